@@ -1,0 +1,73 @@
+# Cakap: `make demo` to try it, `make test` for the whole check.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/cakap
+HOST ?= 127.0.0.1
+PORT ?= 8000
+export CAKAP_DEBUG ?= 1
+
+.PHONY: help env demo serve test lint types migrations-check pytest pytest-sqlite pytest-postgres messages lock bench clean
+
+help:
+	@echo "make demo   create the environment, migrate, seed the demo and serve it"
+	@echo "make test   lint, types, migrations check and all tests (SQLite, then PostgreSQL)"
+
+$(VENV)/.installed: requirements.lock
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet --require-hashes -r requirements.lock
+	touch $@
+
+env: $(VENV)/.installed
+
+demo: env
+	$(PY) manage.py migrate --no-input -v0
+	$(PY) manage.py seed_demo
+	@echo
+	@echo "Cakap is serving at http://$(HOST):$(PORT)/  (Ctrl-C stops it)"
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+serve: env
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+lint: env
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+types: env
+	$(BIN)/mypy cakap
+
+migrations-check: env
+	$(PY) manage.py makemigrations --check --dry-run
+
+pytest-sqlite: env
+	DATABASE_URL= $(BIN)/pytest
+
+# PostgreSQL runs when reachable; CAKAP_REQUIRE_POSTGRES=1 (set by .ci/run) makes it mandatory.
+pytest-postgres: env
+	@if $(PY) -c "import psycopg,sys; psycopg.connect('$(PG_TEST_URL)'.rsplit('/',1)[0]+'/postgres', connect_timeout=3).close()" 2>/dev/null; then \
+		DATABASE_URL=$(PG_TEST_URL) $(BIN)/pytest; \
+	elif [ "$$CAKAP_REQUIRE_POSTGRES" = "1" ]; then \
+		echo "PostgreSQL is required but not reachable at $(PG_TEST_URL)"; exit 1; \
+	else \
+		echo "PostgreSQL not reachable at $(PG_TEST_URL): skipping the PostgreSQL run"; \
+	fi
+
+pytest: pytest-sqlite pytest-postgres
+
+test: lint types migrations-check pytest
+
+messages: env
+	$(PY) manage.py makemessages -l id --ignore=.venv --ignore=static --ignore=var
+	$(PY) manage.py compilemessages -l id --ignore=.venv
+
+lock:
+	uv lock && uv export --format requirements-txt --all-groups --no-emit-project --no-header -q -o requirements.lock
+
+bench: env
+	$(PY) bench/run.py
+
+clean:
+	rm -rf $(VENV) var/*.sqlite3* staticfiles

@@ -1,0 +1,8 @@
+from django.urls import path
+
+from cakap.core import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("audit/", views.audit_trail, name="audit-trail"),
+]

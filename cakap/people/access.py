@@ -1,0 +1,81 @@
+"""Who may see and change which units and people. Every view and API handler asks here."""
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from cakap.people.models import Person, RoleAssignment, Unit, User
+
+Role = RoleAssignment.Role
+
+
+def is_admin(user: User) -> bool:
+    return bool(user.is_authenticated and user.is_active and user.is_superuser) or (
+        user.is_authenticated and user.roles.filter(role=Role.ADMIN).exists()
+    )
+
+
+def scope_paths(user: User, *roles: str) -> list[str]:
+    """Materialised paths of the units over which `user` holds any of `roles`."""
+    if not user.is_authenticated:
+        return []
+    cached: dict[str, list[str]] | None = getattr(user, "_cakap_scope_cache", None)
+    if cached is None:
+        cached = {}
+        for role, path in user.roles.values_list("role", "unit__path"):
+            cached.setdefault(role, []).append(path)
+        user._cakap_scope_cache = cached  # type: ignore[attr-defined]
+    return [p for r in roles for p in cached.get(r, [])]
+
+
+def under(paths: list[str], field: str) -> Q:
+    """A filter for rows whose unit path (at `field`) lies under any of `paths`."""
+    q = Q(pk__in=[])
+    for path in paths:
+        q |= Q(**{f"{field}__startswith": path})
+    return q
+
+
+def is_organiser(user: User) -> bool:
+    return is_admin(user) or bool(scope_paths(user, Role.ORGANISER))
+
+
+def units_visible_to(user: User) -> QuerySet[Unit]:
+    """Every signed-in user sees the unit tree: names of offices are not personal data."""
+    if not user.is_authenticated:
+        return Unit.objects.none()
+    return Unit.objects.all()
+
+
+def people_visible_to(user: User) -> QuerySet[Person]:
+    """Admins see everyone; organisers and leaders their units' people; coaches their
+    groups' participants; everyone sees themself."""
+    if not user.is_authenticated:
+        return Person.objects.none()
+    if is_admin(user):
+        return Person.objects.all()
+    q = Q(user=user)
+    paths = scope_paths(user, Role.ORGANISER, Role.LEADER)
+    if paths:
+        q |= under(paths, "unit__path")
+    q |= Q(
+        enrolments__status="active",
+        enrolments__group__coaches__user=user,
+    )
+    q |= Q(coached_groups__programme__enrolments__person__user=user)  # a participant's coaches
+    return Person.objects.filter(q).distinct()
+
+
+def people_editable_by(user: User) -> QuerySet[Person]:
+    if not user.is_authenticated:
+        return Person.objects.none()
+    if is_admin(user):
+        return Person.objects.all()
+    paths = scope_paths(user, Role.ORGANISER)
+    return Person.objects.filter(under(paths, "unit__path"))
+
+
+def get_person_for_user(user: User, pk: int) -> Person:
+    person = people_visible_to(user).filter(pk=pk).first()
+    if person is None:
+        raise Http404
+    return person

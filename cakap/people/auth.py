@@ -1,0 +1,42 @@
+"""Sign-in by NIP or email."""
+
+from typing import Any
+
+from django.contrib.auth.backends import ModelBackend
+from django.http import HttpRequest
+
+from cakap.people.models import User
+from cakap.people.nip import NipError, parse_nip
+
+
+def find_user(identifier: str) -> User | None:
+    """The active user whose email or person's NIP is `identifier`."""
+    identifier = (identifier or "").strip()
+    if not identifier:
+        return None
+    if "@" in identifier:
+        return User.objects.filter(email__iexact=identifier, is_active=True).first()
+    try:
+        digits = parse_nip(identifier).digits
+    except NipError:
+        return None
+    return User.objects.filter(person__nip=digits, is_active=True).first()
+
+
+class NipOrEmailBackend(ModelBackend):
+    def authenticate(
+        self,
+        request: HttpRequest | None,
+        username: str | None = None,
+        password: str | None = None,
+        **kwargs: Any,
+    ) -> User | None:
+        if username is None or password is None:
+            return None
+        user = find_user(username)
+        if user is None:
+            User().set_password(password)  # same work as a real check: no timing oracle
+            return None
+        if user.check_password(password) and self.user_can_authenticate(user):
+            return user
+        return None

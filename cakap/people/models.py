@@ -1,0 +1,237 @@
+import secrets
+from typing import ClassVar
+
+from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.contrib.auth.models import PermissionsMixin
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from cakap.people.nip import format_nip
+
+
+class Unit(models.Model):
+    """A government unit. The tree starts wherever one deployment starts (regency or province)."""
+
+    class Kind(models.TextChoices):
+        PROVINCE = "province", _("Province")
+        REGENCY = "regency", _("Regency / city")
+        SECRETARIAT = "secretariat", _("Secretariat")
+        DINAS = "dinas", _("Dinas (office)")
+        BADAN = "badan", _("Badan (agency)")
+        KECAMATAN = "kecamatan", _("Kecamatan (sub-district)")
+        BIDANG = "bidang", _("Bidang (division)")
+        OTHER = "other", _("Other")
+
+    name = models.CharField(_("name"), max_length=200)
+    short_name = models.CharField(_("short name"), max_length=60, blank=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.OTHER)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent unit"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    # Materialised path "/1/5/12/" so that a whole subtree is one indexed prefix query.
+    path = models.CharField(max_length=255, editable=False, db_index=True, default="")
+
+    class Meta:
+        verbose_name = _("unit")
+        verbose_name_plural = _("units")
+        ordering = ["path"]
+        constraints = [
+            models.UniqueConstraint(fields=["parent", "name"], name="unit_unique_name_in_parent")
+        ]
+
+    def __str__(self) -> str:
+        return self.short_name or self.name
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+        expected = f"{self.parent.path if self.parent else '/'}{self.pk}/"
+        if self.path != expected:
+            self.path = expected
+            Unit.objects.filter(pk=self.pk).update(path=expected)
+
+    def subtree(self) -> "models.QuerySet[Unit]":
+        return Unit.objects.filter(path__startswith=self.path)
+
+
+class Rank(models.TextChoices):
+    """Pangkat/golongan of a PNS."""
+
+    I_A = "I/a", "I/a Juru Muda"
+    I_B = "I/b", "I/b Juru Muda Tingkat I"
+    I_C = "I/c", "I/c Juru"
+    I_D = "I/d", "I/d Juru Tingkat I"
+    II_A = "II/a", "II/a Pengatur Muda"
+    II_B = "II/b", "II/b Pengatur Muda Tingkat I"
+    II_C = "II/c", "II/c Pengatur"
+    II_D = "II/d", "II/d Pengatur Tingkat I"
+    III_A = "III/a", "III/a Penata Muda"
+    III_B = "III/b", "III/b Penata Muda Tingkat I"
+    III_C = "III/c", "III/c Penata"
+    III_D = "III/d", "III/d Penata Tingkat I"
+    IV_A = "IV/a", "IV/a Pembina"
+    IV_B = "IV/b", "IV/b Pembina Tingkat I"
+    IV_C = "IV/c", "IV/c Pembina Utama Muda"
+    IV_D = "IV/d", "IV/d Pembina Utama Madya"
+    IV_E = "IV/e", "IV/e Pembina Utama"
+
+
+class JobLevel(models.TextChoices):
+    ESELON_II = "II", _("Eselon II (JPT Pratama)")
+    ESELON_III = "III", _("Eselon III (Administrator)")
+    ESELON_IV = "IV", _("Eselon IV (Pengawas)")
+    FUNCTIONAL = "functional", _("Functional position")
+    EXECUTOR = "executor", _("Executor (pelaksana)")
+    NONE = "", _("Not stated")
+
+
+class Person(models.Model):
+    """A civil servant (ASN), with or without a login."""
+
+    class EmployeeType(models.TextChoices):
+        PNS = "pns", "PNS"
+        PPPK = "pppk", "PPPK"
+
+    nip = models.CharField("NIP", max_length=18, unique=True)
+    name = models.CharField(_("name"), max_length=150)
+    title_prefix = models.CharField(_("title before name"), max_length=60, blank=True)
+    title_suffix = models.CharField(_("title after name"), max_length=60, blank=True)
+    employee_type = models.CharField(
+        _("employee type"), max_length=8, choices=EmployeeType.choices, default=EmployeeType.PNS
+    )
+    rank = models.CharField(_("pangkat/golongan"), max_length=6, choices=Rank.choices, blank=True)
+    position = models.CharField(_("position (jabatan)"), max_length=200, blank=True)
+    job_level = models.CharField(
+        _("job level"), max_length=12, choices=JobLevel.choices, blank=True, default=""
+    )
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="people"
+    )
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    email = models.EmailField(_("email"), blank=True)
+    user = models.OneToOneField(
+        "people.User",
+        verbose_name=_("login"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="person",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("person")
+        verbose_name_plural = _("people")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    @property
+    def full_name(self) -> str:
+        """Name with academic titles, as official letters show it."""
+        name = f"{self.title_prefix} {self.name}".strip()
+        return f"{name}, {self.title_suffix}" if self.title_suffix else name
+
+    @property
+    def nip_grouped(self) -> str:
+        return format_nip(self.nip)
+
+
+class UserManager(BaseUserManager["User"]):
+    use_in_migrations = True
+
+    def create_user(self, email: str, password: str | None = None, **extra: object) -> "User":
+        user = self.model(email=self.normalize_email(email), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email: str, password: str | None = None, **extra: object) -> "User":
+        extra.setdefault("is_staff", True)
+        extra.setdefault("is_superuser", True)
+        return self.create_user(email, password, **extra)
+
+
+def _new_feed_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A login. Signs in with the email or the NIP of the person it belongs to."""
+
+    email = models.EmailField(_("email"), unique=True)
+    display_name = models.CharField(_("display name"), max_length=150, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    is_staff = models.BooleanField(_("may use the admin site"), default=False)
+    date_joined = models.DateTimeField(_("joined"), default=timezone.now)
+    feed_token = models.CharField(max_length=64, unique=True, default=_new_feed_token)
+
+    objects: ClassVar[UserManager] = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: ClassVar[list[str]] = []
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        constraints = [models.UniqueConstraint(Lower("email"), name="user_email_ci_unique")]
+
+    def __str__(self) -> str:
+        return self.display_name or self.email
+
+    def get_full_name(self) -> str:
+        return str(self)
+
+    def get_short_name(self) -> str:
+        return str(self)
+
+
+class RoleAssignment(models.Model):
+    """A role held over a unit's subtree. Coach and participant roles come from groups."""
+
+    class Role(models.TextChoices):
+        ADMIN = "admin", _("Administrator")
+        ORGANISER = "organiser", _("Organiser")
+        LEADER = "leader", _("Leader")
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="roles")
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices)
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("scope"), on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("role")
+        verbose_name_plural = _("roles")
+        constraints = [models.UniqueConstraint(fields=["user", "role", "unit"], name="role_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.get_role_display()} @ {self.unit}"
+
+
+class ApiToken(models.Model):
+    """A token for integrations; only its hash is stored."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(_("name"), max_length=100)
+    key_hash = models.CharField(max_length=64, unique=True)
+    prefix = models.CharField(max_length=8)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"

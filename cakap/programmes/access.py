@@ -1,0 +1,110 @@
+"""Who may see and change which programmes, groups and sessions."""
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from cakap.people.access import is_admin, scope_paths, under
+from cakap.people.models import RoleAssignment, User
+from cakap.programmes.models import Enrolment, Group, Programme, Session
+
+Role = RoleAssignment.Role
+
+
+def _programme_q(user: User, prefix: str = "") -> Q:
+    """Programmes a user may see: organised in their organiser scope, coached by them,
+    taken by them, or (leaders) taken by people of their units."""
+    p = prefix
+    q = Q(**{f"{p}groups__coaches__user": user}) | Q(
+        **{f"{p}enrolments__person__user": user, f"{p}enrolments__status": "active"}
+    )
+    organiser = scope_paths(user, Role.ORGANISER)
+    if organiser:
+        q |= under(organiser, f"{p}organiser_unit__path")
+        q |= under(organiser, f"{p}coaching_unit__path")
+    leader = scope_paths(user, Role.LEADER)
+    if leader:
+        q |= under(leader, f"{p}enrolments__person__unit__path")
+    return q
+
+
+def programmes_visible_to(user: User) -> QuerySet[Programme]:
+    if not user.is_authenticated:
+        return Programme.objects.none()
+    if is_admin(user):
+        return Programme.objects.all()
+    ids = Programme.objects.filter(_programme_q(user)).values("pk")
+    return Programme.objects.filter(pk__in=ids)
+
+
+def programmes_managed_by(user: User) -> QuerySet[Programme]:
+    """Programmes the user may change: admins all, organisers those of their scope."""
+    if not user.is_authenticated:
+        return Programme.objects.none()
+    if is_admin(user):
+        return Programme.objects.all()
+    organiser = scope_paths(user, Role.ORGANISER)
+    return Programme.objects.filter(under(organiser, "organiser_unit__path"))
+
+
+def get_programme_for_user(user: User, pk: int) -> Programme:
+    programme = programmes_visible_to(user).filter(pk=pk).first()
+    if programme is None:
+        raise Http404
+    return programme
+
+
+def get_managed_programme(user: User, pk: int) -> Programme:
+    programme = programmes_managed_by(user).filter(pk=pk).first()
+    if programme is None:
+        raise Http404
+    return programme
+
+
+def can_manage(user: User, programme: Programme) -> bool:
+    return programmes_managed_by(user).filter(pk=programme.pk).exists()
+
+
+def groups_visible_to(user: User) -> QuerySet[Group]:
+    """Organisers and leaders see every group of the programmes they see; a coach their
+    own groups; a participant the group they are in."""
+    if not user.is_authenticated:
+        return Group.objects.none()
+    if is_admin(user):
+        return Group.objects.all()
+    wide = Q(programme__in=programmes_managed_by(user))
+    leader = scope_paths(user, Role.LEADER)
+    if leader:
+        wide |= under(leader, "enrolments__person__unit__path")
+    q = wide | Q(coaches__user=user) | Q(enrolments__person__user=user, enrolments__status="active")
+    return Group.objects.filter(pk__in=Group.objects.filter(q).values("pk"))
+
+
+def sessions_visible_to(user: User) -> QuerySet[Session]:
+    if not user.is_authenticated:
+        return Session.objects.none()
+    if is_admin(user):
+        return Session.objects.all()
+    return Session.objects.filter(group__in=groups_visible_to(user))
+
+
+def enrolments_visible_to(user: User) -> QuerySet[Enrolment]:
+    if not user.is_authenticated:
+        return Enrolment.objects.none()
+    if is_admin(user):
+        return Enrolment.objects.all()
+    q = (
+        Q(programme__in=programmes_managed_by(user))
+        | Q(group__coaches__user=user)
+        | Q(person__user=user)
+    )
+    leader = scope_paths(user, Role.LEADER)
+    if leader:
+        q |= under(leader, "person__unit__path")
+    return Enrolment.objects.filter(pk__in=Enrolment.objects.filter(q).values("pk"))
+
+
+def get_session_for_user(user: User, pk: int) -> Session:
+    session = sessions_visible_to(user).filter(pk=pk).first()
+    if session is None:
+        raise Http404
+    return session

@@ -1,0 +1,13 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from cakap.api import api
+
+urlpatterns = [
+    path("", include("cakap.core.urls")),
+    path("", include("cakap.people.urls")),
+    path("programmes/", include("cakap.programmes.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
+]

@@ -1,0 +1,135 @@
+"""Fixed personas shared by every test: one small regency with one programme.
+
+organiser (BKPSDM, scope: the regency), coach (Diskominfo, coaches group A),
+participant (group A), other_participant (group B), leader_other (head of a unit
+with nobody in the programme), leader (head of the participant's unit), admin,
+and the anonymous client.
+"""
+
+import datetime
+from dataclasses import dataclass
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from cakap.core.formatting import JAKARTA
+from cakap.people.models import Person, RoleAssignment, Unit, User
+from cakap.programmes.models import Enrolment, Group, Module, Programme, Session
+
+PASSWORD = "correct-horse-battery-staple"  # noqa: S105
+
+
+@dataclass
+class World:
+    regency: Unit
+    bkpsdm: Unit
+    diskominfo: Unit
+    dinkes: Unit
+    kecamatan: Unit
+    admin: User
+    organiser: User
+    coach: User
+    participant: User
+    other_participant: User
+    leader: User
+    leader_other: User
+    programme: Programme
+    group_a: Group
+    group_b: Group
+    session_a: Session
+    session_b: Session
+
+
+def _person(nip: str, name: str, unit: Unit, email: str | None = None) -> Person:
+    user = User.objects.create_user(email=email, password=PASSWORD) if email else None
+    return Person.objects.create(nip=nip, name=name, unit=unit, user=user, email=email or "")
+
+
+@pytest.fixture(autouse=True)
+def _no_login_lockout(settings):
+    settings.AXES_ENABLED = False
+
+
+@pytest.fixture
+def world(db) -> World:
+    regency = Unit.objects.create(name="Kabupaten Contoh", kind=Unit.Kind.REGENCY)
+    bkpsdm = Unit.objects.create(name="BKPSDM", parent=regency, kind=Unit.Kind.BADAN)
+    diskominfo = Unit.objects.create(name="Diskominfo", parent=regency, kind=Unit.Kind.DINAS)
+    dinkes = Unit.objects.create(name="Dinas Kesehatan", parent=regency, kind=Unit.Kind.DINAS)
+    kecamatan = Unit.objects.create(name="Kecamatan Satu", parent=regency, kind=Unit.Kind.KECAMATAN)
+    admin = User.objects.create_superuser(email="admin@example.test", password=PASSWORD)
+    organiser = _person("197001012000031001", "Organiser", bkpsdm, "organiser@example.test").user
+    coach_p = _person("198502022010011002", "Coach", diskominfo, "coach@example.test")
+    part_p = _person("196803032000121003", "Participant", dinkes, "participant@example.test")
+    other_p = _person("197204042001022004", "Other", kecamatan, "other@example.test")
+    leader = _person("196505051990031005", "Leader", dinkes, "leader@example.test").user
+    leader_other = User.objects.create_user(email="leader-other@example.test", password=PASSWORD)
+    assert organiser and leader
+    RoleAssignment.objects.create(user=organiser, role="organiser", unit=regency)
+    RoleAssignment.objects.create(user=leader, role="leader", unit=dinkes)
+    RoleAssignment.objects.create(user=leader_other, role="leader", unit=bkpsdm)
+    today = timezone.localdate()
+    programme = Programme.objects.create(
+        title="Coaching Clinic",
+        organiser_unit=bkpsdm,
+        coaching_unit=diskominfo,
+        start_date=today - datetime.timedelta(days=7),
+        end_date=today + datetime.timedelta(days=21),
+        status=Programme.Status.RUNNING,
+        target_sessions=12,
+    )
+    module = Module.objects.create(programme=programme, order=1, title="Email")
+    group_a = Group.objects.create(programme=programme, name="A")
+    group_b = Group.objects.create(programme=programme, name="B")
+    group_a.coaches.add(coach_p)
+    Enrolment.objects.create(programme=programme, group=group_a, person=part_p)
+    Enrolment.objects.create(programme=programme, group=group_b, person=other_p)
+    start = datetime.datetime.combine(today, datetime.time(9, 0), tzinfo=JAKARTA)
+    session_a = Session.objects.create(
+        group=group_a,
+        starts_at=start,
+        ends_at=start + datetime.timedelta(hours=2),
+        module=module,
+        coach=coach_p,
+        venue="Ruang Rapat",
+    )
+    session_b = Session.objects.create(
+        group=group_b,
+        starts_at=start,
+        ends_at=start + datetime.timedelta(hours=2),
+        module=module,
+        venue="Aula",
+    )
+    assert coach_p.user and part_p.user and other_p.user
+    return World(
+        regency,
+        bkpsdm,
+        diskominfo,
+        dinkes,
+        kecamatan,
+        admin,
+        organiser,
+        coach_p.user,
+        part_p.user,
+        other_p.user,
+        leader,
+        leader_other,
+        programme,
+        group_a,
+        group_b,
+        session_a,
+        session_b,
+    )
+
+
+def client_for(user: User | None) -> Client:
+    client = Client()
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def as_user():
+    return client_for
