@@ -1,12 +1,10 @@
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
 
 from cakap.programmes.access import (
     get_programme_for_user,
     programmes_visible_to,
-    sessions_visible_to,
 )
 
 
@@ -20,13 +18,3 @@ def programme_list(request: HttpRequest) -> HttpResponse:
 def programme_detail(request: HttpRequest, pk: int) -> HttpResponse:
     programme = get_programme_for_user(request.user, pk)  # type: ignore[arg-type]
     return render(request, "programmes/programme_detail.html", {"programme": programme})
-
-
-@login_required
-def my_schedule(request: HttpRequest) -> HttpResponse:
-    sessions = (
-        sessions_visible_to(request.user)  # type: ignore[arg-type]
-        .filter(ends_at__gte=timezone.now())
-        .select_related("group__programme", "module", "coach")[:50]
-    )
-    return render(request, "programmes/my_schedule.html", {"sessions": sessions})
