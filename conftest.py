@@ -7,7 +7,9 @@ and the anonymous client.
 """
 
 import datetime
+import os
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from django.test import Client
@@ -133,3 +135,59 @@ def client_for(user: User | None) -> Client:
 @pytest.fixture
 def as_user():
     return client_for
+
+
+# --- Browser tests ------------------------------------------------------------------------
+# Headless Chromium from Debian's package, driven by Playwright. Where it is missing the
+# tests skip and say how to enable them; CI sets CAKAP_REQUIRE_BROWSER=1 so they never skip.
+
+CHROMIUM = os.environ.get("CAKAP_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+    "--disable-quic",
+]
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 860}
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not Path(CHROMIUM).exists():
+        message = (
+            f"Browser tests need Chromium at {CHROMIUM}: install Debian's package "
+            "(apt-get install chromium) or set CAKAP_CHROMIUM to its path."
+        )
+        if os.environ.get("CAKAP_REQUIRE_BROWSER") == "1":
+            pytest.fail(message)
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API keeps an event loop on this thread; the ORM calls the tests
+    # make around it are still plain synchronous calls.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def browser_page(browser, live_server):
+    """A desktop-sized page; `browser_page.base` is the live server's URL."""
+    context = browser.new_context(viewport=DESKTOP, locale="id-ID", timezone_id="Asia/Jakarta")
+    page = context.new_page()
+    page.base = live_server.url
+    yield page
+    context.close()
+
+
+def login_in_browser(page, identifier: str, password: str = PASSWORD) -> None:
+    page.goto(f"{page.base}/login/")
+    page.fill("input[name=username]", identifier)
+    page.fill("input[name=password]", password)
+    page.click("main button[type=submit]")
