@@ -1,0 +1,314 @@
+"""What every API router shares: authentication, error answers, pagination, field types.
+
+Errors answer as JSON `{"code": ..., "message": ...}` with the message in the
+request's language (LocaleMiddleware picks it from Accept-Language, Indonesian by
+default); a validation error adds `errors`, one entry per field. Nothing answers
+with a traceback.
+"""
+
+import datetime
+import logging
+from typing import Annotated, Any, cast
+
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from ninja import Field, NinjaAPI, Schema
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+from ninja.pagination import PaginationBase
+from ninja.security import SessionAuth
+from ninja.security.http import HttpBearer
+from pydantic import AfterValidator, AwareDatetime
+
+from cakap.core.errors import DomainError
+from cakap.core.formatting import local
+from cakap.people.models import User
+
+logger = logging.getLogger("cakap.api")
+
+# ---------------------------------------------------------------- authentication
+
+
+class ApiTokenAuth(HttpBearer):
+    """`Authorization: Bearer <key>` with a key issued by cakap.people.tokens.
+
+    A request that sends an Authorization header is judged by it alone: a wrong or
+    revoked key is refused even when the browser also sends a session cookie.
+    """
+
+    def __call__(self, request: HttpRequest) -> User | None:
+        header = request.headers.get("Authorization")
+        if not header:
+            return None
+        scheme, _sep, key = header.partition(" ")
+        if scheme.lower() != "bearer" or not key.strip():
+            raise AuthenticationError()
+        return self.authenticate(request, key.strip())
+
+    def authenticate(self, request: HttpRequest, token: str) -> User | None:
+        from cakap.people.tokens import authenticate_key
+
+        user = authenticate_key(token)
+        if user is None:
+            raise AuthenticationError()
+        # Scope functions and services read request.user, as they do for pages.
+        request.user = user
+        return user
+
+
+def default_auth() -> list[Any]:
+    """Token first, then the browser session (with CSRF on writes) for the docs page."""
+    return [ApiTokenAuth(), SessionAuth(csrf=True)]
+
+
+def actor(request: HttpRequest) -> User:
+    """The authenticated user of an API request."""
+    return cast(User, request.auth)  # type: ignore[attr-defined]
+
+
+# ---------------------------------------------------------------- error answers
+
+
+class ErrorOut(Schema):
+    code: str
+    message: str
+
+
+class FieldErrorOut(Schema):
+    field: str
+    message: str
+
+
+class ValidationErrorOut(ErrorOut):
+    errors: list[FieldErrorOut]
+
+
+ERROR_RESPONSES: dict[int, type[Schema]] = {
+    400: ErrorOut,
+    401: ErrorOut,
+    403: ErrorOut,
+    404: ErrorOut,
+    409: ErrorOut,
+    422: ValidationErrorOut,
+}
+READ_RESPONSES = {k: v for k, v in ERROR_RESPONSES.items() if k in (401, 404, 422)}
+
+# Codes that say "the data is not in a state that allows this" rather than "your
+# input is wrong". Services may also set `http_status` on their DomainError subclass.
+CONFLICT_CODES = frozenset(
+    {
+        "already_enrolled",
+        "already_exists",
+        "already_cancelled",
+        "conflict",
+        "duplicate",
+        "not_active",
+        "overlap",
+        "programme_closed",
+        "session_cancelled",
+        "session_held",
+        "same_group",
+        "state",
+    }
+)
+
+
+def error_body(code: str, message: object, **extra: Any) -> dict[str, Any]:
+    return {"code": code, "message": str(message), **extra}
+
+
+def domain_status(exc: DomainError) -> int:
+    status = getattr(exc, "http_status", None)
+    if isinstance(status, int):
+        return status
+    return 409 if exc.code in CONFLICT_CODES else 400
+
+
+def _pydantic_message(error: dict[str, Any]) -> str:
+    """Pydantic speaks English only; the common cases reuse Django's translated messages."""
+    kind = str(error.get("type", ""))
+    ctx = error.get("ctx") or {}
+    if kind == "missing":
+        return _("This field is required.")
+    if kind in ("int_parsing", "int_type", "int_from_float"):
+        return _("Enter a whole number.")
+    if kind.startswith("datetime") or kind == "timezone_aware":
+        return _("Enter a valid date/time.") + " " + _("Use ISO 8601 with an offset.")
+    if kind.startswith("date"):
+        return _("Enter a valid date.")
+    if kind in ("greater_than_equal", "greater_than"):
+        return _("Ensure this value is greater than or equal to %(limit_value)s.") % {
+            "limit_value": ctx.get("ge", ctx.get("gt"))
+        }
+    if kind in ("less_than_equal", "less_than"):
+        return _("Ensure this value is less than or equal to %(limit_value)s.") % {
+            "limit_value": ctx.get("le", ctx.get("lt"))
+        }
+    if kind == "string_too_long":
+        limit = int(ctx.get("max_length", 0))
+        return ngettext(
+            "Ensure this value has at most %(limit_value)d character.",
+            "Ensure this value has at most %(limit_value)d characters.",
+            limit,
+        ) % {"limit_value": limit}
+    if kind == "string_too_short":
+        limit = int(ctx.get("min_length", 0))
+        return ngettext(
+            "Ensure this value has at least %(limit_value)d character.",
+            "Ensure this value has at least %(limit_value)d characters.",
+            limit,
+        ) % {"limit_value": limit}
+    if kind in ("enum", "literal_error"):
+        choices = ctx.get("expected", "")
+        return (
+            _("Select a valid choice. That choice is not one of the available choices.")
+            + f" ({choices})"
+        )
+    if kind.startswith("url"):
+        return _("Enter a valid URL.")
+    if kind in ("json_invalid", "model_attributes_type", "dict_type"):
+        return _("Enter a valid JSON.")
+    return _("Enter a valid value.")
+
+
+def _field_name(loc: list[Any] | tuple[Any, ...]) -> str:
+    """("body", "payload", "nip") -> "nip"; ("query", "page_size") -> "page_size"."""
+    parts = [str(p) for p in loc]
+    if parts and parts[0] in ("body", "query", "path", "header", "cookie", "form"):
+        source = parts.pop(0)
+        if source == "body" and len(parts) > 1:
+            parts.pop(0)  # the name of the handler's payload argument
+    return ".".join(parts) or "__all__"
+
+
+def _on_validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+    errors = [
+        {"field": _field_name(e.get("loc", ())), "message": _pydantic_message(e)}
+        for e in exc.errors
+    ]
+    return respond(
+        request,
+        422,
+        error_body("invalid", _("Some fields are not valid."), errors=errors),
+    )
+
+
+def _on_django_validation_error(request: HttpRequest, exc: DjangoValidationError) -> HttpResponse:
+    if hasattr(exc, "error_dict"):
+        errors = [
+            {"field": field, "message": str(message)}
+            for field, messages in exc.message_dict.items()
+            for message in messages
+        ]
+    else:
+        errors = [{"field": "__all__", "message": str(m)} for m in exc.messages]
+    return respond(
+        request, 422, error_body("invalid", _("Some fields are not valid."), errors=errors)
+    )
+
+
+def _on_domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
+    extra = {"field": exc.field} if isinstance(getattr(exc, "field", None), str) else {}
+    return respond(request, domain_status(exc), error_body(exc.code, exc.message, **extra))
+
+
+def _on_not_found(request: HttpRequest, exc: Exception) -> HttpResponse:
+    return respond(request, 404, error_body("not_found", _("Not found.")))
+
+
+def _on_permission_denied(request: HttpRequest, exc: Exception) -> HttpResponse:
+    return respond(request, 403, error_body("forbidden", _("You are not allowed to do this.")))
+
+
+def _on_integrity_error(request: HttpRequest, exc: Exception) -> HttpResponse:
+    logger.warning("API write refused by a database constraint: %s", exc)
+    return respond(
+        request,
+        409,
+        error_body("conflict", _("This change conflicts with data that already exists.")),
+    )
+
+
+def _on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    if isinstance(exc, AuthenticationError):
+        response = respond(
+            request,
+            401,
+            error_body("unauthenticated", _("Sign in or send a valid API token.")),
+        )
+        response["WWW-Authenticate"] = 'Bearer realm="api"'
+        return response
+    if exc.status_code == 403 and "CSRF" in exc.message:
+        return respond(
+            request, 403, error_body("csrf_failed", _("CSRF verification failed. Request aborted."))
+        )
+    if exc.status_code == 429:
+        return respond(request, 429, error_body("throttled", _("Too many requests.")))
+    return respond(request, exc.status_code, error_body("error", exc.message))
+
+
+def _on_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
+    # Logged with its traceback for the operator; the client gets no internals.
+    logger.exception("API request failed: %s %s", request.method, request.path)
+    return respond(request, 500, error_body("server_error", _("Something went wrong on our side.")))
+
+
+def respond(request: HttpRequest, status: int, body: dict[str, Any]) -> HttpResponse:
+    return JsonResponse(body, status=status, json_dumps_params={"ensure_ascii": False})
+
+
+def install_error_handlers(api: NinjaAPI) -> None:
+    """Answer every failure of `api` as JSON; ninja's defaults would show a traceback
+    in debug mode and Django's HTML error page otherwise."""
+    api.add_exception_handler(Exception, _on_unexpected)
+    api.add_exception_handler(DomainError, _on_domain_error)
+    api.add_exception_handler(Http404, _on_not_found)
+    api.add_exception_handler(PermissionDenied, _on_permission_denied)
+    api.add_exception_handler(IntegrityError, _on_integrity_error)
+    api.add_exception_handler(HttpError, _on_http_error)
+    api.add_exception_handler(NinjaValidationError, _on_validation_error)
+    api.add_exception_handler(DjangoValidationError, _on_django_validation_error)
+
+
+# ---------------------------------------------------------------- pagination
+
+DEFAULT_PAGE_SIZE = 50
+MAX_PAGE_SIZE = 200
+
+
+class PageNumbers(PaginationBase):
+    """`?page=2&page_size=50`; a page size above the maximum is refused, naming the field."""
+
+    class Input(Schema):
+        page: int = Field(1, ge=1)
+        page_size: int = Field(DEFAULT_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE)
+
+    class Output(Schema):
+        items: list[Any]
+        count: int
+        page: int
+        page_size: int
+
+    def paginate_queryset(
+        self, queryset: Any, pagination: Any, request: HttpRequest, **params: Any
+    ) -> dict[str, Any]:
+        size = pagination.page_size
+        offset = (pagination.page - 1) * size
+        return {
+            "items": list(queryset[offset : offset + size]),
+            "count": queryset.count(),
+            "page": pagination.page,
+            "page_size": size,
+        }
+
+
+# ---------------------------------------------------------------- field types
+
+# Read: aware datetimes shown in WIB, e.g. "2026-11-28T09:00:00+07:00".
+LocalDateTime = Annotated[datetime.datetime, AfterValidator(local)]
+# Write: an offset is required; a naive time would be a guess.
+AwareDateTimeIn = AwareDatetime
