@@ -3,10 +3,14 @@
 from pathlib import Path
 
 import dj_database_url
+import django_stubs_ext
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
 from cakap.env import env_bool, env_int, env_list, env_str
+
+# Lets annotations such as ModelForm[Person] and QuerySet[Unit] work at run time too.
+django_stubs_ext.monkeypatch()
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -36,6 +40,7 @@ INSTALLED_APPS = [
     "cakap.core",
     "cakap.people",
     "cakap.programmes",
+    "cakap.attendance",
 ]
 
 MIDDLEWARE = [

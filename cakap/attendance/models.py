@@ -1,0 +1,238 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from cakap.people.models import Person
+from cakap.programmes.models import Programme, Session
+
+
+class Status(models.TextChoices):
+    HADIR = "hadir", _("Present")
+    TERLAMBAT = "terlambat", _("Late")
+    IZIN = "izin", _("Excused (izin)")
+    SAKIT = "sakit", _("Sick")
+    DINAS_LUAR = "dinas_luar", _("Official duty elsewhere (dinas luar)")
+    ALPA = "alpa", _("Absent without notice (alpa)")
+
+
+# Statuses that need a reason (and may carry a document such as a duty letter).
+EXCUSED = {Status.IZIN, Status.SAKIT, Status.DINAS_LUAR}
+PRESENT = {Status.HADIR, Status.TERLAMBAT}
+
+
+class Method(models.TextChoices):
+    CODE = "code", _("Scanned or typed the session code")
+    COACH_SCAN = "coach_scan", _("Scanned by the coach")
+    COACH_SEARCH = "coach_search", _("Marked by the coach from a search")
+    MANUAL = "manual", _("Set on the roll")
+    EXCUSE = "excuse", _("Approved absence request")
+    AUTO_CLOSE = "auto_close", _("Unmarked when the window closed")
+    API = "api", _("Through the API")
+
+
+class AttendancePolicy(models.Model):
+    """How a programme takes attendance. A session may override the window and the place."""
+
+    class LocationMode(models.TextChoices):
+        OFF = "off", _("Off")
+        RECORD = "record", _("Record only")
+        REQUIRED = "required", _("Required")
+
+    class SharedDevice(models.TextChoices):
+        REFUSE = "refuse", _("Refuse the second person")
+        HOLD = "hold", _("Hold for the coach's approval")
+
+    programme = models.OneToOneField(
+        Programme, on_delete=models.CASCADE, related_name="attendance_policy"
+    )
+    opens_before_min = models.PositiveSmallIntegerField(
+        _("window opens (minutes before start)"), default=30
+    )
+    closes_after_min = models.PositiveSmallIntegerField(
+        _("window closes (minutes after start)"), default=60
+    )
+    late_after_min = models.PositiveSmallIntegerField(
+        _("late after (minutes after start)"), default=10
+    )
+    code_period_s = models.PositiveSmallIntegerField(_("code changes every (seconds)"), default=30)
+    code_grace_s = models.PositiveSmallIntegerField(
+        _("previous code accepted for (seconds)"), default=30
+    )
+    location_mode = models.CharField(
+        _("location check"), max_length=10, choices=LocationMode.choices, default=LocationMode.OFF
+    )
+    shared_device = models.CharField(
+        _("one phone, two people"),
+        max_length=10,
+        choices=SharedDevice.choices,
+        default=SharedDevice.REFUSE,
+    )
+
+    class Meta:
+        verbose_name = _("attendance policy")
+        verbose_name_plural = _("attendance policies")
+
+    def __str__(self) -> str:
+        return f"{self.programme}"
+
+
+class SessionVenue(models.Model):
+    """Per-session overrides: the venue's coordinates and radius, and the window."""
+
+    session = models.OneToOneField(Session, on_delete=models.CASCADE, related_name="attendance")
+    latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    radius_m = models.PositiveIntegerField(_("radius (m)"), default=200)
+    opens_before_min = models.PositiveSmallIntegerField(null=True, blank=True)
+    closes_after_min = models.PositiveSmallIntegerField(null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("session attendance settings")
+        verbose_name_plural = _("session attendance settings")
+
+    def __str__(self) -> str:
+        return f"{self.session}"
+
+
+class AttendanceRecord(models.Model):
+    """One participant in one session. Never deleted; every change is kept in `changes`."""
+
+    session = models.ForeignKey(Session, on_delete=models.PROTECT, related_name="records")
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="attendance")
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices)
+    method = models.CharField(_("how"), max_length=16, choices=Method.choices)
+    checked_in_at = models.DateTimeField(_("checked in at"), null=True, blank=True)
+    minutes_late = models.PositiveSmallIntegerField(_("minutes late"), default=0)
+    reason = models.CharField(_("reason"), max_length=255, blank=True)
+    document = models.FileField(_("document"), upload_to="attendance/%Y/%m/", blank=True)
+    device_id = models.CharField(max_length=64, blank=True, db_index=True)
+    latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    accuracy_m = models.PositiveIntegerField(null=True, blank=True)
+    pending = models.BooleanField(_("awaiting the coach's approval"), default=False)
+    flag = models.CharField(_("flag"), max_length=32, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("attendance record")
+        verbose_name_plural = _("attendance records")
+        ordering = ["session", "person__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["session", "person"], name="attendance_one_per_session")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} {self.session}: {self.status}"
+
+
+class AttendanceChange(models.Model):
+    """The trail of a record: who changed it, when, from what, to what, and why."""
+
+    record = models.ForeignKey(AttendanceRecord, on_delete=models.PROTECT, related_name="changes")
+    at = models.DateTimeField(auto_now_add=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    method = models.CharField(max_length=16, choices=Method.choices)
+    from_status = models.CharField(max_length=12, choices=Status.choices, blank=True)
+    to_status = models.CharField(max_length=12, choices=Status.choices)
+    reason = models.CharField(max_length=255, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.from_status or '-'} → {self.to_status}"
+
+
+class CheckInAttempt(models.Model):
+    """A refused check-in, kept for the organiser to review."""
+
+    session = models.ForeignKey(
+        Session, null=True, blank=True, on_delete=models.SET_NULL, related_name="refusals"
+    )
+    person = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    reason = models.CharField(max_length=32, db_index=True)
+    device_id = models.CharField(max_length=64, blank=True)
+    detail = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-at"]
+
+    def __str__(self) -> str:
+        return f"{self.reason} {self.at:%Y-%m-%d %H:%M}"
+
+
+class PersonalLink(models.Model):
+    """A single-use sign-in link for one participant in one programme; binds one phone."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="personal_links")
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="+")
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    used_at = models.DateTimeField(null=True, blank=True)
+    device_id = models.CharField(max_length=64, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "programme"],
+                condition=Q(revoked_at__isnull=True),
+                name="personal_link_one_live",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} / {self.programme}"
+
+
+class AbsenceRequest(models.Model):
+    """A participant asks beforehand to be excused; the organiser decides."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        APPROVED = "approved", _("Approved")
+        DECLINED = "declined", _("Declined")
+
+    session = models.ForeignKey(Session, on_delete=models.PROTECT, related_name="absence_requests")
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="absence_requests")
+    status = models.CharField(
+        _("asked status"),
+        max_length=12,
+        choices=[(s.value, s.label) for s in (Status.IZIN, Status.SAKIT, Status.DINAS_LUAR)],
+    )
+    reason = models.CharField(_("reason"), max_length=255)
+    document = models.FileField(_("document"), upload_to="absence/%Y/%m/", blank=True)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    created_at = models.DateTimeField(auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.CharField(max_length=255, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "person"],
+                condition=Q(state="pending"),
+                name="absence_one_pending",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} {self.session} {self.status}"
