@@ -6,150 +6,488 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('people', '0001_initial'),
-        ('programmes', '0001_initial'),
+        ("people", "0001_initial"),
+        ("programmes", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='AttendancePolicy',
+            name="AttendancePolicy",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('opens_before_min', models.PositiveSmallIntegerField(default=30, verbose_name='window opens (minutes before start)')),
-                ('closes_after_min', models.PositiveSmallIntegerField(default=60, verbose_name='window closes (minutes after start)')),
-                ('late_after_min', models.PositiveSmallIntegerField(default=10, verbose_name='late after (minutes after start)')),
-                ('code_period_s', models.PositiveSmallIntegerField(default=30, verbose_name='code changes every (seconds)')),
-                ('code_grace_s', models.PositiveSmallIntegerField(default=30, verbose_name='previous code accepted for (seconds)')),
-                ('location_mode', models.CharField(choices=[('off', 'Off'), ('record', 'Record only'), ('required', 'Required')], default='off', max_length=10, verbose_name='location check')),
-                ('shared_device', models.CharField(choices=[('refuse', 'Refuse the second person'), ('hold', "Hold for the coach's approval")], default='refuse', max_length=10, verbose_name='one phone, two people')),
-                ('programme', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='attendance_policy', to='programmes.programme')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "opens_before_min",
+                    models.PositiveSmallIntegerField(
+                        default=30, verbose_name="window opens (minutes before start)"
+                    ),
+                ),
+                (
+                    "closes_after_min",
+                    models.PositiveSmallIntegerField(
+                        default=60, verbose_name="window closes (minutes after start)"
+                    ),
+                ),
+                (
+                    "late_after_min",
+                    models.PositiveSmallIntegerField(
+                        default=10, verbose_name="late after (minutes after start)"
+                    ),
+                ),
+                (
+                    "code_period_s",
+                    models.PositiveSmallIntegerField(
+                        default=30, verbose_name="code changes every (seconds)"
+                    ),
+                ),
+                (
+                    "code_grace_s",
+                    models.PositiveSmallIntegerField(
+                        default=30, verbose_name="previous code accepted for (seconds)"
+                    ),
+                ),
+                (
+                    "location_mode",
+                    models.CharField(
+                        choices=[
+                            ("off", "Off"),
+                            ("record", "Record only"),
+                            ("required", "Required"),
+                        ],
+                        default="off",
+                        max_length=10,
+                        verbose_name="location check",
+                    ),
+                ),
+                (
+                    "shared_device",
+                    models.CharField(
+                        choices=[
+                            ("refuse", "Refuse the second person"),
+                            ("hold", "Hold for the coach's approval"),
+                        ],
+                        default="refuse",
+                        max_length=10,
+                        verbose_name="one phone, two people",
+                    ),
+                ),
+                (
+                    "programme",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="attendance_policy",
+                        to="programmes.programme",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'attendance policy',
-                'verbose_name_plural': 'attendance policies',
+                "verbose_name": "attendance policy",
+                "verbose_name_plural": "attendance policies",
             },
         ),
         migrations.CreateModel(
-            name='AttendanceRecord',
+            name="AttendanceRecord",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('hadir', 'Present'), ('terlambat', 'Late'), ('izin', 'Excused (izin)'), ('sakit', 'Sick'), ('dinas_luar', 'Official duty elsewhere (dinas luar)'), ('alpa', 'Absent without notice (alpa)')], max_length=12, verbose_name='status')),
-                ('method', models.CharField(choices=[('code', 'Scanned or typed the session code'), ('coach_scan', 'Scanned by the coach'), ('coach_search', 'Marked by the coach from a search'), ('manual', 'Set on the roll'), ('excuse', 'Approved absence request'), ('auto_close', 'Unmarked when the window closed'), ('api', 'Through the API')], max_length=16, verbose_name='how')),
-                ('checked_in_at', models.DateTimeField(blank=True, null=True, verbose_name='checked in at')),
-                ('minutes_late', models.PositiveSmallIntegerField(default=0, verbose_name='minutes late')),
-                ('reason', models.CharField(blank=True, max_length=255, verbose_name='reason')),
-                ('document', models.FileField(blank=True, upload_to='attendance/%Y/%m/', verbose_name='document')),
-                ('device_id', models.CharField(blank=True, db_index=True, max_length=64)),
-                ('latitude', models.DecimalField(blank=True, decimal_places=6, max_digits=9, null=True)),
-                ('longitude', models.DecimalField(blank=True, decimal_places=6, max_digits=9, null=True)),
-                ('accuracy_m', models.PositiveIntegerField(blank=True, null=True)),
-                ('pending', models.BooleanField(default=False, verbose_name="awaiting the coach's approval")),
-                ('flag', models.CharField(blank=True, max_length=32, verbose_name='flag')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='attendance', to='people.person')),
-                ('recorded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('session', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='records', to='programmes.session')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("hadir", "Present"),
+                            ("terlambat", "Late"),
+                            ("izin", "Excused (izin)"),
+                            ("sakit", "Sick"),
+                            ("dinas_luar", "Official duty elsewhere (dinas luar)"),
+                            ("alpa", "Absent without notice (alpa)"),
+                        ],
+                        max_length=12,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "method",
+                    models.CharField(
+                        choices=[
+                            ("code", "Scanned or typed the session code"),
+                            ("coach_scan", "Scanned by the coach"),
+                            ("coach_search", "Marked by the coach from a search"),
+                            ("manual", "Set on the roll"),
+                            ("excuse", "Approved absence request"),
+                            ("auto_close", "Unmarked when the window closed"),
+                            ("api", "Through the API"),
+                        ],
+                        max_length=16,
+                        verbose_name="how",
+                    ),
+                ),
+                (
+                    "checked_in_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="checked in at"),
+                ),
+                (
+                    "minutes_late",
+                    models.PositiveSmallIntegerField(default=0, verbose_name="minutes late"),
+                ),
+                ("reason", models.CharField(blank=True, max_length=255, verbose_name="reason")),
+                (
+                    "document",
+                    models.FileField(
+                        blank=True, upload_to="attendance/%Y/%m/", verbose_name="document"
+                    ),
+                ),
+                ("device_id", models.CharField(blank=True, db_index=True, max_length=64)),
+                (
+                    "latitude",
+                    models.DecimalField(blank=True, decimal_places=6, max_digits=9, null=True),
+                ),
+                (
+                    "longitude",
+                    models.DecimalField(blank=True, decimal_places=6, max_digits=9, null=True),
+                ),
+                ("accuracy_m", models.PositiveIntegerField(blank=True, null=True)),
+                (
+                    "pending",
+                    models.BooleanField(
+                        default=False, verbose_name="awaiting the coach's approval"
+                    ),
+                ),
+                ("flag", models.CharField(blank=True, max_length=32, verbose_name="flag")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="attendance",
+                        to="people.person",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "session",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="records",
+                        to="programmes.session",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'attendance record',
-                'verbose_name_plural': 'attendance records',
-                'ordering': ['session', 'person__name'],
+                "verbose_name": "attendance record",
+                "verbose_name_plural": "attendance records",
+                "ordering": ["session", "person__name"],
             },
         ),
         migrations.CreateModel(
-            name='AttendanceChange',
+            name="AttendanceChange",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField(auto_now_add=True)),
-                ('method', models.CharField(choices=[('code', 'Scanned or typed the session code'), ('coach_scan', 'Scanned by the coach'), ('coach_search', 'Marked by the coach from a search'), ('manual', 'Set on the roll'), ('excuse', 'Approved absence request'), ('auto_close', 'Unmarked when the window closed'), ('api', 'Through the API')], max_length=16)),
-                ('from_status', models.CharField(blank=True, choices=[('hadir', 'Present'), ('terlambat', 'Late'), ('izin', 'Excused (izin)'), ('sakit', 'Sick'), ('dinas_luar', 'Official duty elsewhere (dinas luar)'), ('alpa', 'Absent without notice (alpa)')], max_length=12)),
-                ('to_status', models.CharField(choices=[('hadir', 'Present'), ('terlambat', 'Late'), ('izin', 'Excused (izin)'), ('sakit', 'Sick'), ('dinas_luar', 'Official duty elsewhere (dinas luar)'), ('alpa', 'Absent without notice (alpa)')], max_length=12)),
-                ('reason', models.CharField(blank=True, max_length=255)),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('record', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='changes', to='attendance.attendancerecord')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "method",
+                    models.CharField(
+                        choices=[
+                            ("code", "Scanned or typed the session code"),
+                            ("coach_scan", "Scanned by the coach"),
+                            ("coach_search", "Marked by the coach from a search"),
+                            ("manual", "Set on the roll"),
+                            ("excuse", "Approved absence request"),
+                            ("auto_close", "Unmarked when the window closed"),
+                            ("api", "Through the API"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "from_status",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("hadir", "Present"),
+                            ("terlambat", "Late"),
+                            ("izin", "Excused (izin)"),
+                            ("sakit", "Sick"),
+                            ("dinas_luar", "Official duty elsewhere (dinas luar)"),
+                            ("alpa", "Absent without notice (alpa)"),
+                        ],
+                        max_length=12,
+                    ),
+                ),
+                (
+                    "to_status",
+                    models.CharField(
+                        choices=[
+                            ("hadir", "Present"),
+                            ("terlambat", "Late"),
+                            ("izin", "Excused (izin)"),
+                            ("sakit", "Sick"),
+                            ("dinas_luar", "Official duty elsewhere (dinas luar)"),
+                            ("alpa", "Absent without notice (alpa)"),
+                        ],
+                        max_length=12,
+                    ),
+                ),
+                ("reason", models.CharField(blank=True, max_length=255)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "record",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="changes",
+                        to="attendance.attendancerecord",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['at', 'id'],
+                "ordering": ["at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='CheckInAttempt',
+            name="CheckInAttempt",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('reason', models.CharField(db_index=True, max_length=32)),
-                ('device_id', models.CharField(blank=True, max_length=64)),
-                ('detail', models.JSONField(blank=True, default=dict)),
-                ('person', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='people.person')),
-                ('session', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='refusals', to='programmes.session')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("reason", models.CharField(db_index=True, max_length=32)),
+                ("device_id", models.CharField(blank=True, max_length=64)),
+                ("detail", models.JSONField(blank=True, default=dict)),
+                (
+                    "person",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="people.person",
+                    ),
+                ),
+                (
+                    "session",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="refusals",
+                        to="programmes.session",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-at'],
+                "ordering": ["-at"],
             },
         ),
         migrations.CreateModel(
-            name='PersonalLink',
+            name="PersonalLink",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('token_hash', models.CharField(max_length=64, unique=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('used_at', models.DateTimeField(blank=True, null=True)),
-                ('device_id', models.CharField(blank=True, max_length=64)),
-                ('revoked_at', models.DateTimeField(blank=True, null=True)),
-                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='personal_links', to='people.person')),
-                ('programme', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='programmes.programme')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("token_hash", models.CharField(max_length=64, unique=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("used_at", models.DateTimeField(blank=True, null=True)),
+                ("device_id", models.CharField(blank=True, max_length=64)),
+                ("revoked_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="personal_links",
+                        to="people.person",
+                    ),
+                ),
+                (
+                    "programme",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="programmes.programme",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='SessionVenue',
+            name="SessionVenue",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('latitude', models.DecimalField(blank=True, decimal_places=6, max_digits=9, null=True)),
-                ('longitude', models.DecimalField(blank=True, decimal_places=6, max_digits=9, null=True)),
-                ('radius_m', models.PositiveIntegerField(default=200, verbose_name='radius (m)')),
-                ('opens_before_min', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('closes_after_min', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('closed_at', models.DateTimeField(blank=True, null=True, verbose_name='closed at')),
-                ('session', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='attendance', to='programmes.session')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "latitude",
+                    models.DecimalField(blank=True, decimal_places=6, max_digits=9, null=True),
+                ),
+                (
+                    "longitude",
+                    models.DecimalField(blank=True, decimal_places=6, max_digits=9, null=True),
+                ),
+                ("radius_m", models.PositiveIntegerField(default=200, verbose_name="radius (m)")),
+                ("opens_before_min", models.PositiveSmallIntegerField(blank=True, null=True)),
+                ("closes_after_min", models.PositiveSmallIntegerField(blank=True, null=True)),
+                (
+                    "closed_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="closed at"),
+                ),
+                (
+                    "session",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="attendance",
+                        to="programmes.session",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'session attendance settings',
-                'verbose_name_plural': 'session attendance settings',
+                "verbose_name": "session attendance settings",
+                "verbose_name_plural": "session attendance settings",
             },
         ),
         migrations.CreateModel(
-            name='AbsenceRequest',
+            name="AbsenceRequest",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('izin', 'Excused (izin)'), ('sakit', 'Sick'), ('dinas_luar', 'Official duty elsewhere (dinas luar)')], max_length=12, verbose_name='asked status')),
-                ('reason', models.CharField(max_length=255, verbose_name='reason')),
-                ('document', models.FileField(blank=True, upload_to='absence/%Y/%m/', verbose_name='document')),
-                ('state', models.CharField(choices=[('pending', 'Pending'), ('approved', 'Approved'), ('declined', 'Declined')], default='pending', max_length=10)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('decided_at', models.DateTimeField(blank=True, null=True)),
-                ('decision_note', models.CharField(blank=True, max_length=255)),
-                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='absence_requests', to='people.person')),
-                ('session', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='absence_requests', to='programmes.session')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("izin", "Excused (izin)"),
+                            ("sakit", "Sick"),
+                            ("dinas_luar", "Official duty elsewhere (dinas luar)"),
+                        ],
+                        max_length=12,
+                        verbose_name="asked status",
+                    ),
+                ),
+                ("reason", models.CharField(max_length=255, verbose_name="reason")),
+                (
+                    "document",
+                    models.FileField(
+                        blank=True, upload_to="absence/%Y/%m/", verbose_name="document"
+                    ),
+                ),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Pending"),
+                            ("approved", "Approved"),
+                            ("declined", "Declined"),
+                        ],
+                        default="pending",
+                        max_length=10,
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("decided_at", models.DateTimeField(blank=True, null=True)),
+                ("decision_note", models.CharField(blank=True, max_length=255)),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="absence_requests",
+                        to="people.person",
+                    ),
+                ),
+                (
+                    "session",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="absence_requests",
+                        to="programmes.session",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at'],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('state', 'pending')), fields=('session', 'person'), name='absence_one_pending')],
+                "ordering": ["-created_at"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("state", "pending")),
+                        fields=("session", "person"),
+                        name="absence_one_pending",
+                    )
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='attendancerecord',
-            constraint=models.UniqueConstraint(fields=('session', 'person'), name='attendance_one_per_session'),
+            model_name="attendancerecord",
+            constraint=models.UniqueConstraint(
+                fields=("session", "person"), name="attendance_one_per_session"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='personallink',
-            constraint=models.UniqueConstraint(condition=models.Q(('revoked_at__isnull', True)), fields=('person', 'programme'), name='personal_link_one_live'),
+            model_name="personallink",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("revoked_at__isnull", True)),
+                fields=("person", "programme"),
+                name="personal_link_one_live",
+            ),
         ),
     ]
