@@ -1,5 +1,31 @@
-"""The REST API under /api/v1/: one NinjaAPI, one router per app."""
+"""The REST API under /api/v1/: one NinjaAPI, one router per app.
 
-from ninja import NinjaAPI
+Callers authenticate with `Authorization: Bearer <key>` (keys from
+cakap.people.tokens) or, for the docs page, the browser session with CSRF.
+The docs page and its assets are served by the app itself, no CDN.
+"""
 
-api = NinjaAPI(title="Cakap API", version="1", urls_namespace="api")
+from ninja import NinjaAPI, Swagger
+
+from cakap.core.api_support import default_auth, install_error_handlers
+from cakap.people.api import router as people_router
+from cakap.programmes.api import router as programmes_router
+
+api = NinjaAPI(
+    title="Cakap API",
+    version="1",
+    description=(
+        "Units, people, programmes, groups, enrolments and sessions of Cakap. "
+        "Authenticate with `Authorization: Bearer <key>`; an administrator issues keys "
+        "with `manage.py issue_api_token EMAIL NAME`. Errors answer "
+        '`{"code": ..., "message": ...}` in the language of `Accept-Language` '
+        "(Indonesian by default). Times are ISO 8601 with an offset, shown in WIB."
+    ),
+    urls_namespace="api",
+    auth=default_auth(),
+    # The validator badge would call validator.swagger.io: no outside calls from the docs.
+    docs=Swagger(settings={"validatorUrl": None, "persistAuthorization": False}),
+)
+install_error_handlers(api)
+api.add_router("", people_router)
+api.add_router("", programmes_router)

@@ -13,6 +13,7 @@ from typing import Annotated, Any, cast
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
+from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -98,23 +99,24 @@ ERROR_RESPONSES: dict[int, type[Schema]] = {
 READ_RESPONSES = {k: v for k, v in ERROR_RESPONSES.items() if k in (401, 404, 422)}
 
 # Codes that say "the data is not in a state that allows this" rather than "your
-# input is wrong". Services may also set `http_status` on their DomainError subclass.
+# input is wrong". A DomainError subclass may also carry its own `http_status`.
 CONFLICT_CODES = frozenset(
     {
         "already_enrolled",
-        "already_exists",
-        "already_cancelled",
-        "conflict",
-        "duplicate",
+        "duplicate_nip",
+        "duplicate_unit",
+        "email_taken",
+        "group_name_taken",
+        "has_login",
+        "module_in_use",
         "not_active",
-        "overlap",
+        "not_planned",
         "programme_closed",
-        "session_cancelled",
-        "session_held",
-        "same_group",
-        "state",
+        "session_closed",
+        "status_transition",
     }
 )
+FORBIDDEN_CODES = frozenset({"forbidden", "out_of_scope"})
 
 
 def error_body(code: str, message: object, **extra: Any) -> dict[str, Any]:
@@ -125,6 +127,8 @@ def domain_status(exc: DomainError) -> int:
     status = getattr(exc, "http_status", None)
     if isinstance(status, int):
         return status
+    if exc.code in FORBIDDEN_CODES:
+        return 403
     return 409 if exc.code in CONFLICT_CODES else 400
 
 
@@ -211,8 +215,23 @@ def _on_django_validation_error(request: HttpRequest, exc: DjangoValidationError
     )
 
 
+# Services name model fields; the API takes references as ids.
+_INPUT_NAMES = {
+    "unit": "unit_id",
+    "organiser_unit": "organiser_unit_id",
+    "coaching_unit": "coaching_unit_id",
+    "group": "group_id",
+    "to_group": "to_group_id",
+    "person": "person_id",
+    "module": "module_id",
+    "coach": "coach_id",
+    "coaches": "coach_ids",
+}
+
+
 def _on_domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
-    extra = {"field": exc.field} if isinstance(getattr(exc, "field", None), str) else {}
+    field = getattr(exc, "field", None)
+    extra = {"field": _INPUT_NAMES.get(field, field)} if isinstance(field, str) else {}
     return respond(request, domain_status(exc), error_body(exc.code, exc.message, **extra))
 
 
@@ -264,14 +283,53 @@ def respond(request: HttpRequest, status: int, body: dict[str, Any]) -> HttpResp
 def install_error_handlers(api: NinjaAPI) -> None:
     """Answer every failure of `api` as JSON; ninja's defaults would show a traceback
     in debug mode and Django's HTML error page otherwise."""
-    api.add_exception_handler(Exception, _on_unexpected)
-    api.add_exception_handler(DomainError, _on_domain_error)
-    api.add_exception_handler(Http404, _on_not_found)
-    api.add_exception_handler(PermissionDenied, _on_permission_denied)
-    api.add_exception_handler(IntegrityError, _on_integrity_error)
-    api.add_exception_handler(HttpError, _on_http_error)
-    api.add_exception_handler(NinjaValidationError, _on_validation_error)
-    api.add_exception_handler(DjangoValidationError, _on_django_validation_error)
+    handlers: dict[type[Exception], Any] = {
+        Exception: _on_unexpected,
+        DomainError: _on_domain_error,
+        Http404: _on_not_found,
+        PermissionDenied: _on_permission_denied,
+        IntegrityError: _on_integrity_error,
+        HttpError: _on_http_error,
+        NinjaValidationError: _on_validation_error,
+        DjangoValidationError: _on_django_validation_error,
+    }
+    for exc_class, handler in handlers.items():
+        api.add_exception_handler(exc_class, handler)
+
+
+# ---------------------------------------------------------------- lookups
+
+
+def get_or_404[M: Model](scoped: QuerySet[M], pk: int) -> M:
+    """The object `pk` from a scoped queryset; outside the scope it does not exist."""
+    obj = scoped.filter(pk=pk).first()
+    if obj is None:
+        raise Http404
+    return obj
+
+
+def referenced[M: Model](scoped: QuerySet[M], pk: int | None, field: str) -> M:
+    """An object named by id in the input; one the caller may not see is an invalid
+    choice (422 naming `field`), like one that does not exist."""
+    obj = scoped.filter(pk=pk).first() if pk is not None else None
+    if obj is None:
+        raise DjangoValidationError(
+            {field: [_("Select a valid choice. That choice is not one of the available choices.")]}
+        )
+    return obj
+
+
+def reject_nulls(data: dict[str, Any]) -> dict[str, Any]:
+    """A partial update may leave a field out, not set it to null."""
+    for name, value in data.items():
+        if value is None:
+            raise DjangoValidationError({name: [_("This field cannot be null.")]})
+    return data
+
+
+def forbidden() -> PermissionDenied:
+    """For a caller who may see the object but not change it."""
+    return PermissionDenied()
 
 
 # ---------------------------------------------------------------- pagination

@@ -1,0 +1,234 @@
+"""API for units and people: /api/v1/units, /api/v1/people, /api/v1/me.
+
+Every list and detail goes through cakap.people.access, as pages do; an object
+outside the caller's scope answers 404, never 403, so that its existence does not leak.
+"""
+
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.http import HttpRequest
+from ninja import Field, Query, Router, Schema
+from ninja.pagination import paginate
+
+from cakap.core.api_support import (
+    ERROR_RESPONSES,
+    READ_RESPONSES,
+    PageNumbers,
+    actor,
+    forbidden,
+    get_or_404,
+    referenced,
+    reject_nulls,
+)
+from cakap.people.access import (
+    is_organiser,
+    people_editable_by,
+    people_visible_to,
+    units_visible_to,
+)
+from cakap.people.models import Person, Unit
+
+router = Router(tags=["people"])
+
+
+# ---------------------------------------------------------------- schemas
+
+
+class UnitRef(Schema):
+    id: int
+    name: str
+    short_name: str
+
+
+class UnitOut(Schema):
+    id: int
+    name: str
+    short_name: str
+    kind: Unit.Kind
+    parent_id: int | None
+
+
+class PersonRef(Schema):
+    """A person as other objects mention them."""
+
+    id: int
+    nip: str = Field(description="18 digits")
+    nip_grouped: str = Field(description="The NIP as it is printed: '19660801 198803 1 001'")
+    full_name: str = Field(description="Name with academic titles")
+
+
+class PersonOut(Schema):
+    id: int
+    nip: str = Field(description="18 digits")
+    nip_grouped: str = Field(description="The NIP as it is printed: '19660801 198803 1 001'")
+    name: str = Field(description="Name without academic titles")
+    title_prefix: str
+    title_suffix: str
+    full_name: str = Field(description="Name with academic titles")
+    employee_type: Person.EmployeeType
+    rank: str = Field(description="Pangkat/golongan, e.g. 'III/d'; empty when unknown")
+    position: str
+    job_level: str
+    unit: UnitRef
+    phone: str
+    email: str
+    has_login: bool
+
+    @staticmethod
+    def resolve_has_login(obj: Person) -> bool:
+        return obj.user_id is not None
+
+
+class PersonIn(Schema):
+    nip: str = Field(description="18 digits; spaces, dots and dashes are ignored")
+    name: str = Field(description="Name without academic titles")
+    unit_id: int
+    title_prefix: str = ""
+    title_suffix: str = ""
+    employee_type: Person.EmployeeType = Person.EmployeeType.PNS
+    rank: str = ""
+    position: str = ""
+    job_level: str = ""
+    phone: str = ""
+    email: str = ""
+
+
+class PersonPatch(Schema):
+    nip: str | None = None
+    name: str | None = None
+    unit_id: int | None = None
+    title_prefix: str | None = None
+    title_suffix: str | None = None
+    employee_type: Person.EmployeeType | None = None
+    rank: str | None = None
+    position: str | None = None
+    job_level: str | None = None
+    phone: str | None = None
+    email: str | None = None
+
+
+class PeopleFilter(Schema):
+    q: str = Field("", description="Part of the name, position or unit name, or 4+ NIP digits")
+    unit: int | None = Field(None, description="A unit id: people of that unit and its sub-units")
+
+
+class UnitFilter(Schema):
+    q: str = Field("", description="Part of the name or short name")
+    parent: int | None = Field(None, description="Only the direct children of this unit")
+
+
+class RoleOut(Schema):
+    role: str
+    unit: UnitRef
+
+
+class MeOut(Schema):
+    id: int
+    email: str
+    display_name: str
+    person: PersonOut | None
+    roles: list[RoleOut]
+
+
+# ---------------------------------------------------------------- units
+
+
+@router.get("/units", response=list[UnitOut], summary="List units")
+@paginate(PageNumbers)
+def list_units(request: HttpRequest, filters: Query[UnitFilter]) -> QuerySet[Unit]:
+    units = units_visible_to(actor(request)).order_by("path", "pk")
+    if filters.q.strip():
+        q = filters.q.strip()
+        units = units.filter(Q(name__icontains=q) | Q(short_name__icontains=q))
+    if filters.parent is not None:
+        units = units.filter(parent_id=filters.parent)
+    return units
+
+
+@router.get("/units/{unit_id}", response={200: UnitOut, **READ_RESPONSES}, summary="One unit")
+def get_unit(request: HttpRequest, unit_id: int) -> Unit:
+    return get_or_404(units_visible_to(actor(request)), unit_id)
+
+
+# ---------------------------------------------------------------- people
+
+
+def _people(request: HttpRequest) -> QuerySet[Person]:
+    return people_visible_to(actor(request)).select_related("unit")
+
+
+@router.get("/people", response=list[PersonOut], summary="List people")
+@paginate(PageNumbers)
+def list_people(request: HttpRequest, filters: Query[PeopleFilter]) -> QuerySet[Person]:
+    people = _people(request).order_by("name", "pk")
+    q = filters.q.strip()
+    if q:
+        digits = "".join(ch for ch in q if ch.isdigit())
+        cond = Q(name__icontains=q) | Q(position__icontains=q) | Q(unit__name__icontains=q)
+        if len(digits) >= 4:
+            cond |= Q(nip__contains=digits)
+        people = people.filter(cond)
+    if filters.unit is not None:
+        unit = referenced(units_visible_to(actor(request)), filters.unit, "unit")
+        people = people.filter(unit__path__startswith=unit.path)
+    return people
+
+
+@router.get(
+    "/people/{person_id}", response={200: PersonOut, **READ_RESPONSES}, summary="One person"
+)
+def get_person(request: HttpRequest, person_id: int) -> Person:
+    return get_or_404(_people(request), person_id)
+
+
+def _person_fields(request: HttpRequest, data: dict[str, Any]) -> dict[str, Any]:
+    if "unit_id" in data:
+        unit_id = data.pop("unit_id")
+        data["unit"] = referenced(units_visible_to(actor(request)), unit_id, "unit_id")
+    return data
+
+
+@router.post("/people", response={201: PersonOut, **ERROR_RESPONSES}, summary="Add a person")
+def create_person(request: HttpRequest, payload: PersonIn) -> tuple[int, Person]:
+    from cakap.people import services
+
+    user = actor(request)
+    if not is_organiser(user):
+        raise forbidden()
+    fields = _person_fields(request, payload.dict())
+    person = services.create_person(user, **fields)
+    return 201, get_or_404(_people(request), person.pk)
+
+
+@router.patch(
+    "/people/{person_id}",
+    response={200: PersonOut, **ERROR_RESPONSES},
+    summary="Change some fields of a person",
+)
+def update_person(request: HttpRequest, person_id: int, payload: PersonPatch) -> Person:
+    from cakap.people import services
+
+    user = actor(request)
+    person = get_or_404(_people(request), person_id)
+    if not people_editable_by(user).filter(pk=person.pk).exists():
+        raise forbidden()
+    fields = _person_fields(request, reject_nulls(payload.dict(exclude_unset=True)))
+    services.update_person(user, person, **fields)
+    return get_or_404(_people(request), person.pk)
+
+
+# ---------------------------------------------------------------- me
+
+
+@router.get("/me", response=MeOut, summary="The caller: login, person and roles")
+def me(request: HttpRequest) -> dict[str, Any]:
+    user = actor(request)
+    person = Person.objects.select_related("unit").filter(user=user).first()
+    return {
+        "id": user.pk,
+        "email": user.email,
+        "display_name": str(user),
+        "person": person,
+        "roles": list(user.roles.select_related("unit").order_by("role", "unit__path")),
+    }
