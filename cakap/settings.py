@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "cakap.people",
     "cakap.programmes",
     "cakap.attendance",
+    "cakap.competence",
 ]
 
 MIDDLEWARE = [
