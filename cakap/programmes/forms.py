@@ -1,0 +1,229 @@
+"""Forms for the organiser pages. They parse input only; services validate and write.
+
+Plain forms rather than ModelForms, because a ModelForm copies its data onto the
+instance while validating, and the services need the untouched instance to record
+the values before a change.
+"""
+
+import datetime
+from typing import Any
+
+from django import forms
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from cakap.core.formatting import JAKARTA, local
+from cakap.people.models import Person, Unit
+from cakap.programmes.models import Group, Module, Programme, Session
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class TimeInput(forms.TimeInput):
+    input_type = "time"
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(format="%H:%M", **kwargs)
+
+
+class ProgrammeForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=200)
+    organiser_unit = forms.ModelChoiceField(label=_("Organiser unit"), queryset=Unit.objects.none())
+    coaching_unit = forms.ModelChoiceField(label=_("Coaching unit"), queryset=Unit.objects.none())
+    learning_form = forms.ChoiceField(
+        label=_("Learning form"), choices=Programme.LearningForm.choices
+    )
+    start_date = forms.DateField(label=_("Start date"), widget=DateInput())
+    end_date = forms.DateField(label=_("End date"), widget=DateInput())
+    description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea)
+    status = forms.ChoiceField(label=_("Status"), choices=Programme.Status.choices)
+    target_sessions = forms.IntegerField(
+        label=_("Target number of sessions"), min_value=0, max_value=1000, initial=0
+    )
+    min_attendance_pct = forms.IntegerField(
+        label=_("Minimum attendance (%)"), min_value=0, max_value=100, initial=80
+    )
+    jp_credit = forms.IntegerField(label=_("JP credited"), min_value=0, max_value=1000, initial=0)
+    min_post_score = forms.IntegerField(
+        label=_("Minimum score on the final assessment"),
+        min_value=0,
+        max_value=100,
+        required=False,
+        help_text=_("0 to 100; leave empty when the score does not decide the pass."),
+    )
+    require_tasks = forms.BooleanField(
+        label=_("All practical tasks must be accepted"), required=False
+    )
+
+    def __init__(
+        self, *args: Any, organiser_units: QuerySet[Unit], creating: bool, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["organiser_unit"].queryset = organiser_units  # type: ignore[attr-defined]
+        self.fields["coaching_unit"].queryset = Unit.objects.all()  # type: ignore[attr-defined]
+        if creating:
+            self.fields["status"].choices = [  # type: ignore[attr-defined]
+                (v, label)
+                for v, label in Programme.Status.choices
+                if v in (Programme.Status.DRAFT, Programme.Status.RUNNING)
+            ]
+
+    @staticmethod
+    def initial_for(programme: Programme) -> dict[str, Any]:
+        criteria = programme.pass_criteria or {}
+        return {
+            "title": programme.title,
+            "organiser_unit": programme.organiser_unit_id,
+            "coaching_unit": programme.coaching_unit_id,
+            "learning_form": programme.learning_form,
+            "start_date": programme.start_date,
+            "end_date": programme.end_date,
+            "description": programme.description,
+            "status": programme.status,
+            "target_sessions": programme.target_sessions,
+            "min_attendance_pct": programme.min_attendance_pct,
+            "jp_credit": programme.jp_credit,
+            "min_post_score": criteria.get("min_post_score"),
+            "require_tasks": criteria.get("require_tasks", False),
+        }
+
+    def service_fields(self, existing: dict[str, Any] | None = None) -> dict[str, Any]:
+        """The cleaned data in the shape the services take; pass criteria this form does not
+        show (set through the API) are kept."""
+        data = dict(self.cleaned_data)
+        criteria = dict(existing or {})
+        criteria.pop("min_post_score", None)
+        if data["min_post_score"] is not None:
+            criteria["min_post_score"] = data["min_post_score"]
+        criteria["require_tasks"] = data["require_tasks"]
+        del data["min_post_score"], data["require_tasks"]
+        data["pass_criteria"] = criteria
+        return data
+
+
+class ModuleForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=200)
+    summary = forms.CharField(label=_("Summary"), required=False, widget=forms.Textarea)
+    order = forms.IntegerField(
+        label=_("Order"),
+        min_value=1,
+        max_value=999,
+        required=False,
+        help_text=_("Leave empty to put it last."),
+    )
+
+
+class GroupForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=100)
+    coaches = forms.ModelMultipleChoiceField(
+        label=_("Coaches"), queryset=Person.objects.none(), required=False
+    )
+
+    def __init__(self, *args: Any, coaches: QuerySet[Person], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["coaches"].queryset = coaches  # type: ignore[attr-defined]
+
+
+class CoachesForm(forms.Form):
+    coaches = forms.ModelMultipleChoiceField(
+        label=_("Coaches"), queryset=Person.objects.none(), required=False
+    )
+
+    def __init__(self, *args: Any, coaches: QuerySet[Person], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["coaches"].queryset = coaches  # type: ignore[attr-defined]
+
+
+class EnrolForm(forms.Form):
+    person = forms.ModelChoiceField(
+        label=_("Person"),
+        queryset=Person.objects.none(),
+        error_messages={"invalid_choice": _("Choose a person from the search results.")},
+    )
+
+    def __init__(self, *args: Any, people: QuerySet[Person], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["person"].queryset = people  # type: ignore[attr-defined]
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), max_length=255)
+
+
+class MoveParticipantForm(ReasonForm):
+    to_group = forms.ModelChoiceField(label=_("Move to group"), queryset=Group.objects.none())
+
+    def __init__(self, *args: Any, groups: QuerySet[Group], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["to_group"].queryset = groups  # type: ignore[attr-defined]
+        self.order_fields(["to_group", "reason"])
+
+
+class _TimesMixin(forms.Form):
+    """A day and a start and end time in WIB, turned into aware datetimes."""
+
+    date = forms.DateField(label=_("Date"), widget=DateInput())
+    start_time = forms.TimeField(label=_("Starts (WIB)"), widget=TimeInput())
+    end_time = forms.TimeField(label=_("Ends (WIB)"), widget=TimeInput())
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        day, start, end = data.get("date"), data.get("start_time"), data.get("end_time")
+        if day and start and end:
+            data["starts_at"] = datetime.datetime.combine(day, start, tzinfo=JAKARTA)
+            data["ends_at"] = datetime.datetime.combine(day, end, tzinfo=JAKARTA)
+        return data
+
+    @staticmethod
+    def times_initial(session: Session) -> dict[str, Any]:
+        start, end = local(session.starts_at), local(session.ends_at)
+        return {"date": start.date(), "start_time": start.time(), "end_time": end.time()}
+
+
+class SessionForm(_TimesMixin):
+    venue = forms.CharField(label=_("Venue"), max_length=200, required=False)
+    online_url = forms.URLField(
+        label=_("Online meeting link"), required=False, assume_scheme="https"
+    )
+    module = forms.ModelChoiceField(
+        label=_("Module"), queryset=Module.objects.none(), required=False
+    )
+    topic = forms.CharField(label=_("Topic"), max_length=200, required=False)
+    coach = forms.ModelChoiceField(label=_("Coach"), queryset=Person.objects.none(), required=False)
+
+    def __init__(self, *args: Any, group: Group, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["module"].queryset = group.programme.modules.all()  # type: ignore[attr-defined]
+        self.fields["coach"].queryset = group.coaches.all()  # type: ignore[attr-defined]
+
+    @classmethod
+    def initial_for(cls, session: Session) -> dict[str, Any]:
+        return {
+            **cls.times_initial(session),
+            "venue": session.venue,
+            "online_url": session.online_url,
+            "module": session.module_id,
+            "topic": session.topic,
+            "coach": session.coach_id,
+        }
+
+    def service_fields(self) -> dict[str, Any]:
+        d = self.cleaned_data
+        return {
+            "starts_at": d["starts_at"],
+            "ends_at": d["ends_at"],
+            "venue": d["venue"],
+            "online_url": d["online_url"],
+            "module": d["module"],
+            "topic": d["topic"],
+            "coach": d["coach"],
+        }
+
+
+class MoveSessionForm(_TimesMixin, ReasonForm):
+    pass
