@@ -5,4 +5,5 @@ from cakap.core import views
 urlpatterns = [
     path("", views.home, name="home"),
     path("audit/", views.audit_trail, name="audit-trail"),
+    path("health/", views.health, name="health"),
 ]

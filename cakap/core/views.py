@@ -1,16 +1,23 @@
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 
 from cakap.core.models import AuditEntry
 from cakap.people.access import is_admin
+from cakap.people.models import Unit
 
 
 def home(request: HttpRequest) -> HttpResponse:
     if not request.user.is_authenticated:
         return redirect("login")
     return redirect("my-schedule")
+
+
+def health(request: HttpRequest) -> JsonResponse:
+    """For load balancers and benchmarks: answers after reading one row from the database."""
+    root = Unit.objects.filter(parent=None).values_list("pk", flat=True).first()
+    return JsonResponse({"status": "ok", "database": root is not None})
 
 
 @login_required
