@@ -46,6 +46,15 @@ def units_visible_to(user: User) -> QuerySet[Unit]:
     return Unit.objects.all()
 
 
+def units_managed_by(user: User) -> QuerySet[Unit]:
+    """Units whose people `user` may add and change: admins all, organisers their scope."""
+    if not user.is_authenticated:
+        return Unit.objects.none()
+    if is_admin(user):
+        return Unit.objects.all()
+    return Unit.objects.filter(under(scope_paths(user, Role.ORGANISER), "path"))
+
+
 def people_visible_to(user: User) -> QuerySet[Person]:
     """Admins see everyone; organisers and leaders their units' people; coaches their
     groups' participants; everyone sees themself."""
@@ -76,6 +85,13 @@ def people_editable_by(user: User) -> QuerySet[Person]:
 
 def get_person_for_user(user: User, pk: int) -> Person:
     person = people_visible_to(user).filter(pk=pk).first()
+    if person is None:
+        raise Http404
+    return person
+
+
+def get_person_for_editing(user: User, pk: int) -> Person:
+    person = people_editable_by(user).select_related("unit").filter(pk=pk).first()
     if person is None:
         raise Http404
     return person

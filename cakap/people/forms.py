@@ -1,6 +1,13 @@
+from typing import Any
+
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
+
+from cakap.people.cleaning import normalise_phone
+from cakap.people.models import JobLevel, Person, Rank, Unit
+from cakap.people.nip import NipError, format_nip, parse_nip
 
 
 class LoginForm(AuthenticationForm):
@@ -16,3 +23,89 @@ class LoginForm(AuthenticationForm):
         ),
         "inactive": _("This account is inactive."),
     }
+
+
+class NipField(forms.CharField):
+    """A NIP typed with or without spaces or dots; cleans to the 18 digits."""
+
+    def to_python(self, value: Any) -> str:
+        text = super().to_python(value) or ""
+        if not text:
+            return text
+        try:
+            return parse_nip(text).digits
+        except NipError as err:
+            raise forms.ValidationError(str(err.message), code=err.code) from None
+
+    def prepare_value(self, value: Any) -> Any:
+        return format_nip(value) if isinstance(value, str) else value
+
+
+class PersonForm(forms.Form):
+    """The fields an organiser types for a person; the service validates them again."""
+
+    nip = NipField(
+        label="NIP",
+        max_length=40,
+        help_text=_("18 digits; spaces are fine, like 19660801 198803 1 001."),
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+    title_prefix = forms.CharField(label=_("Title before name"), max_length=60, required=False)
+    name = forms.CharField(label=_("Name"), max_length=150)
+    title_suffix = forms.CharField(label=_("Title after name"), max_length=60, required=False)
+    employee_type = forms.ChoiceField(label=_("Employee type"), choices=Person.EmployeeType.choices)
+    rank = forms.ChoiceField(
+        label=_("Pangkat/Gol"), choices=[("", "—"), *Rank.choices], required=False
+    )
+    position = forms.CharField(label=_("Position (jabatan)"), max_length=200, required=False)
+    job_level = forms.ChoiceField(label=_("Job level"), choices=JobLevel.choices, required=False)
+    unit = forms.ModelChoiceField(label=_("Unit"), queryset=Unit.objects.none())
+    phone = forms.CharField(
+        label=_("Phone"),
+        max_length=30,
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
+    )
+    email = forms.EmailField(label=_("Email"), required=False)
+
+    def __init__(self, *args: Any, units: QuerySet[Unit], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        unit_field = self.fields["unit"]
+        assert isinstance(unit_field, forms.ModelChoiceField)
+        unit_field.queryset = units
+
+    def clean_phone(self) -> str:
+        raw = self.cleaned_data.get("phone", "")
+        phone = normalise_phone(raw)
+        if phone is None:
+            raise forms.ValidationError(
+                _("Phone must be an Indonesian number of 9 to 14 digits, like 0812 3456 7890.")
+            )
+        return phone
+
+
+class RosterUploadForm(forms.Form):
+    file = forms.FileField(
+        label=_("Roster file (.xlsx or .csv)"),
+        help_text=_(
+            "Columns NIP and Nama are required; Gelar, Pangkat/Gol, Jabatan, Unit Kerja, "
+            "No HP and Email are read when present."
+        ),
+        widget=forms.ClearableFileInput(
+            attrs={
+                "accept": ".xlsx,.csv,application/vnd.openxmlformats-officedocument."
+                "spreadsheetml.sheet,text/csv"
+            }
+        ),
+    )
+    unit_default = forms.ModelChoiceField(
+        label=_("Unit for rows without one"),
+        queryset=Unit.objects.none(),
+        required=False,
+    )
+
+    def __init__(self, *args: Any, units: QuerySet[Unit], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        unit_field = self.fields["unit_default"]
+        assert isinstance(unit_field, forms.ModelChoiceField)
+        unit_field.queryset = units

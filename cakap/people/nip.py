@@ -7,11 +7,14 @@ import datetime
 import re
 from dataclasses import dataclass
 
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cakap.core.errors import DomainError
 
 _SEPARATORS = re.compile(r"[\s.\-]")
+# str.isdigit() accepts "²" and Arabic-Indic digits; a NIP is ASCII digits only.
+_DIGITS = re.compile(r"[0-9]+")
 
 
 class NipError(DomainError):
@@ -32,7 +35,7 @@ class Nip:
 
 def format_nip(digits: str) -> str:
     """'196608011988031001' -> '19660801 198803 1 001'; anything else is returned as given."""
-    if len(digits) != 18 or not digits.isdigit():
+    if len(digits) != 18 or not _DIGITS.fullmatch(digits):
         return digits
     return f"{digits[:8]} {digits[8:14]} {digits[14]} {digits[15:]}"
 
@@ -42,7 +45,7 @@ def parse_nip(raw: str) -> Nip:
     digits = _SEPARATORS.sub("", raw or "")
     if not digits:
         raise NipError("empty", _("NIP is empty."))
-    if not digits.isdigit():
+    if not _DIGITS.fullmatch(digits):
         raise NipError("not_digits", _("NIP may contain only digits."))
     if len(digits) != 18:
         raise NipError(
@@ -54,7 +57,7 @@ def parse_nip(raw: str) -> Nip:
         raise NipError(
             "birth_date", _("The first 8 digits of the NIP are not a real birth date.")
         ) from None
-    if birth.year < 1900:
+    if birth.year < 1900 or birth > timezone.localdate():
         raise NipError("birth_date", _("The first 8 digits of the NIP are not a real birth date."))
     year, month = int(digits[8:12]), int(digits[12:14])
     if not 1 <= month <= 12:

@@ -1,12 +1,26 @@
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 
-from cakap.people.access import get_person_for_user, is_organiser, people_visible_to
+from cakap.core.errors import DomainError
+from cakap.people import roster, services
+from cakap.people.access import (
+    get_person_for_editing,
+    get_person_for_user,
+    is_organiser,
+    people_editable_by,
+    people_visible_to,
+    units_managed_by,
+    units_visible_to,
+)
+from cakap.people.forms import PersonForm, RosterUploadForm
+from cakap.people.models import Person, Unit, User
 
 
 def lockout(
@@ -34,12 +48,169 @@ def person_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    person = get_person_for_user(request.user, pk)  # type: ignore[arg-type]
-    return render(request, "people/person_detail.html", {"person": person})
+    user = _user(request)
+    person = get_person_for_user(user, pk)
+    can_edit = people_editable_by(user).filter(pk=person.pk).exists()
+    return render(request, "people/person_detail.html", {"person": person, "can_edit": can_edit})
+
+
+def _user(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)
+    return request.user
+
+
+def _require_organiser(request: HttpRequest) -> User:
+    user = _user(request)
+    if not is_organiser(user):
+        raise Http404
+    return user
+
+
+def _save_person(request: HttpRequest, form: PersonForm, person: Person | None) -> Person | None:
+    """Hand the form's values to the service; a refusal becomes a form error."""
+    user = _user(request)
+    data = dict(form.cleaned_data)
+    try:
+        if person is None:
+            return services.create_person(
+                user, nip=data.pop("nip"), name=data.pop("name"), unit=data.pop("unit"), **data
+            )
+        return services.update_person(user, person, **data)
+    except DomainError as err:
+        field = getattr(err, "field", None)
+        form.add_error(field if field in form.fields else None, str(err.message))
+        return None
+
+
+@login_required
+def person_create(request: HttpRequest) -> HttpResponse:
+    user = _require_organiser(request)
+    form = PersonForm(request.POST or None, units=units_managed_by(user))
+    if request.method == "POST" and form.is_valid():
+        person = _save_person(request, form, None)
+        if person is not None:
+            messages.success(request, _("%(name)s was added.") % {"name": person.full_name})
+            return redirect("person-detail", person.pk)
+    return render(request, "people/person_form.html", {"form": form, "person": None})
+
+
+@login_required
+def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    person = get_person_for_editing(user, pk)
+    initial = {name: getattr(person, name) for name in services.PERSON_FIELDS}
+    form = PersonForm(request.POST or None, initial=initial, units=units_managed_by(user))
+    if request.method == "POST" and form.is_valid():
+        saved = _save_person(request, form, person)
+        if saved is not None:
+            messages.success(
+                request, _("Changes to %(name)s were saved.") % {"name": saved.full_name}
+            )
+            return redirect("person-detail", saved.pk)
+    return render(request, "people/person_form.html", {"form": form, "person": person})
+
+
+@login_required
+def unit_tree(request: HttpRequest) -> HttpResponse:
+    """The unit tree, each unit under its parent, in one query."""
+    user = _require_organiser(request)
+    units = list(units_visible_to(user).order_by("path"))
+    managed = set(units_managed_by(user).values_list("pk", flat=True))
+    by_parent: dict[int | None, list[Unit]] = {}
+    ids = {u.pk for u in units}
+    for unit in units:
+        parent = unit.parent_id if unit.parent_id in ids else None
+        by_parent.setdefault(parent, []).append(unit)
+
+    def branch(parent: int | None) -> list[dict[str, Any]]:
+        children = sorted(by_parent.get(parent, []), key=lambda u: u.name.casefold())
+        return [{"unit": u, "managed": u.pk in managed, "children": branch(u.pk)} for u in children]
+
+    return render(request, "people/unit_tree.html", {"nodes": branch(None)})
+
+
+_IMPORT_SESSION_KEY = "people_roster_import"
+
+
+def _pending_import(request: HttpRequest) -> dict[str, Any] | None:
+    pending = request.session.get(_IMPORT_SESSION_KEY)
+    return pending if isinstance(pending, dict) else None
+
+
+def _forget_import(request: HttpRequest) -> None:
+    pending = request.session.pop(_IMPORT_SESSION_KEY, None)
+    if isinstance(pending, dict):
+        roster.discard_upload(str(pending.get("token", "")))
 
 
 @login_required
 def roster_import(request: HttpRequest) -> HttpResponse:
-    if not is_organiser(request.user):  # type: ignore[arg-type]
-        raise Http404
-    return render(request, "people/roster_import.html", {})
+    """Upload a roster, see what each row would do, then confirm to save all valid rows.
+
+    The uploaded file waits in storage under a random token kept in the session, and is
+    read again on confirmation, so app servers keep no state of their own.
+    """
+    user = _require_organiser(request)
+    units = units_managed_by(user)
+    form = RosterUploadForm(units=units)
+    action = request.POST.get("action", "")
+    if request.method == "POST" and action == "upload":
+        form = RosterUploadForm(request.POST, request.FILES, units=units)
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            data = upload.read(roster.MAX_FILE_BYTES + 1)
+            unit_default = form.cleaned_data["unit_default"]
+            try:
+                roster.read_roster(user, data, upload.name, unit_default)
+            except roster.RosterFileError as err:
+                form.add_error("file", str(err.message))
+            else:
+                _forget_import(request)
+                request.session[_IMPORT_SESSION_KEY] = {
+                    "token": roster.stash_upload(data, upload.name),
+                    "filename": upload.name,
+                    "unit_default": unit_default.pk if unit_default else None,
+                }
+                return redirect("roster-import")
+    elif request.method == "POST" and action == "cancel":
+        _forget_import(request)
+        return redirect("roster-import")
+
+    pending = _pending_import(request)
+    plan = None
+    if pending is not None:
+        data = roster.load_upload(str(pending.get("token", "")))
+        unit_default = units.filter(pk=pending.get("unit_default") or 0).first()
+        filename = str(pending.get("filename", ""))
+        if data is None:
+            request.session.pop(_IMPORT_SESSION_KEY, None)
+            messages.error(request, _("The uploaded file is no longer available. Upload it again."))
+            return redirect("roster-import")
+        if request.method == "POST" and action == "confirm":
+            try:
+                result = roster.apply_roster(user, data, filename, unit_default)
+            except roster.RosterFileError as err:
+                messages.error(request, str(err.message))
+                return redirect("roster-import")
+            _forget_import(request)
+            messages.success(
+                request,
+                _(
+                    "Roster imported: %(created)d added, %(updated)d updated, "
+                    "%(unchanged)d unchanged, %(skipped)d skipped with problems."
+                )
+                % vars(result),
+            )
+            return redirect("person-list")
+        try:
+            plan = roster.read_roster(user, data, filename, unit_default)
+        except roster.RosterFileError as err:
+            _forget_import(request)
+            messages.error(request, str(err.message))
+            return redirect("roster-import")
+        pending = {**pending, "unit_default_name": unit_default.name if unit_default else ""}
+    return render(
+        request,
+        "people/roster_import.html",
+        {"form": form, "plan": plan, "pending": pending, "Action": roster.Action},
+    )

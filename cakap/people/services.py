@@ -1,0 +1,345 @@
+"""Changes to people, units, logins and roles. Pages, the API and commands call these.
+
+`actor` is the signed-in user, or None for the system (a management command run by the
+operator). Each function checks that the actor may make the change, validates and
+normalises its input, writes inside one transaction and records the audit trail.
+"""
+
+import secrets
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, models, transaction
+from django.utils.translation import gettext_lazy as _
+
+from cakap.core import audit
+from cakap.core.errors import DomainError
+from cakap.people.access import is_admin, scope_paths
+from cakap.people.cleaning import normalise_phone
+from cakap.people.models import JobLevel, Person, Rank, RoleAssignment, Unit, User
+from cakap.people.nip import NipError, parse_nip
+
+Role = RoleAssignment.Role
+
+PERSON_FIELDS = (
+    "nip",
+    "name",
+    "title_prefix",
+    "title_suffix",
+    "employee_type",
+    "rank",
+    "position",
+    "job_level",
+    "unit",
+    "phone",
+    "email",
+)
+
+
+class PersonError(DomainError):
+    """A person could not be saved. `field` names the input at fault, when there is one."""
+
+    def __init__(self, code: str, message: Any, field: str | None = None) -> None:
+        super().__init__(code, message)
+        self.field = field
+
+
+class UnitError(DomainError):
+    def __init__(self, code: str, message: Any, field: str | None = None) -> None:
+        super().__init__(code, message)
+        self.field = field
+
+
+class LoginError(DomainError):
+    def __init__(self, code: str, message: Any, field: str | None = None) -> None:
+        super().__init__(code, message)
+        self.field = field
+
+
+class RoleError(DomainError):
+    pass
+
+
+# --- Permission -----------------------------------------------------------------------------
+
+
+def _in_scope(unit: Unit, paths: list[str]) -> bool:
+    return any(unit.path.startswith(p) for p in paths)
+
+
+def may_manage_unit(actor: User | None, unit: Unit) -> bool:
+    """Whether `actor` may add or change people of `unit` (the system always may)."""
+    if actor is None or is_admin(actor):
+        return True
+    return _in_scope(unit, scope_paths(actor, Role.ORGANISER))
+
+
+def _require_unit(actor: User | None, unit: Unit) -> None:
+    if not may_manage_unit(actor, unit):
+        raise PersonError("forbidden", _("You may not manage people of this unit."), field="unit")
+
+
+# --- People -----------------------------------------------------------------------------------
+
+
+def _model_field(name: str) -> "models.Field[Any, Any]":
+    found = Person._meta.get_field(name)
+    assert isinstance(found, models.Field)
+    return found
+
+
+def _max_length(name: str) -> int:
+    length = _model_field(name).max_length
+    assert length is not None
+    return length
+
+
+def _clean_text(name: str, value: Any, label: Any) -> str:
+    text = " ".join(str(value or "").split())
+    if len(text) > _max_length(name):
+        raise PersonError(
+            "too_long",
+            _("%(field)s is longer than %(n)d characters.")
+            % {"field": label, "n": _max_length(name)},
+            field=name,
+        )
+    return text
+
+
+def _clean_person_fields(fields: dict[str, Any]) -> dict[str, Any]:
+    """Validated and normalised values for the given person fields."""
+    unknown = set(fields) - set(PERSON_FIELDS)
+    if unknown:
+        raise PersonError(
+            "unknown_field",
+            _("These fields cannot be set: %(fields)s.") % {"fields": ", ".join(sorted(unknown))},
+        )
+    clean: dict[str, Any] = {}
+    for name, value in fields.items():
+        if name == "nip":
+            try:
+                clean[name] = parse_nip(str(value or "")).digits
+            except NipError as err:
+                raise PersonError("invalid_nip", err.message, field="nip") from err
+        elif name == "name":
+            text = _clean_text(name, value, _("Name"))
+            if not text:
+                raise PersonError("name_required", _("Name is required."), field="name")
+            clean[name] = text
+        elif name in ("title_prefix", "title_suffix", "position"):
+            clean[name] = _clean_text(name, value, _model_field(name).verbose_name)
+        elif name == "rank":
+            value = value or ""
+            if value not in Rank.values and value != "":
+                raise PersonError(
+                    "invalid_rank", _("This is not a known pangkat/golongan."), field="rank"
+                )
+            clean[name] = value
+        elif name == "job_level":
+            value = value or ""
+            if value not in JobLevel.values:
+                raise PersonError(
+                    "invalid_job_level", _("This is not a known job level."), field="job_level"
+                )
+            clean[name] = value
+        elif name == "employee_type":
+            if value not in Person.EmployeeType.values:
+                raise PersonError(
+                    "invalid_employee_type",
+                    _("Employee type must be PNS or PPPK."),
+                    field="employee_type",
+                )
+            clean[name] = value
+        elif name == "unit":
+            if not isinstance(value, Unit):
+                raise PersonError("unit_required", _("Choose a unit."), field="unit")
+            clean[name] = value
+        elif name == "phone":
+            phone = normalise_phone(str(value or ""))
+            if phone is None:
+                raise PersonError(
+                    "invalid_phone",
+                    _("Phone must be an Indonesian number of 9 to 14 digits, like 0812 3456 7890."),
+                    field="phone",
+                )
+            clean[name] = phone
+        elif name == "email":
+            email = str(value or "").strip().lower()
+            if email:
+                try:
+                    validate_email(email)
+                except ValidationError:
+                    raise PersonError(
+                        "invalid_email", _("This is not a valid email address."), field="email"
+                    ) from None
+            clean[name] = email
+    return clean
+
+
+def _duplicate_nip(nip: str) -> PersonError:
+    return PersonError("duplicate_nip", _("Another person already has this NIP."), field="nip")
+
+
+@transaction.atomic
+def create_person(actor: User | None, *, nip: str, name: str, unit: Unit, **fields: Any) -> Person:
+    """Add a civil servant. The NIP may be typed with spaces or dots; 18 digits are stored."""
+    clean = _clean_person_fields({"nip": nip, "name": name, "unit": unit, **fields})
+    _require_unit(actor, clean["unit"])
+    if Person.objects.filter(nip=clean["nip"]).exists():
+        raise _duplicate_nip(clean["nip"])
+    person = Person(**clean)
+    try:
+        with transaction.atomic():
+            person.save()
+    except IntegrityError:  # a concurrent request took the NIP between check and insert
+        raise _duplicate_nip(clean["nip"]) from None
+    audit.record(actor, "person.create", person)
+    return person
+
+
+@transaction.atomic
+def update_person(actor: User | None, person: Person, **fields: Any) -> Person:
+    """Change some fields of a person; only changed fields are written and audited.
+
+    Moving a person to another unit needs the right to manage both units.
+    """
+    _require_unit(actor, person.unit)
+    clean = _clean_person_fields(fields)
+    if "unit" in clean:
+        _require_unit(actor, clean["unit"])
+    attnames = {name: ("unit_id" if name == "unit" else name) for name in clean}
+    before = audit.snapshot(person, attnames.values())
+    changed = [
+        name
+        for name, value in clean.items()
+        if getattr(person, attnames[name]) != (value.pk if name == "unit" else value)
+    ]
+    if not changed:
+        return person
+    if "nip" in changed and Person.objects.filter(nip=clean["nip"]).exclude(pk=person.pk).exists():
+        raise _duplicate_nip(clean["nip"])
+    for name in changed:
+        setattr(person, name, clean[name])
+    try:
+        with transaction.atomic():
+            person.save(update_fields=[*changed, "updated_at"])
+    except IntegrityError:
+        raise _duplicate_nip(clean["nip"]) from None
+    audit.record(
+        actor,
+        "person.update",
+        person,
+        before=before,
+        after=audit.snapshot(person, attnames.values()),
+    )
+    return person
+
+
+# --- Logins and roles ---------------------------------------------------------------------
+
+
+@transaction.atomic
+def create_login(
+    actor: User | None, person: Person, email: str, password: str | None = None
+) -> User:
+    """Give a person a login. Without a password the person sets one through the
+    password-reset link (a random secret is stored so that the reset form accepts them)."""
+    _require_unit(actor, person.unit)
+    person = Person.objects.select_for_update().get(pk=person.pk)
+    if person.user_id is not None:
+        raise LoginError("has_login", _("This person already has a login."))
+    email = (email or "").strip().lower()
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise LoginError(
+            "invalid_email", _("This is not a valid email address."), field="email"
+        ) from None
+    if User.objects.filter(email__iexact=email).exists():
+        raise LoginError(
+            "email_taken", _("Another login already uses this email address."), field="email"
+        )
+    user = User(email=email, display_name=person.full_name[:150])
+    user.set_password(password or secrets.token_urlsafe(32))
+    try:
+        with transaction.atomic():
+            user.save()
+    except IntegrityError:
+        raise LoginError(
+            "email_taken", _("Another login already uses this email address."), field="email"
+        ) from None
+    before = audit.snapshot(person, ["user_id", "email"])
+    person.user = user
+    update = ["user"]
+    if not person.email:
+        person.email = email
+        update.append("email")
+    person.save(update_fields=[*update, "updated_at"])
+    audit.record(actor, "user.create", user, after=audit.snapshot(user, ["email", "display_name"]))
+    audit.record(
+        actor,
+        "person.update",
+        person,
+        before=before,
+        after=audit.snapshot(person, ["user_id", "email"]),
+    )
+    return user
+
+
+@transaction.atomic
+def assign_role(actor: User | None, user: User, role: str, unit: Unit) -> RoleAssignment:
+    """Give `user` a role over `unit`'s subtree. Only administrators (or the system) may;
+    assigning a role the user already holds changes nothing."""
+    if actor is not None and not is_admin(actor):
+        raise RoleError("forbidden", _("Only administrators may assign roles."))
+    if role not in Role.values:
+        raise RoleError("invalid_role", _("This is not a known role."))
+    assignment, created = RoleAssignment.objects.get_or_create(user=user, role=role, unit=unit)
+    if created:
+        audit.record(actor, "role.assign", assignment)
+    return assignment
+
+
+# --- Units ----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def create_unit(
+    actor: User | None,
+    *,
+    name: str,
+    kind: str,
+    parent: Unit | None = None,
+    short_name: str = "",
+) -> Unit:
+    """Add a government unit. Administrators may add anywhere; organisers only below a
+    unit in their scope; a top-level unit needs an administrator."""
+    name = " ".join((name or "").split())
+    short_name = " ".join((short_name or "").split())
+    if not name:
+        raise UnitError("name_required", _("Name is required."), field="name")
+    if len(name) > 200 or len(short_name) > 60:
+        raise UnitError("too_long", _("The name or short name is too long."), field="name")
+    if kind not in Unit.Kind.values:
+        raise UnitError("invalid_kind", _("This is not a known kind of unit."), field="kind")
+    if (
+        actor is not None
+        and not is_admin(actor)
+        and (parent is None or not _in_scope(parent, scope_paths(actor, Role.ORGANISER)))
+    ):
+        raise UnitError("forbidden", _("You may not add a unit here."), field="parent")
+    if Unit.objects.filter(parent=parent, name__iexact=name).exists():
+        raise UnitError(
+            "duplicate_unit", _("A unit with this name already exists there."), field="name"
+        )
+    unit = Unit(name=name, short_name=short_name, kind=kind, parent=parent)
+    try:
+        with transaction.atomic():
+            unit.save()
+    except IntegrityError:
+        raise UnitError(
+            "duplicate_unit", _("A unit with this name already exists there."), field="name"
+        ) from None
+    audit.record(actor, "unit.create", unit)
+    return unit
