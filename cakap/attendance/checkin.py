@@ -1,0 +1,844 @@
+"""Check-in: rotating session codes, windows, refusals, the coach's check-in, personal
+sign-in links and participant cards.
+
+A participant proves presence with a short code the coach's screen shows. The code is
+an HMAC of the session and the current time slot under the deployment's secret key, so
+nothing is stored per code and any app server can check it. Every refusal raises a
+`CheckInError` with a stable reason code and stores a `CheckInAttempt`; every write to
+a record goes through `services.apply_status`, which keeps the trail.
+"""
+
+import datetime
+import hashlib
+import hmac
+import math
+import secrets
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.core import signing
+from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from cakap.attendance.models import (
+    AttendancePolicy,
+    AttendanceRecord,
+    CheckInAttempt,
+    Method,
+    PersonalLink,
+    SessionVenue,
+    Status,
+)
+from cakap.attendance.services import apply_status
+from cakap.core import audit
+from cakap.core.errors import DomainError
+from cakap.core.formatting import clock
+from cakap.people.access import is_admin
+from cakap.people.models import Person, User
+from cakap.programmes.access import programmes_managed_by
+from cakap.programmes.models import Enrolment, Programme, Session
+
+# Six characters from an alphabet without look-alikes (no 0/O, 1/I/L): 31**6 ≈ 8.9e8
+# codes, so a guess succeeds about twice in a billion tries.
+ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+CODE_LENGTH = 6
+MIN_PERIOD_S = 5
+# How far back a refused code is recognised as one that was real but expired.
+EXPIRED_LOOKBACK_S = 4 * 3600
+# A scan stays honoured this long across a sign-in or a dropped connection.
+SCAN_HONOUR_S = 10 * 60
+SHARED_DEVICE_FLAG = "shared_device"
+OUTSIDE_AREA_FLAG = "outside_area"
+DEVICE_ID_BYTES = 32
+
+
+class CheckInError(DomainError):
+    """A refused check-in. `code` is one of the stable reasons below."""
+
+    def __init__(
+        self, code: str, message: str | Promise, *, record: AttendanceRecord | None = None
+    ) -> None:
+        super().__init__(code, message)
+        self.record = record
+
+
+REASONS: dict[str, Promise] = {
+    "not_open": _("Check-in for this session is not open yet."),
+    "closed": _("Check-in for this session has closed."),
+    "expired_code": _("This code has expired. Scan the code on the screen again."),
+    "bad_code": _("This code is not valid for this session. Check it and try again."),
+    "not_enrolled": _("You are not a participant of this session's group."),
+    "outside_area": _("You seem to be outside the venue, too far away to check in."),
+    "location_required": _(
+        "This session needs your location, and your phone did not share it. Allow this "
+        "site to use your location, then try again."
+    ),
+    "device_used": _(
+        "This phone has already checked in someone else to this session. Use your own "
+        "phone, or ask the coach."
+    ),
+    "session_cancelled": _("This session was cancelled or moved."),
+}
+
+
+# --- Rotating codes (pure) ----------------------------------------------------------------
+
+
+def period_of(policy: AttendancePolicy) -> int:
+    return max(int(policy.code_period_s), MIN_PERIOD_S)
+
+
+def slot_at(epoch: float, period_s: int) -> int:
+    """The time slot a moment falls in: floor(epoch / period)."""
+    return math.floor(epoch / period_s)
+
+
+def make_code(session_id: int, slot: int, key: str | None = None) -> str:
+    """The code of one session in one slot: an HMAC under the secret key, six characters."""
+    secret = (key if key is not None else settings.SECRET_KEY).encode()
+    digest = hmac.new(secret, f"cakap.checkin.v1:{session_id}:{slot}".encode(), "sha256")
+    n = int.from_bytes(digest.digest()[:16], "big")
+    chars = []
+    for _i in range(CODE_LENGTH):
+        n, r = divmod(n, len(ALPHABET))
+        chars.append(ALPHABET[r])
+    return "".join(chars)
+
+
+def normalise_code(text: str) -> str:
+    """What a person typed, as a code: capitals, no spaces or dashes."""
+    return "".join(c for c in (text or "").upper() if c not in " -.\t")
+
+
+def check_code(
+    session_id: int,
+    code: str,
+    at: datetime.datetime,
+    period_s: int,
+    grace_s: int,
+    key: str | None = None,
+) -> str:
+    """'ok', 'expired' or 'bad' for `code` shown for `session_id`, checked as of `at`.
+
+    A slot's code is valid while its slot lasts and `grace_s` seconds after; codes of
+    future slots are never valid.
+    """
+    code = normalise_code(code)
+    if len(code) != CODE_LENGTH or any(c not in ALPHABET for c in code):
+        return "bad"
+    epoch = at.timestamp()
+    current = slot_at(epoch, period_s)
+    slot = current
+    lookback = current - max(1, EXPIRED_LOOKBACK_S // period_s)
+    while slot >= lookback:
+        if hmac.compare_digest(make_code(session_id, slot, key), code):
+            return "ok" if epoch < (slot + 1) * period_s + grace_s else "expired"
+        slot -= 1
+    return "bad"
+
+
+@dataclass(frozen=True)
+class ShownCode:
+    code: str
+    slot: int
+    expires_at: datetime.datetime
+
+    @property
+    def grouped(self) -> str:
+        return f"{self.code[:3]} {self.code[3:]}"
+
+
+def current_code(session: Session, policy: AttendancePolicy, now: datetime.datetime) -> ShownCode:
+    """The code the coach's screen shows now, and when it changes."""
+    period = period_of(policy)
+    slot = slot_at(now.timestamp(), period)
+    expires = datetime.datetime.fromtimestamp((slot + 1) * period, tz=datetime.UTC)
+    return ShownCode(make_code(session.pk, slot), slot, expires)
+
+
+# --- Windows, lateness, place (pure) ------------------------------------------------------
+
+
+def policy_for(programme: Programme) -> AttendancePolicy:
+    """The programme's policy, or the defaults (unsaved) when it has none."""
+    try:
+        return programme.attendance_policy
+    except AttendancePolicy.DoesNotExist:
+        return AttendancePolicy(programme=programme)
+
+
+def venue_for(session: Session) -> SessionVenue | None:
+    try:
+        return session.attendance
+    except SessionVenue.DoesNotExist:
+        return None
+
+
+@dataclass(frozen=True)
+class Window:
+    opens_at: datetime.datetime
+    closes_at: datetime.datetime
+    late_after: datetime.datetime
+
+    def state(self, at: datetime.datetime) -> str:
+        """'not_open', 'open' or 'closed' at `at`."""
+        if at < self.opens_at:
+            return "not_open"
+        if at >= self.closes_at:
+            return "closed"
+        return "open"
+
+
+def window_of(
+    starts_at: datetime.datetime,
+    policy: AttendancePolicy,
+    venue: SessionVenue | None = None,
+) -> Window:
+    """The check-in window: the session's overrides win over the programme's policy."""
+    opens = policy.opens_before_min
+    closes = policy.closes_after_min
+    if venue is not None:
+        opens = venue.opens_before_min if venue.opens_before_min is not None else opens
+        closes = venue.closes_after_min if venue.closes_after_min is not None else closes
+    closes_at = starts_at + datetime.timedelta(minutes=closes)
+    if venue is not None and venue.closed_at is not None:
+        closes_at = min(closes_at, venue.closed_at)
+    return Window(
+        opens_at=starts_at - datetime.timedelta(minutes=opens),
+        closes_at=closes_at,
+        late_after=starts_at + datetime.timedelta(minutes=policy.late_after_min),
+    )
+
+
+def lateness(
+    starts_at: datetime.datetime, window: Window, at: datetime.datetime
+) -> tuple[str, int]:
+    """(status, minutes late): late after the threshold, counted from the start."""
+    if at <= window.late_after:
+        return Status.HADIR, 0
+    return Status.TERLAMBAT, min(int((at - starts_at).total_seconds() // 60), 32767)
+
+
+EARTH_RADIUS_M = 6_371_008.8
+
+
+def distance_m(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
+    """Great-circle distance in metres (haversine)."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lng2 - lng1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(a)))
+
+
+@dataclass(frozen=True)
+class Location:
+    """What the phone said about its position. `latitude` is None when it refused."""
+
+    latitude: float | None = None
+    longitude: float | None = None
+    accuracy_m: float | None = None
+    error: str = ""  # "denied", "unavailable", "timeout" when the phone gave none
+
+    @property
+    def known(self) -> bool:
+        return self.latitude is not None and self.longitude is not None
+
+
+# --- Who may run a session's check-in -----------------------------------------------------
+
+_SESSION_RELATED = ("group__programme__attendance_policy", "attendance", "coach")
+
+
+def sessions_run_by(user: User) -> QuerySet[Session]:
+    """Sessions whose check-in screen `user` may open: the group's coaches, the
+    programme's organisers and administrators."""
+    if not user.is_authenticated:
+        return Session.objects.none()
+    if is_admin(user):
+        return Session.objects.all()
+    return Session.objects.filter(
+        Q(group__coaches__user=user) | Q(group__programme__in=programmes_managed_by(user))
+    ).distinct()
+
+
+def get_session_to_run(user: User, pk: int) -> Session:
+    session = sessions_run_by(user).select_related(*_SESSION_RELATED).filter(pk=pk).first()
+    if session is None:
+        raise Http404
+    return session
+
+
+def load_session(pk: int) -> Session | None:
+    """A session with everything a check-in reads, in one query."""
+    return Session.objects.select_related(*_SESSION_RELATED).filter(pk=pk).first()
+
+
+# --- Recording a check-in -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CheckInResult:
+    record: AttendanceRecord
+    created: bool
+
+    @property
+    def status(self) -> str:
+        return self.record.status
+
+    @property
+    def minutes_late(self) -> int:
+        return self.record.minutes_late
+
+    @property
+    def pending(self) -> bool:
+        return self.record.pending
+
+    @property
+    def headline(self) -> str:
+        """'Hadir, 08.03 WIB' / 'Terlambat 12 menit' / the status for other records."""
+        record = self.record
+        if record.status == Status.HADIR and record.checked_in_at:
+            return str(_("Present, %(time)s") % {"time": clock(record.checked_in_at)})
+        if record.status == Status.TERLAMBAT:
+            return str(_("Late %(minutes)s min") % {"minutes": record.minutes_late})
+        return str(record.get_status_display())
+
+
+def _refuse(
+    code: str,
+    *,
+    session: Session | None,
+    person: Person | None,
+    device_id: str,
+    detail: dict[str, Any] | None = None,
+    message: str | Promise | None = None,
+) -> CheckInError:
+    """Store the attempt for the organiser to review, and build the error to raise."""
+    CheckInAttempt.objects.create(
+        session=session, person=person, reason=code, device_id=device_id[:64], detail=detail or {}
+    )
+    return CheckInError(code, message if message is not None else REASONS[code])
+
+
+def honoured_scan_time(scanned_at: datetime.datetime, now: datetime.datetime) -> datetime.datetime:
+    """The scan moment, if it is believable: not in the future, not older than the limit."""
+    if scanned_at > now or now - scanned_at > datetime.timedelta(seconds=SCAN_HONOUR_S):
+        return now
+    return scanned_at
+
+
+def record_check_in(
+    actor_user: User,
+    session: Session,
+    code: str,
+    *,
+    scanned_at: datetime.datetime,
+    device_id: str,
+    location: Location | None = None,
+) -> CheckInResult:
+    """Check the signed-in participant in to `session` with the code they scanned or typed.
+
+    `scanned_at` is when the code was read (kept server-side across a sign-in or a
+    dropped connection); it decides the code's validity, the window and lateness. A
+    second check-in answers with the first record and changes nothing. Refusals raise
+    `CheckInError` and leave a `CheckInAttempt`.
+    """
+    now = timezone.now()
+    at = honoured_scan_time(scanned_at, now)
+    programme = session.group.programme
+    policy = policy_for(programme)
+    venue = venue_for(session)
+    detail: dict[str, Any] = {"code": normalise_code(code)[:12], "at": at.isoformat()}
+    enrolment = (
+        Enrolment.objects.select_related("person")
+        .filter(person__user=actor_user, group_id=session.group_id, status=Enrolment.Status.ACTIVE)
+        .first()
+    )
+    person = enrolment.person if enrolment else _person_of(actor_user)
+
+    def refuse(code: str, message: str | Promise | None = None) -> CheckInError:
+        return _refuse(
+            code,
+            session=session,
+            person=person,
+            device_id=device_id,
+            detail=detail,
+            message=message,
+        )
+
+    if session.status in (Session.Status.CANCELLED, Session.Status.MOVED):
+        raise refuse("session_cancelled")
+    if enrolment is None:
+        raise refuse("not_enrolled")
+    assert person is not None
+    existing = list(
+        AttendanceRecord.objects.filter(session=session).filter(
+            Q(person=person) | Q(device_id=device_id) if device_id else Q(person=person)
+        )
+    )
+    own = next((r for r in existing if r.person_id == person.pk), None)
+    if own is not None:
+        return CheckInResult(own, created=False)
+
+    verdict = check_code(session.pk, code, at, period_of(policy), policy.code_grace_s)
+    if verdict != "ok":
+        raise refuse("expired_code" if verdict == "expired" else "bad_code")
+    window = window_of(session.starts_at, policy, venue)
+    state = window.state(at)
+    if state == "not_open":
+        message = _("Check-in opens at %(time)s.") % {"time": clock(window.opens_at)}
+        raise refuse("not_open", message)
+    if state == "closed":
+        raise refuse("closed")
+
+    extra: dict[str, Any] = {"device_id": device_id[:64]}
+    flag = ""
+    mode = policy.location_mode
+    if mode != AttendancePolicy.LocationMode.OFF:
+        if location is not None and location.known:
+            assert location.latitude is not None and location.longitude is not None
+            extra["latitude"] = Decimal(f"{location.latitude:.6f}")
+            extra["longitude"] = Decimal(f"{location.longitude:.6f}")
+            if location.accuracy_m is not None:
+                extra["accuracy_m"] = max(0, round(location.accuracy_m))
+            if venue is not None and venue.latitude is not None and venue.longitude is not None:
+                far = distance_m(
+                    location.latitude,
+                    location.longitude,
+                    float(venue.latitude),
+                    float(venue.longitude),
+                )
+                # A phone's fix is uncertain; give it the benefit of its stated accuracy,
+                # within reason, so a weak GPS does not refuse someone at the door.
+                slack = min(location.accuracy_m or 0.0, 100.0)
+                detail["distance_m"] = round(far)
+                if far > venue.radius_m + slack:
+                    if mode == AttendancePolicy.LocationMode.REQUIRED:
+                        message = _(
+                            "You seem to be %(distance)s m from the venue; check-in needs "
+                            "you within %(radius)s m."
+                        ) % {"distance": round(far), "radius": venue.radius_m}
+                        raise refuse("outside_area", message)
+                    flag = OUTSIDE_AREA_FLAG
+        elif mode == AttendancePolicy.LocationMode.REQUIRED:
+            detail["location_error"] = (location.error if location else "") or "missing"
+            raise refuse("location_required")
+
+    shared = device_id and any(r.person_id != person.pk for r in existing)
+    pending = False
+    if shared:
+        if policy.shared_device == AttendancePolicy.SharedDevice.REFUSE:
+            raise refuse("device_used")
+        pending, flag = True, SHARED_DEVICE_FLAG
+
+    status, minutes = lateness(session.starts_at, window, at)
+    record, created = apply_status(
+        actor_user,
+        session,
+        person,
+        status,
+        Method.CODE,
+        checked_in_at=at,
+        minutes_late=minutes,
+        overwrite=False,
+        pending=pending,
+        flag=flag,
+        **extra,
+    )
+    return CheckInResult(record, created=created)
+
+
+def _person_of(user: User) -> Person | None:
+    return Person.objects.filter(user=user).first() if user.is_authenticated else None
+
+
+def sessions_open_for(user: User, now: datetime.datetime) -> list[Session]:
+    """The sessions of the user's groups around now, for a typed code without a session."""
+    day = datetime.timedelta(hours=24)
+    return list(
+        Session.objects.select_related(*_SESSION_RELATED)
+        .filter(
+            group__enrolments__person__user=user,
+            group__enrolments__status=Enrolment.Status.ACTIVE,
+            starts_at__gte=now - day,
+            starts_at__lte=now + day,
+        )
+        .order_by("starts_at")
+    )
+
+
+def record_typed_check_in(
+    actor_user: User,
+    code: str,
+    *,
+    typed_at: datetime.datetime,
+    device_id: str,
+    location: Location | None = None,
+) -> CheckInResult:
+    """Check in with a code typed without its session: the code names the session among
+    the participant's sessions of the day."""
+    for session in sessions_open_for(actor_user, typed_at):
+        policy = policy_for(session.group.programme)
+        if check_code(session.pk, code, typed_at, period_of(policy), policy.code_grace_s) != "bad":
+            return record_check_in(
+                actor_user,
+                session,
+                code,
+                scanned_at=typed_at,
+                device_id=device_id,
+                location=location,
+            )
+    raise _refuse(
+        "bad_code",
+        session=None,
+        person=_person_of(actor_user),
+        device_id=device_id,
+        detail={"code": normalise_code(code)[:12], "typed": True},
+    )
+
+
+# --- The coach checks a participant in ----------------------------------------------------
+
+
+def may_run(user: User, session: Session) -> bool:
+    return sessions_run_by(user).filter(pk=session.pk).exists()
+
+
+def check_in_by_coach(
+    actor: User,
+    session: Session,
+    person: Person,
+    *,
+    method: str,
+    at: datetime.datetime | None = None,
+) -> CheckInResult:
+    """The coach (or an organiser) checks `person` in after scanning their card or finding
+    them by name or NIP. Lateness follows the policy; the window does not bind the coach.
+    A participant already recorded keeps their record."""
+    if method not in (Method.COACH_SCAN, Method.COACH_SEARCH):
+        raise CheckInError("bad_method", _("Unknown check-in method."))
+    if not may_run(actor, session):
+        raise CheckInError("forbidden", _("You do not run this session's check-in."))
+    if session.status in (Session.Status.CANCELLED, Session.Status.MOVED):
+        raise CheckInError("session_cancelled", REASONS["session_cancelled"])
+    enrolled = Enrolment.objects.filter(
+        person=person, group_id=session.group_id, status=Enrolment.Status.ACTIVE
+    ).exists()
+    if not enrolled:
+        raise CheckInError("not_enrolled", _("This person is not a participant of this group."))
+    existing = AttendanceRecord.objects.filter(session=session, person=person).first()
+    if existing is not None:
+        return CheckInResult(existing, created=False)
+    at = at or timezone.now()
+    policy = policy_for(session.group.programme)
+    window = window_of(session.starts_at, policy, venue_for(session))
+    status, minutes = lateness(session.starts_at, window, at)
+    record, created = apply_status(
+        actor, session, person, status, method, checked_in_at=at, minutes_late=minutes,
+        overwrite=False,
+    )  # fmt: skip
+    return CheckInResult(record, created=created)
+
+
+def decide_pending(actor: User, record: AttendanceRecord, *, approve: bool) -> AttendanceRecord:
+    """The coach approves or refuses a check-in held because the phone was shared.
+
+    Refusing sets alpa with a reason; the coach can still set another status on the roll.
+    """
+    if not may_run(actor, record.session):
+        raise CheckInError("forbidden", _("You do not run this session's check-in."))
+    if not record.pending:
+        return record
+    if approve:
+        updated, _changed = apply_status(
+            actor,
+            record.session,
+            record.person,
+            record.status,
+            record.method,
+            reason=str(_("Shared phone: approved by the coach")),
+            pending=False,
+        )
+    else:
+        updated, _changed = apply_status(
+            actor,
+            record.session,
+            record.person,
+            Status.ALPA,
+            Method.MANUAL,
+            reason=str(_("Shared phone: check-in refused by the coach")),
+            pending=False,
+        )
+    return updated
+
+
+# --- Participant cards --------------------------------------------------------------------
+
+_CARD_SALT = "cakap.attendance.card"
+
+
+def card_token(person: Person) -> str:
+    """The signed token a participant's card QR carries: names the person, nothing else."""
+    return signing.Signer(salt=_CARD_SALT, algorithm="sha256").sign(f"P{person.pk}")
+
+
+def person_id_from_card(token: str) -> int | None:
+    try:
+        value = signing.Signer(salt=_CARD_SALT, algorithm="sha256").unsign((token or "").strip())
+    except signing.BadSignature:
+        return None
+    if not value.startswith("P") or not value[1:].isdigit():
+        return None
+    return int(value[1:])
+
+
+# --- Device ids ---------------------------------------------------------------------------
+
+DEVICE_COOKIE = "cakap_device"
+
+
+def new_device_id() -> str:
+    return secrets.token_urlsafe(DEVICE_ID_BYTES)
+
+
+def valid_device_id(value: str | None) -> bool:
+    return (
+        bool(value)
+        and 40 <= len(value or "") <= 64
+        and all(c.isalnum() or c in "-_" for c in value or "")
+    )
+
+
+# --- Personal sign-in links ---------------------------------------------------------------
+
+
+class LinkError(DomainError):
+    pass
+
+
+_LINK_AUDIT = ("person_id", "programme_id", "used_at", "device_id", "revoked_at")
+
+
+def link_token(link: PersonalLink) -> str:
+    """The secret in a link's URL, derived from its nonce under the secret key, so that
+    the organiser can print the list again while a database dump alone reveals nothing."""
+    mac = hmac.new(
+        settings.SECRET_KEY.encode(), f"cakap.personal-link.v1:{link.nonce}".encode(), "sha256"
+    )
+    return signing.b64_encode(mac.digest()[:24]).decode()
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _require_manager(actor: User, programme: Programme) -> None:
+    if not programmes_managed_by(actor).filter(pk=programme.pk).exists():
+        raise LinkError("forbidden", _("You do not organise this programme."))
+
+
+@transaction.atomic
+def issue_personal_link(actor: User, person: Person, programme: Programme) -> PersonalLink:
+    """Give `person` a sign-in link for `programme`; a live link is revoked first.
+
+    The person needs a login; one is made from their email when they have none.
+    """
+    _require_manager(actor, programme)
+    if not Enrolment.objects.filter(
+        person=person, programme=programme, status=Enrolment.Status.ACTIVE
+    ).exists():
+        raise LinkError("not_enrolled", _("This person is not a participant of the programme."))
+    if person.user_id is None:
+        if not person.email:
+            raise LinkError(
+                "no_login",
+                _("%(name)s has no login and no email; add an email or a login first.")
+                % {"name": person.full_name},
+            )
+        from cakap.people.services import create_login  # people owns logins
+
+        create_login(actor, person, person.email)
+    for live in PersonalLink.objects.select_for_update().filter(
+        person=person, programme=programme, revoked_at__isnull=True
+    ):
+        _revoke(actor, live)
+    link = PersonalLink(person=person, programme=programme, created_by=actor)
+    link.nonce = secrets.token_urlsafe(24)
+    link.token_hash = _hash(link_token(link))
+    link.save()
+    audit.record(actor, "personal_link.issue", link, after=audit.snapshot(link, _LINK_AUDIT))
+    return link
+
+
+def _revoke(actor: User, link: PersonalLink) -> None:
+    before = audit.snapshot(link, _LINK_AUDIT)
+    link.revoked_at = timezone.now()
+    link.save(update_fields=["revoked_at"])
+    audit.record(actor, "personal_link.revoke", link, before=before)
+
+
+@transaction.atomic
+def revoke_personal_link(actor: User, link: PersonalLink) -> PersonalLink:
+    """Stop a link from signing anyone in. Revoking twice changes nothing."""
+    _require_manager(actor, link.programme)
+    link = PersonalLink.objects.select_for_update().get(pk=link.pk)
+    if link.revoked_at is None:
+        _revoke(actor, link)
+    return link
+
+
+def issue_missing_links(actor: User, programme: Programme) -> tuple[int, list[str]]:
+    """Issue links to every active participant without a live one; (issued, problems)."""
+    _require_manager(actor, programme)
+    have = PersonalLink.objects.filter(programme=programme, revoked_at__isnull=True).values(
+        "person_id"
+    )
+    people = Person.objects.filter(
+        enrolments__programme=programme, enrolments__status=Enrolment.Status.ACTIVE
+    ).exclude(pk__in=have)
+    issued, problems = 0, []
+    for person in people:
+        try:
+            issue_personal_link(actor, person, programme)
+        except DomainError as error:
+            problems.append(str(error.message))
+        else:
+            issued += 1
+    return issued, problems
+
+
+def find_link(token: str) -> PersonalLink | None:
+    return (
+        PersonalLink.objects.select_related("person__user", "programme")
+        .filter(token_hash=_hash(token or ""))
+        .first()
+    )
+
+
+@transaction.atomic
+def use_personal_link(token: str, device_id: str) -> User:
+    """The user a link signs in on this phone. The first phone to use it is bound; the
+    same phone may use it again, any other phone is refused."""
+    link = find_link(token)
+    if link is None or link.revoked_at is not None:
+        raise LinkError(
+            "link_invalid", _("This sign-in link is not valid any more. Ask the organiser.")
+        )
+    link = PersonalLink.objects.select_for_update().select_related("person__user").get(pk=link.pk)
+    user = link.person.user
+    if user is None or not user.is_active:
+        raise LinkError("link_invalid", _("This sign-in link has no active login behind it."))
+    if link.used_at is not None:
+        if not device_id or not hmac.compare_digest(link.device_id, device_id):
+            raise LinkError(
+                "link_used",
+                _(
+                    "This link was already opened on another phone. Ask the organiser for a "
+                    "new link."
+                ),
+            )
+        return user
+    before = audit.snapshot(link, _LINK_AUDIT)
+    link.used_at = timezone.now()
+    link.device_id = device_id[:64]
+    link.save(update_fields=["used_at", "device_id"])
+    audit.record(user, "personal_link.use", link, before=before)
+    return user
+
+
+def email_personal_link(actor: User, link: PersonalLink, url: str) -> bool:
+    """Send a live link to its person's email; False when there is no address."""
+    _require_manager(actor, link.programme)
+    if link.revoked_at is not None or not link.person.email:
+        return False
+    from django.core.mail import send_mail
+    from django.template.loader import render_to_string
+
+    context = {"person": link.person, "programme": link.programme, "url": url}
+    send_mail(
+        subject=str(_("Your sign-in link for %(programme)s") % {"programme": link.programme}),
+        message=render_to_string("attendance/links_email.txt", context),
+        from_email=None,
+        recipient_list=[link.person.email],
+    )
+    audit.record(actor, "personal_link.email", link, after={}, note=link.person.email)
+    return True
+
+
+# --- The coach's live roll ----------------------------------------------------------------
+
+
+@dataclass
+class RollEntry:
+    person: Person
+    record: AttendanceRecord | None
+
+
+@dataclass
+class LiveRoll:
+    present: list[RollEntry]
+    late: list[RollEntry]
+    pending: list[RollEntry]
+    excused: list[RollEntry]
+    missing: list[RollEntry]
+    refusals: list[CheckInAttempt]
+
+    @property
+    def total(self) -> int:
+        return sum(
+            len(x) for x in (self.present, self.late, self.pending, self.excused, self.missing)
+        )
+
+    @property
+    def checked_in(self) -> int:
+        return len(self.present) + len(self.late)
+
+
+RECENT_REFUSALS = 10
+
+
+def live_roll(session: Session) -> LiveRoll:
+    """Who is in, late, held for approval, excused or missing: three queries whatever the
+    roster size."""
+    enrolments = (
+        Enrolment.objects.filter(group_id=session.group_id, status=Enrolment.Status.ACTIVE)
+        .select_related("person")
+        .order_by("person__name", "person_id")
+    )
+    records = {r.person_id: r for r in AttendanceRecord.objects.filter(session=session)}
+    roll = LiveRoll([], [], [], [], [], [])
+    for enrolment in enrolments:
+        record = records.get(enrolment.person_id)
+        entry = RollEntry(enrolment.person, record)
+        if record is None:
+            roll.missing.append(entry)
+        elif record.pending:
+            roll.pending.append(entry)
+        elif record.status == Status.HADIR:
+            roll.present.append(entry)
+        elif record.status == Status.TERLAMBAT:
+            roll.late.append(entry)
+        elif record.status == Status.ALPA:
+            roll.missing.append(entry)
+        else:
+            roll.excused.append(entry)
+    # Latest check-ins first, so that the coach sees who just arrived.
+    for group in (roll.present, roll.late):
+        group.sort(key=_checked_in_key, reverse=True)
+    roll.refusals = list(
+        CheckInAttempt.objects.filter(session=session)
+        .select_related("person")
+        .order_by("-at")[:RECENT_REFUSALS]
+    )
+    return roll
+
+
+def _checked_in_key(entry: RollEntry) -> datetime.datetime:
+    at = entry.record.checked_in_at if entry.record else None
+    return at or datetime.datetime.min.replace(tzinfo=datetime.UTC)

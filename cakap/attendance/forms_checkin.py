@@ -1,0 +1,66 @@
+"""Forms of the check-in pages: they parse input; the rules live in checkin.py."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from cakap.attendance.checkin import CODE_LENGTH, Location
+
+
+class CodeForm(forms.Form):
+    code = forms.CharField(
+        label=_("Check-in code"),
+        max_length=12,
+        help_text=_("The six characters under the QR code on the coach's screen."),
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "off",
+                "autocapitalize": "characters",
+                "spellcheck": "false",
+                "inputmode": "text",
+                "class": "code-input",
+            }
+        ),
+    )
+
+    def clean_code(self) -> str:
+        from cakap.attendance.checkin import normalise_code
+
+        code = normalise_code(self.cleaned_data["code"])
+        if len(code) != CODE_LENGTH:
+            raise forms.ValidationError(_("The code has six characters."))
+        return code
+
+
+class LocationForm(forms.Form):
+    """What the page's script says about the phone's position; every field optional."""
+
+    lat = forms.FloatField(required=False, min_value=-90, max_value=90)
+    lng = forms.FloatField(required=False, min_value=-180, max_value=180)
+    acc = forms.FloatField(required=False, min_value=0, max_value=1_000_000)
+    loc_error = forms.CharField(required=False, max_length=20)
+
+    def location(self) -> Location | None:
+        if not self.is_valid():
+            return Location(error="invalid")
+        data = self.cleaned_data
+        if data["lat"] is not None and data["lng"] is not None:
+            return Location(data["lat"], data["lng"], data["acc"])
+        if data["loc_error"]:
+            return Location(error=data["loc_error"])
+        return None
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(label=_("Name or NIP"), max_length=100, required=False)
+
+
+class PersonPickForm(forms.Form):
+    person = forms.IntegerField(min_value=1)
+
+
+class CardForm(forms.Form):
+    token = forms.CharField(max_length=200)
+
+
+class DecisionForm(forms.Form):
+    decision = forms.ChoiceField(choices=[("approve", "approve"), ("refuse", "refuse")])

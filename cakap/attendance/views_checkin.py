@@ -1,0 +1,506 @@
+"""Check-in pages: the participant's scan and typed code, the coach's screen with its live
+roll, participant cards and personal sign-in links. Views parse, call checkin.py, render.
+"""
+
+import contextlib
+import datetime
+from typing import Any
+
+import segno
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
+from django.db.models import Q
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from cakap.attendance import checkin
+from cakap.attendance.checkin import CheckInError, LinkError
+from cakap.attendance.forms_checkin import (
+    CardForm,
+    CodeForm,
+    DecisionForm,
+    LocationForm,
+    PersonPickForm,
+    SearchForm,
+)
+from cakap.attendance.models import AttendanceRecord, Method, PersonalLink
+from cakap.people.models import Person, User
+from cakap.people.nip import NipError, parse_nip
+from cakap.programmes.access import get_managed_programme
+from cakap.programmes.models import Enrolment
+
+SCANS_KEY = "cakap_scans"
+MAX_REMEMBERED_SCANS = 5
+DEVICE_COOKIE_AGE = 5 * 365 * 24 * 3600
+SEARCH_LIMIT = 10
+LINK_BACKEND = "cakap.people.auth.NipOrEmailBackend"
+
+
+def _user(request: HttpRequest) -> User:
+    return request.user  # type: ignore[return-value]
+
+
+def qr_svg(data: str) -> SafeString:
+    """A QR code as inline SVG that scales with its box (CSS gives it a size)."""
+    svg = segno.make(data, error="m").svg_inline(scale=1, border=2, omitsize=True)
+    return mark_safe(svg)  # noqa: S308 - segno escapes nothing from users: data is our URL
+
+
+# --- Device id cookie ---------------------------------------------------------------------
+
+
+def _device(request: HttpRequest) -> str:
+    """This phone's long-lived id, made on its first visit (the response sets it)."""
+    value = request.COOKIES.get(checkin.DEVICE_COOKIE)
+    if checkin.valid_device_id(value):
+        return value or ""
+    cached: str | None = getattr(request, "_cakap_new_device", None)
+    if cached is None:
+        cached = checkin.new_device_id()
+        request._cakap_new_device = cached  # type: ignore[attr-defined]
+    return cached
+
+
+def _set_device(request: HttpRequest, response: HttpResponse) -> HttpResponse:
+    new: str | None = getattr(request, "_cakap_new_device", None)
+    if new is None and not checkin.valid_device_id(request.COOKIES.get(checkin.DEVICE_COOKIE)):
+        new = _device(request)
+    if new is not None:
+        response.set_cookie(
+            checkin.DEVICE_COOKIE,
+            new,
+            max_age=DEVICE_COOKIE_AGE,
+            httponly=True,
+            samesite="Lax",
+            secure=settings.SESSION_COOKIE_SECURE,
+        )
+    return response
+
+
+# --- Remembered scans ---------------------------------------------------------------------
+
+
+def _remember_scan(request: HttpRequest, session_id: int, code: str) -> datetime.datetime:
+    """Note when this code was scanned; a repeated visit (after signing in) keeps the
+    first moment, so that the code stays honoured as of the scan."""
+    now = timezone.now()
+    scans: dict[str, dict[str, str]] = dict(request.session.get(SCANS_KEY, {}))
+    entry = scans.get(str(session_id))
+    if entry and entry.get("code") == code:
+        at = datetime.datetime.fromisoformat(entry["at"])
+        if checkin.honoured_scan_time(at, now) == at:
+            return at
+    scans[str(session_id)] = {"code": code, "at": now.isoformat()}
+    if len(scans) > MAX_REMEMBERED_SCANS:
+        oldest = sorted(scans, key=lambda k: scans[k]["at"])[: len(scans) - MAX_REMEMBERED_SCANS]
+        for key in oldest:
+            del scans[key]
+    request.session[SCANS_KEY] = scans
+    return now
+
+
+def _scan_time(request: HttpRequest, session_id: int, code: str) -> datetime.datetime:
+    entry = request.session.get(SCANS_KEY, {}).get(str(session_id))
+    if entry and entry.get("code") == code:
+        return datetime.datetime.fromisoformat(entry["at"])
+    return timezone.now()
+
+
+# --- Participant: scan, typed code, card --------------------------------------------------
+
+
+def _result_context(
+    result: checkin.CheckInResult | None, error: CheckInError | None
+) -> dict[str, Any]:
+    if error is not None:
+        return {"outcome": "refused", "reason": error.code, "message": error.message}
+    assert result is not None
+    return {
+        "outcome": "pending" if result.pending else result.status,
+        "headline": result.headline,
+        "record": result.record,
+        "again": not result.created,
+    }
+
+
+@never_cache
+def checkin_scan(request: HttpRequest, session_id: int, code: str) -> HttpResponse:
+    """Where the QR on the coach's screen leads. GET notes the scan and shows a page whose
+    script records the check-in by POST (a button does it without script)."""
+    code = checkin.normalise_code(code)[:12]
+    session = checkin.load_session(session_id)
+    if session is None:
+        raise Http404
+    if request.method == "POST":
+        return _scan_post(request, session_id, code, session)
+    scanned_at = _remember_scan(request, session_id, code)
+    if not request.user.is_authenticated:
+        return _set_device(request, redirect_to_login(request.get_full_path()))
+    policy = checkin.policy_for(session.group.programme)
+    context = {
+        "session": session,
+        "code": code,
+        "scanned_at": scanned_at,
+        "location_mode": policy.location_mode,
+    }
+    return _set_device(request, render(request, "attendance/checkin_scan.html", context))
+
+
+def _scan_post(request: HttpRequest, session_id: int, code: str, session: Any) -> HttpResponse:
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    location = LocationForm(request.POST).location()
+    scanned_at = _scan_time(request, session_id, code)
+    result, error = None, None
+    try:
+        result = checkin.record_check_in(
+            _user(request),
+            session,
+            code,
+            scanned_at=scanned_at,
+            device_id=_device(request),
+            location=location,
+        )
+    except CheckInError as e:
+        error = e
+    context = _result_context(result, error)
+    template = (
+        "attendance/checkin_result.html"
+        if request.headers.get("X-Cakap-Fetch")
+        else "attendance/checkin_done.html"
+    )
+    return _set_device(request, render(request, template, {"session": session, **context}))
+
+
+@never_cache
+@login_required
+def checkin_code(request: HttpRequest) -> HttpResponse:
+    """The typed-code form, for those who cannot scan."""
+    context: dict[str, Any] = {}
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = checkin.record_typed_check_in(
+                _user(request),
+                form.cleaned_data["code"],
+                typed_at=timezone.now(),
+                device_id=_device(request),
+                location=LocationForm(request.POST).location(),
+            )
+        except CheckInError as e:
+            context = _result_context(None, e)
+        else:
+            context = _result_context(result, None)
+            form = CodeForm()
+    context["form"] = form
+    return _set_device(request, render(request, "attendance/checkin_code.html", context))
+
+
+@login_required
+def my_card(request: HttpRequest) -> HttpResponse:
+    """The participant's card: a QR the coach's screen scans to check them in."""
+    person = Person.objects.filter(user=_user(request)).first()
+    if person is None:
+        raise Http404
+    context = {"person": person, "qr": qr_svg(checkin.card_token(person))}
+    return _set_device(request, render(request, "attendance/card.html", context))
+
+
+# --- Coach: the check-in screen -----------------------------------------------------------
+
+
+def _code_context(request: HttpRequest, session: Any) -> dict[str, Any]:
+    policy = checkin.policy_for(session.group.programme)
+    now = timezone.now()
+    shown = checkin.current_code(session, policy, now)
+    url = request.build_absolute_uri(reverse("checkin-scan", args=[session.pk, shown.code]))
+    window = checkin.window_of(session.starts_at, policy, checkin.venue_for(session))
+    return {
+        "session": session,
+        "shown": shown,
+        "url": url,
+        "qr": qr_svg(url),
+        "expires_ms": int(shown.expires_at.timestamp() * 1000),
+        "now_ms": int(now.timestamp() * 1000),
+        "window": window,
+        "window_state": window.state(now),
+        "policy": policy,
+    }
+
+
+@never_cache
+@login_required
+def coach_checkin(request: HttpRequest, pk: int) -> HttpResponse:
+    """The coach's screen: the rotating QR and code, and beside it the live roll."""
+    session = checkin.get_session_to_run(_user(request), pk)
+    context = {
+        **_code_context(request, session),
+        "roll": checkin.live_roll(session),
+        "search_form": SearchForm(),
+    }
+    return render(request, "attendance/coach_checkin.html", context)
+
+
+@never_cache
+@login_required
+def coach_code(request: HttpRequest, pk: int) -> HttpResponse:
+    session = checkin.get_session_to_run(_user(request), pk)
+    return render(request, "attendance/coach_code.html", _code_context(request, session))
+
+
+@never_cache
+@login_required
+def coach_roll(request: HttpRequest, pk: int) -> HttpResponse:
+    session = checkin.get_session_to_run(_user(request), pk)
+    return render(
+        request,
+        "attendance/coach_roll.html",
+        {"session": session, "roll": checkin.live_roll(session)},
+    )
+
+
+def _roll_changed(response: HttpResponse) -> HttpResponse:
+    response["HX-Trigger"] = "roll-changed"
+    return response
+
+
+@require_POST
+@login_required
+def coach_decide(request: HttpRequest, pk: int, record_pk: int) -> HttpResponse:
+    """Approve or refuse a check-in held because the phone was shared."""
+    session = checkin.get_session_to_run(_user(request), pk)
+    record = (
+        AttendanceRecord.objects.select_related("session", "person")
+        .filter(pk=record_pk, session=session)
+        .first()
+    )
+    form = DecisionForm(request.POST)
+    if record is None or not form.is_valid():
+        raise Http404
+    checkin.decide_pending(
+        _user(request), record, approve=form.cleaned_data["decision"] == "approve"
+    )
+    if request.htmx:  # type: ignore[attr-defined]
+        return coach_roll(request, pk)
+    return redirect("coach-checkin", pk=pk)
+
+
+@never_cache
+@login_required
+def coach_search(request: HttpRequest, pk: int) -> HttpResponse:
+    """Participants of the group whose name or NIP matches, to check in by hand."""
+    session = checkin.get_session_to_run(_user(request), pk)
+    form = SearchForm(request.GET)
+    people: list[Person] = []
+    query = form.cleaned_data["q"].strip() if form.is_valid() else ""
+    if query:
+        q = Q(name__icontains=query)
+        digits = "".join(c for c in query if c.isdigit())
+        if len(digits) >= 4:
+            q |= Q(nip__contains=digits)
+        with contextlib.suppress(NipError):
+            q |= Q(nip=parse_nip(query).digits)
+        people = list(
+            Person.objects.filter(
+                q,
+                enrolments__group_id=session.group_id,
+                enrolments__status=Enrolment.Status.ACTIVE,
+            ).order_by("name")[:SEARCH_LIMIT]
+        )
+    return render(
+        request,
+        "attendance/coach_search.html",
+        {"session": session, "people": people, "query": query},
+    )
+
+
+def _coach_check_in(
+    request: HttpRequest, pk: int, person_id: int | None, method: str
+) -> tuple[bool, str]:
+    session = checkin.get_session_to_run(_user(request), pk)
+    person = Person.objects.filter(pk=person_id).first() if person_id else None
+    if person is None:
+        return False, _("This card is not valid.")
+    try:
+        result = checkin.check_in_by_coach(_user(request), session, person, method=method)
+    except CheckInError as e:
+        return False, f"{person.full_name}: {e.message}"
+    if result.created:
+        return True, f"{person.full_name}: {result.headline}"
+    return True, _("%(name)s was already recorded: %(status)s") % {
+        "name": person.full_name,
+        "status": result.headline,
+    }
+
+
+@require_POST
+@login_required
+def coach_mark(request: HttpRequest, pk: int) -> HttpResponse:
+    """The coach checks in a participant found by name or NIP."""
+    form = PersonPickForm(request.POST)
+    person_id = form.cleaned_data["person"] if form.is_valid() else None
+    ok, message = _coach_check_in(request, pk, person_id, Method.COACH_SEARCH)
+    if request.htmx:  # type: ignore[attr-defined]
+        return _roll_changed(
+            render(request, "attendance/coach_message.html", {"ok": ok, "message": message})
+        )
+    messages.success(request, message) if ok else messages.error(request, message)
+    return redirect("coach-checkin", pk=pk)
+
+
+@require_POST
+@login_required
+def coach_card(request: HttpRequest, pk: int) -> JsonResponse:
+    """The coach's camera read a participant's card."""
+    form = CardForm(request.POST)
+    person_id = checkin.person_id_from_card(form.cleaned_data["token"]) if form.is_valid() else None
+    ok, message = _coach_check_in(request, pk, person_id, Method.COACH_SCAN)
+    return JsonResponse({"ok": ok, "message": str(message)})
+
+
+# --- Personal sign-in links ---------------------------------------------------------------
+
+
+def _link_url(request: HttpRequest, link: PersonalLink) -> str:
+    return request.build_absolute_uri(reverse("link-open", args=[checkin.link_token(link)]))
+
+
+def _live_links(programme: Any) -> dict[int, PersonalLink]:
+    return {
+        link.person_id: link
+        for link in PersonalLink.objects.filter(programme=programme, revoked_at__isnull=True)
+    }
+
+
+def _participants(programme: Any) -> list[Enrolment]:
+    return list(
+        Enrolment.objects.filter(programme=programme, status=Enrolment.Status.ACTIVE)
+        .select_related("person", "group")
+        .order_by("group__name", "person__name")
+    )
+
+
+@login_required
+def links_list(request: HttpRequest, pk: int) -> HttpResponse:
+    """The organiser's list of personal links, with text to copy into WhatsApp."""
+    programme = get_managed_programme(_user(request), pk)
+    live = _live_links(programme)
+    rows = []
+    for enrolment in _participants(programme):
+        link = live.get(enrolment.person_id)
+        url = _link_url(request, link) if link else ""
+        text = (
+            _(
+                "Dear %(name)s, this is your personal link for %(programme)s. Open it on "
+                "your own phone to sign in; it works on one phone only: %(url)s"
+            )
+            % {"name": enrolment.person.full_name, "programme": programme.title, "url": url}
+            if link
+            else ""
+        )
+        rows.append({"enrolment": enrolment, "link": link, "url": url, "text": text})
+    return render(request, "attendance/links_list.html", {"programme": programme, "rows": rows})
+
+
+@login_required
+def links_print(request: HttpRequest, pk: int) -> HttpResponse:
+    """A printable sheet: one QR per participant with a live, unused link."""
+    programme = get_managed_programme(_user(request), pk)
+    live = _live_links(programme)
+    cards = []
+    for enrolment in _participants(programme):
+        link = live.get(enrolment.person_id)
+        if link is not None and link.used_at is None:
+            url = _link_url(request, link)
+            cards.append({"person": enrolment.person, "url": url, "qr": qr_svg(url)})
+    return render(request, "attendance/links_print.html", {"programme": programme, "cards": cards})
+
+
+@require_POST
+@login_required
+def links_issue(request: HttpRequest, pk: int) -> HttpResponse:
+    """Issue (or reissue) one participant's link, or links for all who lack one."""
+    user = _user(request)
+    programme = get_managed_programme(user, pk)
+    form = PersonPickForm(request.POST)
+    try:
+        if form.is_valid():
+            person = Person.objects.filter(
+                pk=form.cleaned_data["person"],
+                enrolments__programme=programme,
+                enrolments__status=Enrolment.Status.ACTIVE,
+            ).first()
+            if person is None:
+                raise Http404
+            checkin.issue_personal_link(user, person, programme)
+            messages.success(request, _("A new link was issued to %(name)s.") % {"name": person})
+        else:
+            issued, problems = checkin.issue_missing_links(user, programme)
+            messages.success(request, _("%(count)s links issued.") % {"count": issued})
+            for problem in problems:
+                messages.warning(request, problem)
+    except LinkError as e:
+        messages.error(request, str(e.message))
+    return redirect("links-list", pk=programme.pk)
+
+
+def _managed_link(user: User, link_pk: int) -> PersonalLink:
+    link = PersonalLink.objects.select_related("programme", "person").filter(pk=link_pk).first()
+    if link is None:
+        raise Http404
+    get_managed_programme(user, link.programme_id)
+    return link
+
+
+@require_POST
+@login_required
+def links_revoke(request: HttpRequest, link_pk: int) -> HttpResponse:
+    link = _managed_link(_user(request), link_pk)
+    checkin.revoke_personal_link(_user(request), link)
+    messages.success(request, _("The link of %(name)s no longer works.") % {"name": link.person})
+    return redirect("links-list", pk=link.programme_id)
+
+
+@require_POST
+@login_required
+def links_email(request: HttpRequest, link_pk: int) -> HttpResponse:
+    link = _managed_link(_user(request), link_pk)
+    if checkin.email_personal_link(_user(request), link, _link_url(request, link)):
+        messages.success(
+            request, _("The link was sent to %(email)s.") % {"email": link.person.email}
+        )
+    else:
+        messages.error(request, _("This person has no email address."))
+    return redirect("links-list", pk=link.programme_id)
+
+
+@never_cache
+def link_open(request: HttpRequest, token: str) -> HttpResponse:
+    """A personal link. GET asks to confirm, so that chat apps fetching a preview do not
+    use it up; POST signs this phone in and binds the link to it."""
+    link = checkin.find_link(token)
+    if request.method == "POST":
+        try:
+            user = checkin.use_personal_link(token, _device(request))
+        except LinkError as e:
+            response = render(
+                request, "attendance/links_open.html", {"error": e.message}, status=403
+            )
+            return _set_device(request, response)
+        login(request, user, backend=LINK_BACKEND)
+        messages.success(request, _("You are signed in on this phone."))
+        return _set_device(request, redirect("home"))
+    error = None
+    if link is None or link.revoked_at is not None:
+        error = _("This sign-in link is not valid any more. Ask the organiser.")
+    context = {"link": link if error is None else None, "error": error}
+    return _set_device(request, render(request, "attendance/links_open.html", context))
