@@ -1,16 +1,29 @@
 """Writes to attendance records. Every change keeps who, when, from what, to what and why."""
 
 import datetime
+from dataclasses import dataclass
 from typing import Any
 
+from django.core.files import File
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from cakap.attendance.models import EXCUSED, AttendanceChange, AttendanceRecord, Status
+from cakap.attendance.models import (
+    EXCUSED,
+    AbsenceRequest,
+    AttendanceChange,
+    AttendanceRecord,
+    Method,
+    SessionVenue,
+    Status,
+)
+from cakap.core import audit
 from cakap.core.errors import DomainError
 from cakap.people.models import Person
-from cakap.programmes.models import Session
+from cakap.programmes.models import Enrolment, Session
 
 
 class AttendanceError(DomainError):
@@ -101,3 +114,382 @@ def apply_status(
             reason=reason,
         )
         return record, True
+
+
+# --- Errors ------------------------------------------------------------------------------
+
+# Codes that say "the data is not in a state that allows this" (409) or "not yours" (403)
+# rather than "your input is wrong" (400); pages show the message either way.
+_CONFLICT_CODES = frozenset(
+    {"already_pending", "already_decided", "not_upcoming", "session_closed", "not_started"}
+)
+_FORBIDDEN_CODES = frozenset({"forbidden", "out_of_scope", "not_own"})
+
+
+class RollError(AttendanceError):
+    """A refused roll change, absence request or decision. `field` names the input at
+    fault, when there is one."""
+
+    def __init__(self, code: str, message: str | Promise, *, field: str | None = None) -> None:
+        super().__init__(code, message)
+        self.field = field
+        self.person: Person | None = None  # the roll row at fault, in save_roll
+
+    @property
+    def http_status(self) -> int:
+        if self.code in _FORBIDDEN_CODES:
+            return 403
+        return 409 if self.code in _CONFLICT_CODES else 400
+
+
+DOCUMENT_MAX_BYTES = 5 * 1024 * 1024
+DOCUMENT_EXTENSIONS = (".pdf", ".jpg", ".jpeg", ".png")
+_GONE = (Session.Status.CANCELLED, Session.Status.MOVED)
+
+
+def _clean_reason(status: str, reason: str) -> str:
+    reason = (reason or "").strip()
+    if status not in Status.values:
+        raise RollError("bad_status", _("Unknown attendance status."), field="status")
+    if status in EXCUSED and not reason:
+        raise RollError(
+            "reason_required", _("Izin, sakit and dinas luar need a reason."), field="reason"
+        )
+    if len(reason) > 255:
+        raise RollError(
+            "reason_too_long", _("Keep the reason under 255 characters."), field="reason"
+        )
+    return reason
+
+
+def check_document(status: str, document: File[Any] | None) -> None:
+    """A document (a duty letter, a doctor's note) goes with an excused status only, as a
+    PDF or a photo of at most 5 MB."""
+    if document is None:
+        return
+    if status not in EXCUSED:
+        raise RollError(
+            "document_not_allowed",
+            _("Only izin, sakit and dinas luar may carry a document."),
+            field="document",
+        )
+    name = (document.name or "").lower()
+    if not name.endswith(DOCUMENT_EXTENSIONS):
+        raise RollError("document_type", _("Attach a PDF, JPG or PNG file."), field="document")
+    if (document.size or 0) > DOCUMENT_MAX_BYTES:
+        raise RollError("document_too_large", _("The file is larger than 5 MB."), field="document")
+
+
+def _is_enrolled(session: Session, person: Person) -> bool:
+    return Enrolment.objects.filter(
+        group_id=session.group_id, person=person, status=Enrolment.Status.ACTIVE
+    ).exists()
+
+
+# --- The window --------------------------------------------------------------------------
+
+
+def attendance_window(session: Session) -> Any:
+    """The check-in window of `session` (programme policy or defaults, session overrides).
+
+    Imported late: cakap.attendance.checkin builds on this module.
+    """
+    from cakap.attendance.checkin import policy_for, venue_for, window_of
+
+    return window_of(session.starts_at, policy_for(session.group.programme), venue_for(session))
+
+
+def window_closes_at(session: Session) -> datetime.datetime:
+    """When unmarked participants become alpa: the start plus closes_after_min."""
+    closes_at: datetime.datetime = attendance_window(session).closes_at
+    return closes_at
+
+
+def is_closed(session: Session) -> bool:
+    """Whether the session's attendance has been closed (unmarked made alpa)."""
+    venue = SessionVenue.objects.filter(session=session).only("closed_at").first()
+    return venue is not None and venue.closed_at is not None
+
+
+# --- The roll ----------------------------------------------------------------------------
+
+
+def set_status(
+    actor: Any,
+    session: Session,
+    person: Person,
+    status: str,
+    *,
+    reason: str = "",
+    document: File[Any] | None = None,
+    method: str = Method.MANUAL,
+) -> AttendanceRecord:
+    """Set `person`'s status in `session` from the roll: the coaches of the group and the
+    organisers managing the programme may. Izin, sakit and dinas luar need a reason and
+    may carry a document. Present and alpa wait until the window opens. The change is kept
+    in the record's trail; setting the same status and reason again changes nothing."""
+    return _set_status(actor, session, person, status, reason, document, method)[0]
+
+
+def _set_status(
+    actor: Any,
+    session: Session,
+    person: Person,
+    status: str,
+    reason: str,
+    document: File[Any] | None,
+    method: str,
+) -> tuple[AttendanceRecord, bool]:
+    from cakap.attendance.access import can_take_roll
+
+    reason = _clean_reason(status, reason)
+    check_document(status, document)
+    if not getattr(actor, "is_authenticated", False) or not can_take_roll(actor, session):
+        raise RollError("forbidden", _("Only the group's coaches and the organisers may do this."))
+    if session.status in _GONE:
+        raise RollError("session_closed", _("This session was cancelled or moved."))
+    existing = AttendanceRecord.objects.filter(session=session, person=person).first()
+    if existing is None and not _is_enrolled(session, person):
+        raise RollError(
+            "not_enrolled", _("This person is not a participant of this group."), field="person"
+        )
+    if status not in EXCUSED and timezone.now() < attendance_window(session).opens_at:
+        raise RollError(
+            "not_started",
+            _("Present, late and alpa can be set once check-in has opened."),
+            field="status",
+        )
+    extra: dict[str, Any] = {"document": document} if document is not None else {}
+    if existing is not None and existing.pending:
+        extra["pending"] = False  # the coach's word settles a check-in held for approval
+    return apply_status(actor, session, person, status, method, reason=reason, **extra)
+
+
+@dataclass(frozen=True)
+class RollChange:
+    person: Person
+    status: str
+    reason: str = ""
+    document: File[Any] | None = None
+
+
+def save_roll(actor: Any, session: Session, changes: list[RollChange]) -> int:
+    """Apply several roll changes at once: all or none. Returns how many records changed.
+
+    A failing row raises `RollError` with `person` set to the row's person."""
+    changed = 0
+    with transaction.atomic():
+        for change in changes:
+            try:
+                _record, did = _set_status(
+                    actor,
+                    session,
+                    change.person,
+                    change.status,
+                    change.reason,
+                    change.document,
+                    Method.MANUAL,
+                )
+            except RollError as exc:
+                exc.person = change.person
+                raise
+            changed += int(did)
+    return changed
+
+
+# --- Absence requests --------------------------------------------------------------------
+
+
+def request_absence(
+    actor_person_user: Any,
+    session: Session,
+    status: str,
+    reason: str,
+    document: File[Any] | None = None,
+) -> AbsenceRequest:
+    """A participant asks beforehand to be excused from an upcoming session of their own
+    group, with a reason and optionally a document. One pending request per session."""
+    if status not in EXCUSED:
+        raise RollError("bad_status", _("Ask for izin, sakit or dinas luar."), field="status")
+    reason = _clean_reason(status, reason)
+    check_document(status, document)
+    person = (
+        Person.objects.filter(user=actor_person_user).first()
+        if getattr(actor_person_user, "is_authenticated", False)
+        else None
+    )
+    if person is None or not _is_enrolled(session, person):
+        raise RollError("not_own", _("You can only ask for your own sessions."))
+    if session.status != Session.Status.PLANNED or session.starts_at <= timezone.now():
+        raise RollError(
+            "not_upcoming", _("An absence can only be asked for before the session starts.")
+        )
+    with transaction.atomic():
+        if AbsenceRequest.objects.filter(
+            session=session, person=person, state=AbsenceRequest.State.PENDING
+        ).exists():
+            raise RollError(
+                "already_pending", _("You already have a request waiting for this session.")
+            )
+        try:
+            with transaction.atomic():
+                request = AbsenceRequest.objects.create(
+                    session=session,
+                    person=person,
+                    status=status,
+                    reason=reason,
+                    document=document or "",
+                )
+        except IntegrityError as exc:
+            raise RollError(
+                "already_pending", _("You already have a request waiting for this session.")
+            ) from exc
+        audit.record(actor_person_user, "absence.requested", request, note=reason)
+    return request
+
+
+def decide_absence(
+    actor: Any, request: AbsenceRequest, approve: bool, note: str = ""
+) -> AbsenceRequest:
+    """The organiser approves or declines a pending absence request. Approval sets the
+    participant's record to the requested status (method excuse), with the reason and
+    document; the same decision repeated answers with the request unchanged."""
+    from cakap.attendance.access import absence_requests_decidable_by
+
+    note = (note or "").strip()
+    if len(note) > 255:
+        raise RollError("note_too_long", _("Keep the note under 255 characters."), field="note")
+    if not getattr(actor, "is_authenticated", False) or not (
+        absence_requests_decidable_by(actor).filter(pk=request.pk).exists()
+    ):
+        raise RollError("forbidden", _("Only the programme's organisers may decide this."))
+    wanted = AbsenceRequest.State.APPROVED if approve else AbsenceRequest.State.DECLINED
+    with transaction.atomic():
+        fresh = (
+            AbsenceRequest.objects.select_for_update()
+            .select_related("session", "person")
+            .get(pk=request.pk)
+        )
+        if fresh.state == wanted:
+            return fresh
+        if fresh.state != AbsenceRequest.State.PENDING:
+            raise RollError("already_decided", _("This request has already been decided."))
+        before = audit.snapshot(fresh)
+        fresh.state = wanted
+        fresh.decided_by = actor
+        fresh.decided_at = timezone.now()
+        fresh.decision_note = note
+        fresh.save(update_fields=["state", "decided_by", "decided_at", "decision_note"])
+        if approve:
+            extra: dict[str, Any] = {"document": fresh.document.name} if fresh.document else {}
+            apply_status(
+                actor,
+                fresh.session,
+                fresh.person,
+                fresh.status,
+                Method.EXCUSE,
+                reason=fresh.reason,
+                **extra,
+            )
+        audit.record(
+            actor,
+            "absence.approved" if approve else "absence.declined",
+            fresh,
+            before=before,
+            note=note,
+        )
+    return fresh
+
+
+# --- Closing -----------------------------------------------------------------------------
+
+
+def close_session_attendance(actor: Any, session: Session) -> int:
+    """Close the session's attendance: everyone actively enrolled and still unmarked
+    becomes alpa (method auto_close), the session becomes held and check-in closes.
+    Repeating it does nothing more. Returns how many became alpa.
+
+    `actor` is None when the system closes (the management command, a lazy close)."""
+    if actor is not None:
+        from cakap.attendance.access import can_take_roll
+
+        if not can_take_roll(actor, session):
+            raise RollError(
+                "forbidden", _("Only the group's coaches and the organisers may do this.")
+            )
+    made_alpa = 0
+    with transaction.atomic():
+        fresh = Session.objects.select_for_update().get(pk=session.pk)
+        if fresh.status in _GONE:
+            raise RollError("session_closed", _("This session was cancelled or moved."))
+        marked = AttendanceRecord.objects.filter(session=fresh).values("person_id")
+        unmarked = (
+            Person.objects.filter(
+                enrolments__group_id=fresh.group_id,
+                enrolments__status=Enrolment.Status.ACTIVE,
+            )
+            .exclude(pk__in=marked)
+            .order_by("pk")
+        )
+        reason = str(_("Not marked when attendance closed"))
+        for person in unmarked:
+            _record, created = apply_status(
+                actor, fresh, person, Status.ALPA, Method.AUTO_CLOSE, reason=reason,
+                overwrite=False,
+            )  # fmt: skip
+            made_alpa += int(created)
+        venue, _new = SessionVenue.objects.get_or_create(session=fresh)
+        newly_closed = venue.closed_at is None
+        if newly_closed:
+            venue.closed_at = timezone.now()
+            venue.save(update_fields=["closed_at"])
+        if fresh.status != Session.Status.HELD:
+            before = audit.snapshot(fresh, ["status"])
+            fresh.status = Session.Status.HELD
+            # Written here, not through programmes.services.update_session: closing must
+            # not fail on unrelated checks of the session (a coach since removed, say).
+            fresh.save(update_fields=["status"])
+            audit.record(
+                actor,
+                "session.updated",
+                fresh,
+                before=before,
+                after=audit.snapshot(fresh, ["status"]),
+                note="attendance closed",
+            )
+        if newly_closed or made_alpa:
+            audit.record(
+                actor, "attendance.closed", fresh, after={"made_alpa": made_alpa}, note=reason
+            )
+    session.status = fresh.status
+    return made_alpa
+
+
+def sessions_due_for_closing(now: datetime.datetime) -> list[Session]:
+    """Sessions whose window has closed and whose attendance is not closed yet."""
+    candidates = (
+        Session.objects.filter(
+            status__in=(Session.Status.PLANNED, Session.Status.HELD),
+            starts_at__lte=now,
+        )
+        .filter(Q(attendance__isnull=True) | Q(attendance__closed_at__isnull=True))
+        .select_related("group__programme__attendance_policy", "attendance")
+        .order_by("starts_at", "pk")
+    )
+    return [s for s in candidates if window_closes_at(s) <= now]
+
+
+def close_due_sessions(now: datetime.datetime | None = None) -> list[tuple[Session, int]]:
+    """Close every session whose window has closed (the cron job's work)."""
+    now = now or timezone.now()
+    return [(s, close_session_attendance(None, s)) for s in sessions_due_for_closing(now)]
+
+
+def close_if_due(session: Session) -> bool:
+    """The lazy close when a roll is opened: close now if the window has closed."""
+    if session.status in _GONE or is_closed(session):
+        return False
+    if window_closes_at(session) > timezone.now():
+        return False
+    close_session_attendance(None, session)
+    return True

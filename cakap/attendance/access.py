@@ -1,0 +1,114 @@
+"""Who may see and change which attendance records, rolls, recaps and absence requests.
+
+Built on cakap.programmes.access. A participant sees only their own records, even in a
+session they can see; a coach the records of the groups they coach; an organiser those
+of the programmes they manage; a leader those of the people of their units.
+"""
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from cakap.attendance.models import AbsenceRequest, AttendanceRecord
+from cakap.people.access import is_admin, scope_paths, under
+from cakap.people.models import RoleAssignment, User
+from cakap.programmes.access import programmes_managed_by
+from cakap.programmes.models import Group, Programme, Session
+
+Role = RoleAssignment.Role
+
+
+def records_visible_to(user: User) -> QuerySet[AttendanceRecord]:
+    if not user.is_authenticated:
+        return AttendanceRecord.objects.none()
+    if is_admin(user):
+        return AttendanceRecord.objects.all()
+    q = (
+        Q(person__user=user)
+        | Q(session__group__coaches__user=user)
+        | Q(session__group__programme__in=programmes_managed_by(user))
+    )
+    leader = scope_paths(user, Role.LEADER)
+    if leader:
+        q |= under(leader, "person__unit__path")
+    ids = AttendanceRecord.objects.filter(q).values("pk")
+    return AttendanceRecord.objects.filter(pk__in=ids)
+
+
+def sessions_for_roll(user: User) -> QuerySet[Session]:
+    """Sessions whose roll `user` may take: coaches of the group, organisers of the
+    programme, administrators."""
+    if not user.is_authenticated:
+        return Session.objects.none()
+    if is_admin(user):
+        return Session.objects.all()
+    q = Q(group__coaches__user=user) | Q(group__programme__in=programmes_managed_by(user))
+    return Session.objects.filter(pk__in=Session.objects.filter(q).values("pk"))
+
+
+def can_take_roll(user: User, session: Session) -> bool:
+    return sessions_for_roll(user).filter(pk=session.pk).exists()
+
+
+def get_session_for_roll(user: User, pk: int) -> Session:
+    session = (
+        sessions_for_roll(user)
+        .select_related("group__programme", "module", "coach", "attendance")
+        .filter(pk=pk)
+        .first()
+    )
+    if session is None:
+        raise Http404
+    return session
+
+
+def groups_for_recap(user: User) -> QuerySet[Group]:
+    """Groups whose recap `user` may read: organisers of the programme and the group's
+    coaches."""
+    if not user.is_authenticated:
+        return Group.objects.none()
+    if is_admin(user):
+        return Group.objects.all()
+    q = Q(coaches__user=user) | Q(programme__in=programmes_managed_by(user))
+    return Group.objects.filter(pk__in=Group.objects.filter(q).values("pk"))
+
+
+def get_group_for_recap(user: User, pk: int) -> Group:
+    group = groups_for_recap(user).select_related("programme").filter(pk=pk).first()
+    if group is None:
+        raise Http404
+    return group
+
+
+def get_programme_for_recap(user: User, pk: int) -> Programme:
+    """The whole-programme recap and the at-risk list are the organiser's."""
+    programme = programmes_managed_by(user).filter(pk=pk).first()
+    if programme is None:
+        raise Http404
+    return programme
+
+
+def absence_requests_visible_to(user: User) -> QuerySet[AbsenceRequest]:
+    """Participants see their own requests; organisers those of the programmes they
+    manage; coaches those of their groups (read only)."""
+    if not user.is_authenticated:
+        return AbsenceRequest.objects.none()
+    if is_admin(user):
+        return AbsenceRequest.objects.all()
+    q = (
+        Q(person__user=user)
+        | Q(session__group__coaches__user=user)
+        | Q(session__group__programme__in=programmes_managed_by(user))
+    )
+    return AbsenceRequest.objects.filter(pk__in=AbsenceRequest.objects.filter(q).values("pk"))
+
+
+def absence_requests_decidable_by(user: User) -> QuerySet[AbsenceRequest]:
+    if not user.is_authenticated:
+        return AbsenceRequest.objects.none()
+    if is_admin(user):
+        return AbsenceRequest.objects.all()
+    return AbsenceRequest.objects.filter(session__group__programme__in=programmes_managed_by(user))
+
+
+def can_decide_absences(user: User) -> bool:
+    return is_admin(user) or bool(scope_paths(user, Role.ORGANISER))

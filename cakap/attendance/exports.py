@@ -1,0 +1,125 @@
+"""The recap matrix as XLSX (openpyxl) and CSV: one row per participant, one column per
+session (or meeting number), then totals; a last row with each column's attendance."""
+
+import csv
+import io
+
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from cakap.attendance.reports import LETTERS, STATUS_ORDER, Column, Recap
+from cakap.core.formatting import local
+
+
+def column_label(recap: Recap, column: Column) -> str:
+    """A session's date for one group ('03-11'); the meeting number programme-wide."""
+    session = column.only
+    if recap.group is not None and session is not None:
+        return f"{local(session.starts_at):%d-%m}"
+    return str(column.index)
+
+
+def _header(recap: Recap) -> list[str]:
+    return [
+        _("No"),
+        _("Name"),
+        "NIP",
+        _("Unit"),
+        _("Group"),
+        *(column_label(recap, c) for c in recap.columns),
+        *(LETTERS[s] for s in STATUS_ORDER),
+        _("Attended"),
+        _("Counted"),
+        _("Remaining"),
+        _("Attendance (%)"),
+        _("Target"),
+        _("Still needed"),
+        _("At risk"),
+    ]
+
+
+def _body(recap: Recap) -> list[list[object]]:
+    rows: list[list[object]] = []
+    for n, row in enumerate(recap.rows, start=1):
+        st = row.standing
+        risk = _("cannot reach") if st.cannot_reach else (_("below pace") if st.below_pace else "")
+        rows.append(
+            [
+                n,
+                row.person.full_name,
+                row.person.nip,
+                str(row.person.unit),
+                row.group.name,
+                *(cell.letter for cell in row.cells),
+                *(row.counts[s] for s in STATUS_ORDER),
+                st.attended,
+                st.counted,
+                st.remaining,
+                st.pct if st.pct is not None else "",
+                st.target,
+                st.needed,
+                risk,
+            ]
+        )
+    return rows
+
+
+def _footer(recap: Recap) -> list[object]:
+    return [
+        "",
+        _("Present per session"),
+        "",
+        "",
+        "",
+        *(f"{t.present}/{t.counted}" for t in recap.totals),
+    ]
+
+
+def _safe(value: object) -> object:
+    """Spreadsheets run a cell that starts with = + - @ as a formula: quote it."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+def recap_csv(recap: Recap) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(_header(recap))
+    for row in _body(recap):
+        writer.writerow([_safe(v) for v in row])
+    writer.writerow(_footer(recap))
+    return out.getvalue()
+
+
+def recap_xlsx(recap: Recap) -> bytes:
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.title = (_("Recap") if recap.group is None else recap.group.name)[:31]
+    title = recap.programme.title + (f" — {recap.group.name}" if recap.group else "")
+    ws.append([title])
+    ws["A1"].font = Font(bold=True, size=13)
+    ws.append([_("Minimum attendance (%)"), recap.min_pct])
+    header = _header(recap)
+    ws.append(header)
+    header_row = ws.max_row
+    for cell in ws[header_row]:
+        cell.font = Font(bold=True)
+        cell.alignment = Alignment(horizontal="center", wrap_text=True)
+    risky = PatternFill("solid", fgColor="FDECEA")
+    for values in _body(recap):
+        ws.append([_safe(v) for v in values])
+        if values[-1]:
+            for cell in ws[ws.max_row]:
+                cell.fill = risky
+    ws.append(_footer(recap))
+    ws.freeze_panes = f"F{header_row + 1}"
+    widths = {1: 5, 2: 34, 3: 21, 4: 24, 5: 10}
+    for index in range(1, len(header) + 1):
+        ws.column_dimensions[get_column_letter(index)].width = widths.get(index, 7)
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()

@@ -1,0 +1,115 @@
+"""Forms for the manual roll, absence requests and their decisions. They parse input;
+the services in cakap.attendance.services validate and write."""
+
+from typing import Any
+
+from django import forms
+from django.core.files.uploadedfile import UploadedFile
+from django.utils.translation import gettext_lazy as _
+
+from cakap.attendance.models import EXCUSED, AttendanceRecord, Status
+from cakap.attendance.services import RollChange
+from cakap.people.models import Person
+
+EXCUSED_CHOICES = [(s.value, s.label) for s in (Status.IZIN, Status.SAKIT, Status.DINAS_LUAR)]
+DOCUMENT_ACCEPT = ".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png"
+
+
+def _document_field() -> forms.FileField:
+    return forms.FileField(
+        label=_("Document"),
+        required=False,
+        help_text=_("A duty letter or a doctor's note: PDF, JPG or PNG, at most 5 MB."),
+        widget=forms.FileInput(attrs={"accept": DOCUMENT_ACCEPT}),
+    )
+
+
+class RollForm(forms.Form):
+    """One status, reason and document per participant: fields `status-<person id>`,
+    `reason-<person id>` and `document-<person id>`."""
+
+    def __init__(
+        self,
+        roster: list[tuple[Person, AttendanceRecord | None]],
+        *args: Any,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.roster = roster
+        choices = [("", _("— not marked —")), *Status.choices]
+        for person, record in roster:
+            pid = person.pk
+            self.fields[f"status-{pid}"] = forms.ChoiceField(
+                label=_("Status"),
+                choices=choices,
+                required=False,
+                initial=record.status if record else "",
+            )
+            self.fields[f"reason-{pid}"] = forms.CharField(
+                label=_("Reason"),
+                max_length=255,
+                required=False,
+                initial=record.reason if record else "",
+            )
+            self.fields[f"document-{pid}"] = _document_field()
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        for person, _record in self.roster:
+            status = data.get(f"status-{person.pk}") or ""
+            if status in EXCUSED and not (data.get(f"reason-{person.pk}") or "").strip():
+                self.add_error(
+                    f"reason-{person.pk}", _("Izin, sakit and dinas luar need a reason.")
+                )
+        return data
+
+    def changes(self) -> list[RollChange]:
+        """The rows whose status, reason or document differ from the record. An unmarked
+        row stays unmarked: a record is never removed."""
+        result = []
+        for person, record in self.roster:
+            status = self.cleaned_data.get(f"status-{person.pk}") or ""
+            reason = (self.cleaned_data.get(f"reason-{person.pk}") or "").strip()
+            document = self.cleaned_data.get(f"document-{person.pk}")
+            if not status:
+                continue
+            if not isinstance(document, UploadedFile):
+                document = None
+            if (
+                record is not None
+                and record.status == status
+                and record.reason == reason
+                and document is None
+                and not record.pending
+            ):
+                continue
+            result.append(RollChange(person, status, reason, document))
+        return result
+
+    def rows(self) -> list[dict[str, Any]]:
+        """What the template draws per participant."""
+        return [
+            {
+                "person": person,
+                "record": record,
+                "status": self[f"status-{person.pk}"],
+                "reason": self[f"reason-{person.pk}"],
+                "document": self[f"document-{person.pk}"],
+            }
+            for person, record in self.roster
+        ]
+
+
+class AbsenceRequestForm(forms.Form):
+    status = forms.ChoiceField(label=_("I will be"), choices=EXCUSED_CHOICES)
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=255,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("For example the duty letter's number and destination."),
+    )
+    document = _document_field()
+
+
+class DecisionForm(forms.Form):
+    note = forms.CharField(label=_("Note to the participant"), max_length=255, required=False)

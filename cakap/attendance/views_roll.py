@@ -1,0 +1,388 @@
+"""Pages for the manual roll, absence requests, "my attendance", the recap and the
+at-risk list. Each view looks its objects up through cakap.attendance.access (404 out
+of scope), parses a form, calls a service and renders."""
+
+import mimetypes
+from pathlib import PurePosixPath
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import QuerySet
+from django.db.models.fields.files import FieldFile
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from cakap.attendance import exports, reports, services
+from cakap.attendance.access import (
+    absence_requests_decidable_by,
+    absence_requests_visible_to,
+    can_decide_absences,
+    get_group_for_recap,
+    get_programme_for_recap,
+    get_session_for_roll,
+    records_visible_to,
+)
+from cakap.attendance.forms_roll import AbsenceRequestForm, DecisionForm, RollForm
+from cakap.attendance.models import EXCUSED, AbsenceRequest, AttendanceRecord, Status
+from cakap.people.models import Person, User
+from cakap.programmes.access import get_session_for_user, programmes_visible_to
+from cakap.programmes.models import Enrolment, Programme, Session
+
+
+def _user(request: HttpRequest) -> User:
+    return request.user  # type: ignore[return-value]
+
+
+# --- The manual roll ---------------------------------------------------------------------
+
+
+def _roster(session: Session) -> list[tuple[Person, AttendanceRecord | None]]:
+    """Active participants of the session's group with their record: two queries."""
+    records = {r.person_id: r for r in AttendanceRecord.objects.filter(session=session)}
+    enrolments = (
+        Enrolment.objects.filter(group_id=session.group_id, status=Enrolment.Status.ACTIVE)
+        .select_related("person")
+        .order_by("person__name", "person_id")
+    )
+    return [(e.person, records.get(e.person_id)) for e in enrolments]
+
+
+def _pending_requests(session: Session) -> dict[int, AbsenceRequest]:
+    return {
+        r.person_id: r
+        for r in AbsenceRequest.objects.filter(session=session, state=AbsenceRequest.State.PENDING)
+    }
+
+
+def _roll_context(session: Session, form: RollForm) -> dict[str, object]:
+    rows = form.rows()
+    pending = _pending_requests(session)
+    for row in rows:
+        row["request"] = pending.get(row["person"].pk)
+    records = [r for _p, r in form.roster if r is not None]
+    return {
+        "session": session,
+        "programme": session.group.programme,
+        "group": session.group,
+        "form": form,
+        "rows": rows,
+        "excused": sorted(EXCUSED),
+        "closed": services.is_closed(session),
+        "counts": {
+            label: sum(1 for r in records if r.status == status) for status, label in Status.choices
+        },
+        "unmarked": sum(1 for _p, r in form.roster if r is None),
+    }
+
+
+@login_required
+def roll(request: HttpRequest, pk: int) -> HttpResponse:
+    """The roster grid: one status per participant, saved together in one transaction."""
+    user = _user(request)
+    session = get_session_for_roll(user, pk)
+    if request.method != "POST" and services.close_if_due(session):
+        session = get_session_for_roll(user, pk)
+    roster = _roster(session)
+    if request.method == "POST":
+        form = RollForm(roster, request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                changed = services.save_roll(user, session, form.changes())
+            except services.RollError as exc:
+                name = f"{exc.field or 'status'}-{exc.person.pk}" if exc.person else None
+                form.add_error(name if name in form.fields else None, str(exc.message))
+            else:
+                messages.success(
+                    request, _("Saved: %(count)d change(s) to the roll.") % {"count": changed}
+                )
+                return redirect("roll", pk=session.pk)
+    else:
+        form = RollForm(roster)
+    return render(request, "attendance/roll_grid.html", _roll_context(session, form))
+
+
+@login_required
+@require_POST
+def roll_row(request: HttpRequest, pk: int, person_pk: int) -> HttpResponse:
+    """Save one row of the roll (htmx) and answer with the row redrawn."""
+    user = _user(request)
+    session = get_session_for_roll(user, pk)
+    roster = [(p, r) for p, r in _roster(session) if p.pk == person_pk]
+    if not roster:
+        raise Http404
+    form = RollForm(roster, request.POST, request.FILES)
+    saved = False
+    if form.is_valid():
+        try:
+            services.save_roll(user, session, form.changes())
+            saved = True
+        except services.RollError as exc:
+            name = f"{exc.field or 'status'}-{person_pk}"
+            form.add_error(name if name in form.fields else None, str(exc.message))
+    if saved:
+        form = RollForm([(p, r) for p, r in _roster(session) if p.pk == person_pk])
+    context = _roll_context(session, form)
+    context["row"] = context["rows"][0]  # type: ignore[index]
+    context["saved"] = saved
+    return render(request, "attendance/roll_row.html", context)
+
+
+@login_required
+@require_POST
+def roll_close(request: HttpRequest, pk: int) -> HttpResponse:
+    """Close attendance now: unmarked participants become alpa, the session held."""
+    user = _user(request)
+    session = get_session_for_roll(user, pk)
+    try:
+        made = services.close_session_attendance(user, session)
+    except services.RollError as exc:
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(
+            request,
+            _("Attendance closed: %(count)d unmarked participant(s) recorded as alpa.")
+            % {"count": made},
+        )
+    return redirect("roll", pk=session.pk)
+
+
+def _document_response(file: FieldFile) -> FileResponse:
+    if not file:
+        raise Http404
+    name = PurePosixPath(file.name or "document").name
+    content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
+    try:
+        handle = file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    return FileResponse(handle, as_attachment=True, filename=name, content_type=content_type)
+
+
+@login_required
+def record_document(request: HttpRequest, pk: int) -> FileResponse:
+    record = records_visible_to(_user(request)).filter(pk=pk).first()
+    if record is None:
+        raise Http404
+    return _document_response(record.document)
+
+
+# --- Absence requests --------------------------------------------------------------------
+
+
+@login_required
+def absence_request(request: HttpRequest, session_pk: int) -> HttpResponse:
+    """A participant asks beforehand to be excused from one of their sessions."""
+    user = _user(request)
+    session = get_session_for_user(user, session_pk)
+    enrolled = Enrolment.objects.filter(
+        group_id=session.group_id, person__user=user, status=Enrolment.Status.ACTIVE
+    ).exists()
+    if not enrolled:
+        raise Http404
+    programme = session.group.programme
+    if request.method == "POST":
+        form = AbsenceRequestForm(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                services.request_absence(
+                    user,
+                    session,
+                    form.cleaned_data["status"],
+                    form.cleaned_data["reason"],
+                    form.cleaned_data.get("document"),
+                )
+            except services.RollError as exc:
+                field = exc.field if exc.field in form.fields else None
+                form.add_error(field, str(exc.message))
+            else:
+                messages.success(
+                    request, _("Your request was sent. The organiser will decide on it.")
+                )
+                return redirect("my-attendance-programme", programme_pk=programme.pk)
+    else:
+        form = AbsenceRequestForm()
+    return render(
+        request,
+        "attendance/absence_form.html",
+        {"session": session, "programme": programme, "form": form},
+    )
+
+
+@login_required
+def absence_queue(request: HttpRequest) -> HttpResponse:
+    """The organiser's queue: pending requests first, then the latest decisions."""
+    user = _user(request)
+    if not can_decide_absences(user):
+        raise Http404
+    base = absence_requests_decidable_by(user).select_related(
+        "person__unit", "session__group__programme", "decided_by"
+    )
+    pending = list(base.filter(state=AbsenceRequest.State.PENDING).order_by("session__starts_at"))
+    decided = list(base.exclude(state=AbsenceRequest.State.PENDING).order_by("-decided_at")[:20])
+    return render(
+        request,
+        "attendance/absence_queue.html",
+        {"pending": pending, "decided": decided, "form": DecisionForm()},
+    )
+
+
+@login_required
+@require_POST
+def absence_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    absence = absence_requests_decidable_by(user).filter(pk=pk).first()
+    if absence is None:
+        raise Http404
+    form = DecisionForm(request.POST)
+    approve = request.POST.get("decision") == "approve"
+    if request.POST.get("decision") not in ("approve", "decline") or not form.is_valid():
+        messages.error(request, _("Choose approve or decline."))
+        return redirect("absence-queue")
+    try:
+        services.decide_absence(user, absence, approve, form.cleaned_data["note"])
+    except services.RollError as exc:
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(
+            request,
+            (_("Approved: %(name)s") if approve else _("Declined: %(name)s"))
+            % {"name": absence.person.full_name},
+        )
+    return redirect("absence-queue")
+
+
+@login_required
+def absence_document(request: HttpRequest, pk: int) -> FileResponse:
+    absence = absence_requests_visible_to(_user(request)).filter(pk=pk).first()
+    if absence is None:
+        raise Http404
+    return _document_response(absence.document)
+
+
+# --- My attendance -----------------------------------------------------------------------
+
+
+def _my_programmes(user: User) -> QuerySet[Programme]:
+    return (
+        programmes_visible_to(user)
+        .filter(enrolments__person__user=user)
+        .distinct()
+        .order_by("-start_date", "title")
+    )
+
+
+@login_required
+def my_index(request: HttpRequest) -> HttpResponse:
+    """The programmes the participant takes part in; straight to it when there is one."""
+    programmes = list(_my_programmes(_user(request)))
+    if len(programmes) == 1:
+        return redirect("my-attendance-programme", programme_pk=programmes[0].pk)
+    return render(request, "attendance/my_index.html", {"programmes": programmes})
+
+
+@login_required
+def my_programme(request: HttpRequest, programme_pk: int) -> HttpResponse:
+    """Each session's status and the participant's percentage against the target."""
+    user = _user(request)
+    programme = _my_programmes(user).filter(pk=programme_pk).first()
+    person = Person.objects.filter(user=user).first()
+    if programme is None or person is None:
+        raise Http404
+    mine = reports.my_attendance(person, programme)
+    if mine is None:
+        raise Http404
+    requests = list(
+        AbsenceRequest.objects.filter(person=person, session__group__programme=programme)
+        .select_related("session")
+        .order_by("-created_at")
+    )
+    asked = {r.session_id for r in requests if r.state == AbsenceRequest.State.PENDING}
+    now = timezone.now()
+    return render(
+        request,
+        "attendance/my_programme.html",
+        {
+            "mine": mine,
+            "programme": programme,
+            "requests": requests,
+            "asked": asked,
+            "now": now,
+            "count_items": [
+                (reports.LETTERS[s], s.label, mine.counts[s]) for s in reports.STATUS_ORDER
+            ],
+        },
+    )
+
+
+# --- Recap and at-risk -------------------------------------------------------------------
+
+
+def _recap_response(recap: reports.Recap, fmt: str, stem: str) -> HttpResponse:
+    date = timezone.localdate().isoformat()
+    if fmt == "csv":
+        response = HttpResponse(
+            "\ufeff" + exports.recap_csv(recap), content_type="text/csv; charset=utf-8"
+        )
+        filename = f"{stem}-{date}.csv"
+    elif fmt == "xlsx":
+        response = HttpResponse(
+            exports.recap_xlsx(recap),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        filename = f"{stem}-{date}.xlsx"
+    else:
+        raise Http404
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def _recap_page(request: HttpRequest, recap: reports.Recap) -> HttpResponse:
+    columns = [
+        {"column": c, "label": exports.column_label(recap, c), "total": t}
+        for c, t in zip(recap.columns, recap.totals, strict=True)
+    ]
+    return render(
+        request,
+        "attendance/recap_matrix.html",
+        {
+            "recap": recap,
+            "programme": recap.programme,
+            "group": recap.group,
+            "columns": columns,
+            "letters": [(reports.LETTERS[s], s.label) for s in reports.STATUS_ORDER],
+            "groups": recap.programme.groups.order_by("name") if recap.group is None else None,
+        },
+    )
+
+
+@login_required
+def recap_group(request: HttpRequest, pk: int, fmt: str = "") -> HttpResponse:
+    group = get_group_for_recap(_user(request), pk)
+    recap = reports.recap_for_group(group)
+    if fmt:
+        return _recap_response(recap, fmt, f"recap-group-{group.pk}")
+    return _recap_page(request, recap)
+
+
+@login_required
+def recap_programme(request: HttpRequest, pk: int, fmt: str = "") -> HttpResponse:
+    programme = get_programme_for_recap(_user(request), pk)
+    recap = reports.recap_for_programme(programme)
+    if fmt:
+        return _recap_response(recap, fmt, f"recap-programme-{programme.pk}")
+    return _recap_page(request, recap)
+
+
+@login_required
+def risk_list(request: HttpRequest, pk: int) -> HttpResponse:
+    """Participants below the target pace or no longer able to reach the target."""
+    programme = get_programme_for_recap(_user(request), pk)
+    recap = reports.recap_for_programme(programme)
+    return render(
+        request,
+        "attendance/risk_list.html",
+        {"programme": programme, "rows": recap.at_risk, "total": len(recap.rows)},
+    )
