@@ -1,0 +1,596 @@
+"""Every write of the competence app: frameworks, mappings, instruments, items,
+administrations, attempts, answers, submissions and observations.
+
+Each function runs in one transaction, takes the acting user for the audit trail and
+raises `CompetenceError` (a stable code and a translated message) when it refuses.
+Callers apply the role scope (cakap.competence.access) before they call.
+"""
+
+import datetime
+import random
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any, cast
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from cakap.competence import frameworks_io, scoring
+from cakap.competence.access import person_of
+from cakap.competence.models import (
+    Administration,
+    Answer,
+    Area,
+    Attempt,
+    Competence,
+    CompetenceScore,
+    Framework,
+    Instrument,
+    Item,
+    Level,
+    ModuleCompetence,
+    ProgrammeFramework,
+)
+from cakap.core.audit import record, snapshot
+from cakap.core.errors import DomainError
+from cakap.core.formatting import clock, long_date
+from cakap.people.models import Person, Unit, User
+from cakap.programmes.models import Enrolment, Module, Programme
+
+MODELS = {"Framework": Framework, "Level": Level, "Area": Area, "Competence": Competence}
+LIKERT = (1, 5)
+MAX_OPTIONS = 6
+
+
+class CompetenceError(DomainError):
+    """A refused write. `field` names the input at fault, when there is one."""
+
+    http_status: int | None
+
+    def __init__(
+        self,
+        code: str,
+        message: str | Promise,
+        *,
+        field: str | None = None,
+        status: int | None = None,
+    ) -> None:
+        super().__init__(code, message)
+        self.field = field
+        self.http_status = status
+
+
+def _now() -> datetime.datetime:
+    return timezone.now()
+
+
+# ---------------------------------------------------------------- frameworks
+
+
+def load_shipped_frameworks() -> list[Framework]:
+    """Install or refresh the frameworks shipped under cakap/competence/data/."""
+    with transaction.atomic():
+        return [
+            cast(
+                Framework,
+                frameworks_io.install(frameworks_io.load_shipped(n), MODELS, builtin=True),
+            )
+            for n in frameworks_io.SHIPPED
+        ]
+
+
+def create_framework(user: User, spec: frameworks_io.Spec, owner_unit: Unit | None) -> Framework:
+    """Create an organiser's own framework from a validated spec (web form or import)."""
+    problems = frameworks_io.validate(spec)
+    if problems:
+        first = problems[0]
+        raise CompetenceError("invalid_framework", first.message, field=first.field)
+    with transaction.atomic():
+        if Framework.objects.filter(code=spec["code"]).exists():
+            raise CompetenceError(
+                "code_taken", _("A framework with this code already exists."), field="code"
+            )
+        framework = cast(
+            Framework,
+            frameworks_io.install(
+                spec, MODELS, builtin=False, owner_unit=owner_unit, created_by=user
+            ),
+        )
+        record(user, "competence.framework_created", framework, note=spec["code"])
+    return framework
+
+
+def set_programme_framework(user: User, programme: Programme, framework: Framework) -> None:
+    """The programme works to `framework`. Refused once instruments use another one."""
+    with transaction.atomic():
+        current = ProgrammeFramework.objects.filter(programme=programme).first()
+        if current and current.framework_id == framework.pk:
+            return
+        if Instrument.objects.filter(programme=programme).exclude(framework=framework).exists():
+            raise CompetenceError(
+                "framework_in_use",
+                _("Instruments of this programme use its framework; it cannot change now."),
+                field="framework",
+            )
+        ModuleCompetence.objects.filter(module__programme=programme).delete()
+        link, _c = ProgrammeFramework.objects.update_or_create(
+            programme=programme, defaults={"framework": framework}
+        )
+        record(user, "competence.framework_chosen", link, note=framework.code)
+
+
+def programme_framework(programme: Programme) -> Framework | None:
+    link = ProgrammeFramework.objects.select_related("framework").filter(programme=programme)
+    first = link.first()
+    return first.framework if first else None
+
+
+def map_modules(user: User, programme: Programme, mapping: dict[int, set[int]]) -> None:
+    """Replace which competences each module of the programme teaches:
+    {module id: {competence id, ...}}."""
+    framework = programme_framework(programme)
+    if framework is None:
+        raise CompetenceError("no_framework", _("Choose the programme's framework first."))
+    modules = {m.pk: m for m in Module.objects.filter(programme=programme)}
+    allowed = set(framework.competences.values_list("pk", flat=True))
+    with transaction.atomic():
+        before = sorted(
+            ModuleCompetence.objects.filter(module__programme=programme).values_list(
+                "module_id", "competence_id"
+            )
+        )
+        ModuleCompetence.objects.filter(module__programme=programme).delete()
+        rows = []
+        for module_id, competence_ids in mapping.items():
+            if module_id not in modules:
+                raise CompetenceError("invalid_module", _("This module is not in the programme."))
+            if not competence_ids <= allowed:
+                raise CompetenceError(
+                    "invalid_competence", _("This competence is not in the programme's framework.")
+                )
+            rows += [ModuleCompetence(module_id=module_id, competence_id=c) for c in competence_ids]
+        ModuleCompetence.objects.bulk_create(rows)
+        after = sorted((r.module_id, r.competence_id) for r in rows)
+        record(
+            user,
+            "competence.modules_mapped",
+            programme,
+            before={"mapping": before},
+            after={"mapping": after},
+        )
+
+
+# ---------------------------------------------------------------- instruments and items
+
+ITEM_KINDS = {
+    Instrument.Kind.SELF: {Item.Kind.STATEMENT},
+    Instrument.Kind.KNOWLEDGE: {Item.Kind.SINGLE, Item.Kind.MULTIPLE, Item.Kind.TRUE_FALSE},
+    Instrument.Kind.OBSERVATION: {Item.Kind.CHECK},
+}
+
+
+def create_instrument(
+    user: User,
+    programme: Programme,
+    *,
+    kind: str,
+    title: str,
+    scale: str = Instrument.Scale.LEVELS,
+    time_limit_minutes: int | None = None,
+    instructions: str = "",
+) -> Instrument:
+    """A new instrument for the programme, on the programme's framework."""
+    framework = programme_framework(programme)
+    if framework is None:
+        raise CompetenceError("no_framework", _("Choose the programme's framework first."))
+    if kind not in Instrument.Kind.values:
+        raise CompetenceError("invalid_kind", _("Choose a kind of instrument."), field="kind")
+    if not title.strip():
+        raise CompetenceError("invalid_title", _("Give the instrument a title."), field="title")
+    if time_limit_minutes is not None and not 1 <= time_limit_minutes <= 600:
+        raise CompetenceError(
+            "invalid_time_limit",
+            _("A time limit is from 1 to 600 minutes."),
+            field="time_limit_minutes",
+        )
+    with transaction.atomic():
+        instrument = Instrument.objects.create(
+            programme=programme,
+            framework=framework,
+            kind=kind,
+            title=title.strip(),
+            scale=scale if kind == Instrument.Kind.SELF else Instrument.Scale.LEVELS,
+            time_limit_minutes=time_limit_minutes if kind == Instrument.Kind.KNOWLEDGE else None,
+            instructions=instructions,
+            created_by=user,
+        )
+        record(user, "competence.instrument_created", instrument)
+    return instrument
+
+
+@dataclass
+class ItemSpec:
+    """An item before it is saved; `competence` is a code of the framework."""
+
+    competence: str
+    kind: str
+    text: str
+    options: list[str]
+    correct: list[int]
+    points: int = 1
+
+
+def check_item(
+    instrument: Instrument, spec: ItemSpec, competences: dict[str, Competence]
+) -> list[tuple[str, str | Promise]]:
+    """(field, message) for everything wrong with an item for this instrument."""
+    problems: list[tuple[str, str | Promise]] = []
+    if spec.competence not in competences:
+        problems.append(("competence", _("No competence with this code in the framework.")))
+    if spec.kind not in ITEM_KINDS[Instrument.Kind(instrument.kind)]:
+        problems.append(("type", _("This type of item does not belong in this instrument.")))
+    if not spec.text.strip():
+        problems.append(("text", _("The item has no text.")))
+    if not 1 <= spec.points <= 100:
+        problems.append(("points", _("Points are a whole number from 1 to 100.")))
+    if spec.kind in (Item.Kind.SINGLE, Item.Kind.MULTIPLE):
+        if not 2 <= len(spec.options) <= MAX_OPTIONS:
+            problems.append(("options", _("A choice question has 2 to 6 options.")))
+        elif not spec.correct or any(not 0 <= c < len(spec.options) for c in spec.correct):
+            problems.append(("correct", _("Name the right option(s) among the options.")))
+        elif spec.kind == Item.Kind.SINGLE and len(spec.correct) != 1:
+            problems.append(
+                ("correct", _("A single-choice question has exactly one right option."))
+            )
+    if spec.kind == Item.Kind.TRUE_FALSE and spec.correct not in ([0], [1]):
+        problems.append(("correct", _("Say whether the statement is true or false.")))
+    return problems
+
+
+def _refuse_if_taken(instrument: Instrument) -> None:
+    if Attempt.objects.filter(administration__instrument=instrument).exists():
+        raise CompetenceError(
+            "instrument_in_use",
+            _("People have already taken this instrument; its items can no longer change."),
+        )
+
+
+def competences_by_code(instrument: Instrument) -> dict[str, Competence]:
+    return {c.code: c for c in Competence.objects.filter(framework_id=instrument.framework_id)}
+
+
+def add_items(user: User, instrument: Instrument, specs: Sequence[ItemSpec]) -> list[Item]:
+    """Append items (one from a form, or a whole imported bank) to an instrument."""
+    competences = competences_by_code(instrument)
+    for spec in specs:
+        problems = check_item(instrument, spec, competences)
+        if problems:
+            field, message = problems[0]
+            raise CompetenceError("invalid_item", message, field=field if len(specs) == 1 else None)
+    with transaction.atomic():
+        _refuse_if_taken(instrument)
+        last = instrument.items.order_by("-order").values_list("order", flat=True).first() or 0
+        items = Item.objects.bulk_create(
+            Item(
+                instrument=instrument,
+                competence=competences[s.competence],
+                order=last + i,
+                kind=s.kind,
+                text=s.text.strip(),
+                options=s.options if s.kind in (Item.Kind.SINGLE, Item.Kind.MULTIPLE) else [],
+                correct=sorted(set(s.correct)),
+                points=s.points,
+            )
+            for i, s in enumerate(specs, start=1)
+        )
+        record(
+            user,
+            "competence.items_added",
+            instrument,
+            before={},
+            after={"items": len(items)},
+        )
+    return items
+
+
+def remove_item(user: User, item: Item) -> None:
+    with transaction.atomic():
+        _refuse_if_taken(item.instrument)
+        record(user, "competence.item_removed", item, before=snapshot(item), after={})
+        item.delete()
+
+
+# ---------------------------------------------------------------- administrations
+
+
+def create_administration(
+    user: User,
+    instrument: Instrument,
+    *,
+    phase: str,
+    opens_at: datetime.datetime,
+    closes_at: datetime.datetime,
+) -> Administration:
+    """Give an instrument as the programme's pre-test or post-test between two times."""
+    if phase not in Administration.Phase.values:
+        raise CompetenceError("invalid_phase", _("Choose pre-test or post-test."), field="phase")
+    if closes_at <= opens_at:
+        raise CompetenceError(
+            "invalid_window",
+            _("The closing time must come after the opening time."),
+            field="closes_at",
+        )
+    if not instrument.items.exists():
+        raise CompetenceError("no_items", _("Add items to the instrument before giving it."))
+    try:
+        with transaction.atomic():
+            administration = Administration.objects.create(
+                instrument=instrument,
+                phase=phase,
+                opens_at=opens_at,
+                closes_at=closes_at,
+                created_by=user,
+            )
+            record(user, "competence.administration_created", administration)
+    except IntegrityError:
+        raise CompetenceError(
+            "phase_taken",
+            _("This instrument is already given as this phase."),
+            field="phase",
+            status=409,
+        ) from None
+    return administration
+
+
+def _check_window(administration: Administration, now: datetime.datetime) -> None:
+    if now < administration.opens_at:
+        raise CompetenceError(
+            "not_open",
+            _("This assessment opens on %(day)s at %(time)s.")
+            % {"day": long_date(administration.opens_at), "time": clock(administration.opens_at)},
+            status=409,
+        )
+    if now >= administration.closes_at:
+        raise CompetenceError(
+            "closed",
+            _("This assessment closed on %(day)s at %(time)s; answers are no longer accepted.")
+            % {
+                "day": long_date(administration.closes_at),
+                "time": clock(administration.closes_at),
+            },
+            status=409,
+        )
+
+
+def _participant(user: User, administration: Administration) -> Person:
+    person = person_of(user)
+    programme_id = administration.instrument.programme_id
+    if (
+        person is None
+        or not Enrolment.objects.filter(
+            person=person, programme_id=programme_id, status=Enrolment.Status.ACTIVE
+        ).exists()
+    ):
+        raise CompetenceError(
+            "not_participant",
+            _("Only the programme's participants take this assessment."),
+            status=403,
+        )
+    return person
+
+
+def start_attempt(user: User, administration: Administration) -> Attempt:
+    """The user's attempt at an administration: the one that exists, or a new one while
+    it is open. Opening it again (another tab, after a lost connection) resumes it."""
+    person = _participant(user, administration)
+    if administration.instrument.kind == Instrument.Kind.OBSERVATION:
+        raise CompetenceError("observed", _("A coach fills in this checklist while watching."))
+    existing = Attempt.objects.filter(administration=administration, person=person).first()
+    if existing is not None:
+        return existing
+    now = _now()
+    _check_window(administration, now)
+    limit = administration.instrument.time_limit_minutes
+    deadline = now + datetime.timedelta(minutes=limit) if limit else None
+    try:
+        with transaction.atomic():
+            attempt = Attempt.objects.create(
+                administration=administration, person=person, started_at=now, deadline=deadline
+            )
+            record(user, "competence.attempt_started", attempt)
+    except IntegrityError:  # a second tab started it at the same moment
+        return Attempt.objects.get(administration=administration, person=person)
+    return attempt
+
+
+def shuffled_items(attempt: Attempt) -> list[tuple[Item, list[int]]]:
+    """The items of the attempt in this person's order, each with its options' order.
+
+    Knowledge tests are shuffled per person, the same way every time (seeded by the
+    administration and the person), so a reload shows the same order. Self-assessments
+    and checklists keep the author's order.
+    """
+    items = list(
+        Item.objects.filter(instrument_id=attempt.administration.instrument_id)
+        .select_related("competence")
+        .order_by("order", "pk")
+    )
+    orders = [list(range(len(i.options))) for i in items]
+    pairs = list(zip(items, orders, strict=True))
+    if attempt.administration.instrument.kind == Instrument.Kind.KNOWLEDGE:
+        # Not for security: a stable, per-person order that makes copying harder.
+        rng = random.Random(f"{attempt.administration_id}:{attempt.person_id}")  # noqa: S311
+        rng.shuffle(pairs)
+        for _item, order in pairs:
+            rng.shuffle(order)
+    return pairs
+
+
+def scale_of(instrument: Instrument) -> tuple[int, int]:
+    if instrument.scale == Instrument.Scale.LIKERT:
+        return LIKERT
+    numbers = list(
+        Level.objects.filter(framework_id=instrument.framework_id).values_list("number", flat=True)
+    )
+    return (min(numbers), max(numbers)) if numbers else (1, 1)
+
+
+def clean_value(item: Item, raw: Iterable[Any], scale: tuple[int, int]) -> list[int]:
+    """An answer as stored: sorted, distinct, in range for the item. Empty = unanswered."""
+    try:
+        values = sorted({int(v) for v in raw if str(v).strip() != ""})
+    except (TypeError, ValueError):
+        raise CompetenceError(
+            "invalid_answer", _("This answer is not one of the choices.")
+        ) from None
+    if not values:
+        return []
+    if item.kind == Item.Kind.STATEMENT:
+        ok = len(values) == 1 and scale[0] <= values[0] <= scale[1]
+    elif item.kind == Item.Kind.TRUE_FALSE or item.kind == Item.Kind.CHECK:
+        ok = len(values) == 1 and values[0] in (0, 1)
+    else:
+        ok = all(0 <= v < len(item.options) for v in values) and (
+            item.kind == Item.Kind.MULTIPLE or len(values) == 1
+        )
+    if not ok:
+        raise CompetenceError("invalid_answer", _("This answer is not one of the choices."))
+    return values
+
+
+def _check_writable(attempt: Attempt, now: datetime.datetime) -> None:
+    if attempt.submitted_at is not None:
+        raise CompetenceError(
+            "already_submitted",
+            _("This assessment has been submitted; answers are final."),
+            status=409,
+        )
+    _check_window(attempt.administration, now)
+    if attempt.deadline is not None and now > attempt.deadline:
+        raise CompetenceError(
+            "time_up",
+            _("The time for this test is up. The answers you saved count; submit to finish."),
+            status=409,
+        )
+
+
+def save_answers(user: User, attempt: Attempt, answers: Mapping[int, Iterable[Any]]) -> int:
+    """Save answers {item id: values} as they are given; an empty value clears one.
+    Returns how many were saved. Unknown items are refused."""
+    now = _now()
+    _check_writable(attempt, now)
+    instrument = attempt.administration.instrument
+    items = {i.pk: i for i in Item.objects.filter(instrument=instrument, pk__in=list(answers))}
+    if len(items) != len(answers):
+        raise CompetenceError("invalid_item", _("This question is not part of this assessment."))
+    scale = scale_of(instrument)
+    with transaction.atomic():
+        for item_id, raw in answers.items():
+            value = clean_value(items[item_id], raw, scale)
+            if value:
+                Answer.objects.update_or_create(
+                    attempt=attempt, item_id=item_id, defaults={"value": value, "answered_at": now}
+                )
+            else:
+                Answer.objects.filter(attempt=attempt, item_id=item_id).delete()
+    return len(answers)
+
+
+def score_rows(
+    attempt: Attempt, items: Sequence[Item], answers: dict[int, list[int]]
+) -> list[CompetenceScore]:
+    """One unsaved CompetenceScore per competence that has items."""
+    instrument = attempt.administration.instrument
+    scale = scale_of(instrument)
+    low, high = frameworks_range(instrument.framework_id)
+    totals: dict[int, list[Fraction]] = defaultdict(lambda: [Fraction(0), Fraction(0)])
+    for item in items:
+        key = scoring.ItemKey(item.kind, item.points, tuple(item.correct))
+        earned, possible = scoring.item_points(key, answers.get(item.pk), scale)
+        totals[item.competence_id][0] += earned
+        totals[item.competence_id][1] += possible
+    rows = []
+    for competence_id, (earned, possible) in totals.items():
+        pct = scoring.percent(earned, possible)
+        if pct is None:  # nothing answered on this competence in a self-assessment
+            continue
+        rows.append(
+            CompetenceScore(
+                attempt=attempt,
+                competence_id=competence_id,
+                earned=scoring.round1(earned) or Decimal(0),
+                possible=scoring.round1(possible) or Decimal(0),
+                percent=scoring.round1(pct) or Decimal(0),
+                level=scoring.level_for(pct, low, high),
+            )
+        )
+    return rows
+
+
+def frameworks_range(framework_id: int) -> tuple[int, int]:
+    numbers = list(Level.objects.filter(framework_id=framework_id).values_list("number", flat=True))
+    return (min(numbers), max(numbers)) if numbers else (1, 1)
+
+
+def _finalise(user: User, attempt: Attempt, now: datetime.datetime) -> None:
+    items = list(Item.objects.filter(instrument_id=attempt.administration.instrument_id))
+    answers = dict(Answer.objects.filter(attempt=attempt).values_list("item_id", "value"))
+    CompetenceScore.objects.bulk_create(score_rows(attempt, items, answers))
+    attempt.submitted_at = now
+    attempt.save(update_fields=["submitted_at"])
+    record(user, "competence.attempt_submitted", attempt, after={"submitted_at": now})
+
+
+def submit_attempt(user: User, attempt: Attempt) -> Attempt:
+    """Finish an attempt and score it. Submitting again answers with the first
+    submission and changes nothing; after closing time it is refused."""
+    with transaction.atomic():
+        locked = Attempt.objects.select_for_update().get(pk=attempt.pk)
+        if locked.submitted_at is not None:
+            return locked
+        now = _now()
+        _check_window(attempt.administration, now)
+        locked.administration = attempt.administration
+        _finalise(user, locked, now)
+    return locked
+
+
+def record_observation(
+    user: User, administration: Administration, person: Person, ticked: Iterable[int]
+) -> Attempt:
+    """The coach's checklist for one participant: the ticked items are done. Recorded
+    once; a second recording is refused so a score is never silently replaced."""
+    if administration.instrument.kind != Instrument.Kind.OBSERVATION:
+        raise CompetenceError("not_observation", _("This instrument is not a checklist."))
+    now = _now()
+    _check_window(administration, now)
+    items = {i.pk: i for i in Item.objects.filter(instrument_id=administration.instrument_id)}
+    ticked_ids = set(ticked)
+    if not ticked_ids <= set(items):
+        raise CompetenceError("invalid_item", _("This line is not part of this checklist."))
+    with transaction.atomic():
+        attempt, created = Attempt.objects.get_or_create(
+            administration=administration,
+            person=person,
+            defaults={"started_at": now, "observer": person_of(user)},
+        )
+        if attempt.submitted_at is not None:
+            raise CompetenceError(
+                "already_submitted",
+                _("This participant's checklist is already recorded."),
+                status=409,
+            )
+        Answer.objects.bulk_create(
+            Answer(
+                attempt=attempt, item_id=pk, value=[1 if pk in ticked_ids else 0], answered_at=now
+            )
+            for pk in items
+        )
+        attempt.administration = administration
+        _finalise(user, attempt, now)
+    return attempt

@@ -1,0 +1,209 @@
+"""Results pages: aggregates, the group heatmap, a participant's profile, item analysis
+and the XLSX export. Every figure is computed over the people the reader may see."""
+
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from cakap.competence import charts, results
+from cakap.competence.access import (
+    get_administration_for_user,
+    get_instrument_for_user,
+    get_participant_for_results,
+    groups_for_results,
+)
+from cakap.competence.models import Instrument
+from cakap.competence.views import can_read_results
+from cakap.people.models import User
+
+
+def _user(request: HttpRequest) -> User:
+    return request.user  # type: ignore[return-value]
+
+
+def _staff_instrument(user: User, pk: int) -> Instrument:
+    instrument = get_instrument_for_user(user, pk)
+    if not can_read_results(user, instrument.programme):
+        raise Http404
+    return instrument
+
+
+def _pct(value: Any) -> float | None:
+    return None if value is None else float(value)
+
+
+@login_required
+def instrument_results(request: HttpRequest, pk: int) -> HttpResponse:
+    """Aggregates per programme, group and unit, with the people behind each figure."""
+    user = _user(request)
+    instrument = _staff_instrument(user, pk)
+    data = results.instrument_results(user, instrument)
+    tables = [
+        (_("Programme"), data.aggregate("programme")),
+        (_("Groups"), data.aggregate("group")),
+        (_("Units"), data.aggregate("unit")),
+    ]
+    programme_rows = tables[0][1]
+    chart = ""
+    if programme_rows and data.competences:
+        row = programme_rows[0]
+        chart = charts.data_uri(
+            charts.pre_post_bars(
+                [c.short for c in data.competences],
+                [_pct(row.per_competence[c.pk].pre) for c in data.competences],
+                [_pct(row.per_competence[c.pk].post) for c in data.competences],
+                pre_label=_("Pre-test"),
+                post_label=_("Post-test"),
+                axis_label=_("Mean score (%) of people with both"),
+            )
+        )
+    return render(
+        request,
+        "competence/results.html",
+        {
+            "instrument": instrument,
+            "programme": instrument.programme,
+            "data": data,
+            "tables": tables,
+            "chart": chart,
+            "groups": groups_for_results(user, instrument.programme),
+            "people": data.people,
+        },
+    )
+
+
+@login_required
+def results_export(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    instrument = _staff_instrument(user, pk)
+    response = HttpResponse(
+        results.export_xlsx(results.instrument_results(user, instrument)),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="results-{instrument.pk}.xlsx"'
+    return response
+
+
+@login_required
+def heatmap(request: HttpRequest, pk: int, group_pk: int) -> HttpResponse:
+    """The coach's view of a group: participants by competences, latest phase by default."""
+    user = _user(request)
+    instrument = _staff_instrument(user, pk)
+    group = groups_for_results(user, instrument.programme).filter(pk=group_pk).first()
+    if group is None:
+        raise Http404
+    data = results.instrument_results(user, instrument, group_id=group.pk)
+    phase = request.GET.get("phase") or data.latest_phase()
+    if phase not in (results.PRE, results.POST):
+        phase = results.PRE
+
+    def value(person: results.PersonResult, competence_id: int) -> Any:
+        cell = person.cell(competence_id)
+        return cell.pre if phase == results.PRE else cell.post
+
+    matrix = [[_pct(value(p, c.pk)) for c in data.competences] for p in data.people]
+    rows = [
+        {
+            "person": p,
+            "cells": [
+                (
+                    results.show(value(p, c.pk)),
+                    p.cell(c.pk).pre_level if phase == results.PRE else p.cell(c.pk).post_level,
+                )
+                for c in data.competences
+            ],
+        }
+        for p in data.people
+    ]
+    chart = ""
+    if data.people and data.competences:
+        chart = charts.data_uri(
+            charts.heatmap(
+                [p.name for p in data.people],
+                [c.code for c in data.competences],
+                matrix,
+                colour_label=_("Score (%)"),
+            )
+        )
+    return render(
+        request,
+        "competence/heatmap.html",
+        {
+            "instrument": instrument,
+            "group": group,
+            "data": data,
+            "rows": rows,
+            "phase": phase,
+            "chart": chart,
+        },
+    )
+
+
+@login_required
+def profile(request: HttpRequest, pk: int, person_pk: int) -> HttpResponse:
+    """A participant's pre and post per competence, and three competences to focus on."""
+    user = _user(request)
+    instrument = get_instrument_for_user(user, pk)
+    person = get_participant_for_results(user, instrument.programme, person_pk)
+    data = results.instrument_results(user, instrument)
+    me = next((p for p in data.people if p.id == person.pk), None)
+    if me is None:
+        raise Http404
+    rows: list[dict[str, Any]] = [
+        {
+            "competence": c,
+            "cell": me.cell(c.pk),
+            "pre": results.show(me.cell(c.pk).pre),
+            "post": results.show(me.cell(c.pk).post),
+            "gain": results.show(me.cell(c.pk).gain),
+            "normalised": results.show_g(me.cell(c.pk).normalised),
+        }
+        for c in data.competences
+    ]
+    chart = ""
+    if any(r["cell"].latest is not None for r in rows):
+        chart = charts.data_uri(
+            charts.pre_post_bars(
+                [c.short for c in data.competences],
+                [_pct(me.cell(c.pk).pre) for c in data.competences],
+                [_pct(me.cell(c.pk).post) for c in data.competences],
+                pre_label=_("Pre-test"),
+                post_label=_("Post-test"),
+                axis_label=_("Score (%)"),
+            )
+        )
+    return render(
+        request,
+        "competence/profile.html",
+        {
+            "instrument": instrument,
+            "person": person,
+            "rows": rows,
+            "focus": results.weakest(me, data.competences),
+            "chart": chart,
+            "is_self": person.user_id == user.pk,
+        },
+    )
+
+
+@login_required
+def item_analysis(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    administration = get_administration_for_user(user, pk)
+    instrument = administration.instrument
+    if instrument.kind != Instrument.Kind.KNOWLEDGE or not can_read_results(
+        user, instrument.programme
+    ):
+        raise Http404
+    return render(
+        request,
+        "competence/item_analysis.html",
+        {
+            "administration": administration,
+            "instrument": instrument,
+            "rows": results.item_analysis(user, administration),
+        },
+    )
