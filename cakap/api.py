@@ -7,6 +7,7 @@ The docs page and its assets are served by the app itself, no CDN.
 
 from ninja import NinjaAPI, Swagger
 
+from cakap.competence.api import router as competence_router
 from cakap.core.api_support import default_auth, install_error_handlers
 from cakap.people.api import router as people_router
 from cakap.programmes.api import router as programmes_router
@@ -29,3 +30,4 @@ api = NinjaAPI(
 install_error_handlers(api)
 api.add_router("", people_router)
 api.add_router("", programmes_router)
+api.add_router("/competence/", competence_router)

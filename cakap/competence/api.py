@@ -1,0 +1,457 @@
+"""API for frameworks, instruments, administrations, submissions and results.
+
+Reads go through cakap.competence.access, as pages do: an object outside the caller's
+scope answers 404. A participant sees only their own answers and scores, a coach
+those of their groups, a leader those of their units' people; the right answers of a
+knowledge test are shown only to the programme's organisers and coaches.
+"""
+
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Prefetch, QuerySet
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+from ninja import Field, Query, Router, Schema, Status
+from ninja.pagination import paginate
+
+from cakap.competence import results, services
+from cakap.competence.access import (
+    administrations_visible_to,
+    attempts_visible_to,
+    can_manage_programme,
+    coaches_programme,
+    frameworks_visible_to,
+    instruments_visible_to,
+    person_of,
+)
+from cakap.competence.models import (
+    Administration,
+    Area,
+    Attempt,
+    CompetenceScore,
+    Framework,
+    Instrument,
+    Item,
+)
+from cakap.core.api_support import (
+    ERROR_RESPONSES,
+    READ_RESPONSES,
+    LocalDateTime,
+    PageNumbers,
+    actor,
+    get_or_404,
+)
+from cakap.people.access import is_admin
+from cakap.people.models import User
+
+router = Router(tags=["competence"])
+
+
+# ---------------------------------------------------------------- schemas
+
+
+class LevelOut(Schema):
+    number: int
+    name: str
+    name_id: str
+    description: str
+
+
+class CompetenceOut(Schema):
+    id: int
+    code: str
+    name: str
+    name_id: str
+    description: str
+    reference_value: Decimal | None
+
+
+class AreaOut(Schema):
+    id: int
+    code: str
+    name: str
+    name_id: str
+    competences: list[CompetenceOut]
+
+    @staticmethod
+    def resolve_competences(obj: Area) -> list[Any]:
+        return list(obj.competences.all())
+
+
+class FrameworkOut(Schema):
+    id: int
+    code: str
+    name: str
+    name_id: str
+    description: str
+    source: str
+    builtin: bool
+    levels: list[LevelOut]
+    areas: list[AreaOut]
+
+    @staticmethod
+    def resolve_levels(obj: Framework) -> list[Any]:
+        return list(obj.levels.all())
+
+    @staticmethod
+    def resolve_areas(obj: Framework) -> list[Any]:
+        return list(obj.areas.all())
+
+
+class FrameworkRef(Schema):
+    id: int
+    code: str
+    name: str
+
+
+class ItemOut(Schema):
+    id: int
+    competence_id: int
+    kind: Item.Kind
+    text: str
+    options: list[str]
+    points: int
+    correct: list[int] | None = Field(
+        None, description="Indexes of the right options; only for organisers and coaches"
+    )
+
+
+class InstrumentOut(Schema):
+    id: int
+    programme_id: int
+    framework: FrameworkRef
+    kind: Instrument.Kind
+    title: str
+    instructions: str
+    scale: Instrument.Scale
+    time_limit_minutes: int | None
+    items: list[ItemOut]
+
+
+class InstrumentFilter(Schema):
+    programme: int | None = None
+
+
+class AdministrationOut(Schema):
+    id: int
+    instrument_id: int
+    programme_id: int
+    phase: Administration.Phase
+    opens_at: LocalDateTime
+    closes_at: LocalDateTime
+
+    @staticmethod
+    def resolve_programme_id(obj: Administration) -> int:
+        return obj.instrument.programme_id
+
+
+class AdministrationFilter(Schema):
+    programme: int | None = None
+    instrument: int | None = None
+
+
+class AnswerOut(Schema):
+    item_id: int
+    value: list[int]
+    answered_at: LocalDateTime
+
+
+class ScoreOut(Schema):
+    competence_id: int
+    competence_code: str
+    earned: Decimal
+    possible: Decimal
+    percent: Decimal
+    level: int
+
+    @staticmethod
+    def resolve_competence_code(obj: CompetenceScore) -> str:
+        return obj.competence.code
+
+
+class SubmissionOut(Schema):
+    id: int
+    administration_id: int
+    person_id: int
+    started_at: LocalDateTime
+    deadline: LocalDateTime | None
+    submitted_at: LocalDateTime | None
+    answers: list[AnswerOut]
+    scores: list[ScoreOut]
+
+    @staticmethod
+    def resolve_answers(obj: Attempt) -> list[Any]:
+        return list(obj.answers.all())
+
+    @staticmethod
+    def resolve_scores(obj: Attempt) -> list[Any]:
+        return list(obj.scores.all())
+
+
+class SubmissionFilter(Schema):
+    administration: int | None = None
+
+
+class AnswersIn(Schema):
+    answers: dict[int, list[int]] = Field(
+        description="{item id: [option indexes or the scale value]}; [] clears an answer"
+    )
+
+
+class ResultRow(Schema):
+    person_id: int
+    name: str
+    nip: str
+    unit: str
+    group: str
+    competence_id: int
+    competence_code: str
+    pre: Decimal | None
+    pre_level: int | None
+    post: Decimal | None
+    post_level: int | None
+    gain: Decimal | None = Field(description="post - pre, percentage points")
+    normalised_gain: Decimal | None = Field(
+        description="(post - pre) / (100 - pre); null when pre is 100 or a phase is missing"
+    )
+
+
+# ---------------------------------------------------------------- frameworks
+
+
+def _frameworks(user: User) -> QuerySet[Framework]:
+    return frameworks_visible_to(user).prefetch_related(
+        "levels", Prefetch("areas", queryset=Area.objects.prefetch_related("competences"))
+    )
+
+
+@router.get("/frameworks", response=list[FrameworkOut], summary="List competence frameworks")
+@paginate(PageNumbers)
+def list_frameworks(request: HttpRequest) -> QuerySet[Framework]:
+    return _frameworks(actor(request)).order_by("-builtin", "name", "pk")
+
+
+@router.get(
+    "/frameworks/{framework_id}",
+    response={200: FrameworkOut, **READ_RESPONSES},
+    summary="One framework with its levels, areas and competences",
+)
+def get_framework(request: HttpRequest, framework_id: int) -> Framework:
+    return get_or_404(_frameworks(actor(request)), framework_id)
+
+
+# ---------------------------------------------------------------- instruments
+
+
+def _instrument_out(user: User, instrument: Instrument) -> dict[str, Any]:
+    staff = (
+        is_admin(user)
+        or can_manage_programme(user, instrument.programme)
+        or coaches_programme(user, instrument.programme)
+    )
+    items = [
+        {
+            "id": i.pk,
+            "competence_id": i.competence_id,
+            "kind": i.kind,
+            "text": i.text,
+            "options": i.options,
+            "points": i.points,
+            "correct": i.correct if staff else None,
+        }
+        for i in instrument.items.all()
+    ]
+    return {
+        "id": instrument.pk,
+        "programme_id": instrument.programme_id,
+        "framework": instrument.framework,
+        "kind": instrument.kind,
+        "title": instrument.title,
+        "instructions": instrument.instructions,
+        "scale": instrument.scale,
+        "time_limit_minutes": instrument.time_limit_minutes,
+        "items": items,
+    }
+
+
+def _instruments(user: User) -> QuerySet[Instrument]:
+    return (
+        instruments_visible_to(user)
+        .select_related("programme", "framework")
+        .prefetch_related("items")
+        .order_by("programme_id", "title", "pk")
+    )
+
+
+@router.get("/instruments", response=list[InstrumentOut], summary="List instruments")
+@paginate(PageNumbers)
+def list_instruments(request: HttpRequest, filters: Query[InstrumentFilter]) -> list[Any]:
+    user = actor(request)
+    instruments = _instruments(user)
+    if filters.programme is not None:
+        instruments = instruments.filter(programme_id=filters.programme)
+    return _LazyList(instruments, lambda i: _instrument_out(user, i))
+
+
+class _LazyList:
+    """Paginates a queryset and converts only the page it returns."""
+
+    def __init__(self, queryset: QuerySet[Any], convert: Any) -> None:
+        self.queryset, self.convert = queryset, convert
+
+    def __getitem__(self, key: slice) -> list[Any]:
+        return [self.convert(obj) for obj in self.queryset[key]]
+
+    def count(self) -> int:
+        return self.queryset.count()
+
+
+@router.get(
+    "/instruments/{instrument_id}",
+    response={200: InstrumentOut, **READ_RESPONSES},
+    summary="One instrument with its items",
+)
+def get_instrument(request: HttpRequest, instrument_id: int) -> dict[str, Any]:
+    user = actor(request)
+    return _instrument_out(user, get_or_404(_instruments(user), instrument_id))
+
+
+# ---------------------------------------------------------------- administrations
+
+
+def _administrations(user: User) -> QuerySet[Administration]:
+    return administrations_visible_to(user).select_related("instrument")
+
+
+@router.get("/administrations", response=list[AdministrationOut], summary="List administrations")
+@paginate(PageNumbers)
+def list_administrations(
+    request: HttpRequest, filters: Query[AdministrationFilter]
+) -> QuerySet[Administration]:
+    administrations = _administrations(actor(request)).order_by("opens_at", "pk")
+    if filters.programme is not None:
+        administrations = administrations.filter(instrument__programme_id=filters.programme)
+    if filters.instrument is not None:
+        administrations = administrations.filter(instrument_id=filters.instrument)
+    return administrations
+
+
+@router.get(
+    "/administrations/{administration_id}",
+    response={200: AdministrationOut, **READ_RESPONSES},
+    summary="One administration",
+)
+def get_administration(request: HttpRequest, administration_id: int) -> Administration:
+    return get_or_404(_administrations(actor(request)), administration_id)
+
+
+# ---------------------------------------------------------------- taking (participants)
+
+
+def _submissions(user: User) -> QuerySet[Attempt]:
+    return attempts_visible_to(user).prefetch_related(
+        "answers", Prefetch("scores", queryset=CompetenceScore.objects.select_related("competence"))
+    )
+
+
+def _my_attempt(user: User, administration: Administration) -> Attempt:
+    attempt = Attempt.objects.filter(administration=administration, person=person_of(user)).first()
+    if attempt is None:
+        raise services.CompetenceError("not_started", _("Start the assessment first."), status=409)
+    return attempt
+
+
+@router.post(
+    "/administrations/{administration_id}/submission",
+    response={200: SubmissionOut, 201: SubmissionOut, **ERROR_RESPONSES},
+    summary="Start or resume my attempt",
+    description="Answers 201 with a new attempt, 200 with the one that exists.",
+)
+def start_submission(request: HttpRequest, administration_id: int) -> Status[Attempt]:
+    user = actor(request)
+    administration = get_or_404(_administrations(user), administration_id)
+    existed = Attempt.objects.filter(administration=administration, person=person_of(user)).exists()
+    attempt = services.start_attempt(user, administration)
+    return Status(200 if existed else 201, get_or_404(_submissions(user), attempt.pk))
+
+
+@router.put(
+    "/administrations/{administration_id}/answers",
+    response={200: SubmissionOut, **ERROR_RESPONSES},
+    summary="Save some of my answers",
+)
+def save_answers(request: HttpRequest, administration_id: int, payload: AnswersIn) -> Attempt:
+    user = actor(request)
+    administration = get_or_404(_administrations(user), administration_id)
+    attempt = _my_attempt(user, administration)
+    services.save_answers(user, attempt, payload.answers)
+    return get_or_404(_submissions(user), attempt.pk)
+
+
+@router.post(
+    "/administrations/{administration_id}/submit",
+    response={200: SubmissionOut, **ERROR_RESPONSES},
+    summary="Submit my attempt (a second submit answers with the first)",
+)
+def submit(request: HttpRequest, administration_id: int) -> Attempt:
+    user = actor(request)
+    administration = get_or_404(_administrations(user), administration_id)
+    attempt = _my_attempt(user, administration)
+    services.submit_attempt(user, attempt)
+    return get_or_404(_submissions(user), attempt.pk)
+
+
+# ---------------------------------------------------------------- submissions and results
+
+
+@router.get("/submissions", response=list[SubmissionOut], summary="List submissions in scope")
+@paginate(PageNumbers)
+def list_submissions(request: HttpRequest, filters: Query[SubmissionFilter]) -> QuerySet[Attempt]:
+    submissions = _submissions(actor(request)).order_by("administration_id", "person_id", "pk")
+    if filters.administration is not None:
+        submissions = submissions.filter(administration_id=filters.administration)
+    return submissions
+
+
+@router.get(
+    "/submissions/{submission_id}",
+    response={200: SubmissionOut, **READ_RESPONSES},
+    summary="One submission with its answers and scores",
+)
+def get_submission(request: HttpRequest, submission_id: int) -> Attempt:
+    return get_or_404(_submissions(actor(request)), submission_id)
+
+
+@router.get(
+    "/instruments/{instrument_id}/results",
+    response={200: list[ResultRow], **READ_RESPONSES},
+    summary="Scores and gains per person and competence, for the people in scope",
+)
+def instrument_results(request: HttpRequest, instrument_id: int) -> list[dict[str, Any]]:
+    user = actor(request)
+    instrument = get_or_404(_instruments(user), instrument_id)
+    # Computed over the people the caller may see: a participant gets only their own rows.
+    data = results.instrument_results(user, instrument)
+    rows = []
+    for p in data.people:
+        for c in data.competences:
+            cell = p.cell(c.pk)
+            rows.append(
+                {
+                    "person_id": p.id,
+                    "name": p.name,
+                    "nip": p.nip,
+                    "unit": p.unit,
+                    "group": p.group,
+                    "competence_id": c.pk,
+                    "competence_code": c.code,
+                    "pre": results.show(cell.pre),
+                    "pre_level": cell.pre_level,
+                    "post": results.show(cell.post),
+                    "post_level": cell.post_level,
+                    "gain": results.show(cell.gain),
+                    "normalised_gain": results.show_g(cell.normalised),
+                }
+            )
+    return rows
