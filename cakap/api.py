@@ -5,7 +5,8 @@ cakap.people.tokens) or, for the docs page, the browser session with CSRF.
 The docs page and its assets are served by the app itself, no CDN.
 """
 
-from ninja import NinjaAPI, Swagger
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI, Router, Swagger
 
 from cakap.competence.api import router as competence_router
 from cakap.core.api_support import default_auth, install_error_handlers
@@ -31,3 +32,16 @@ install_error_handlers(api)
 api.add_router("", people_router)
 api.add_router("", programmes_router)
 api.add_router("/competence/", competence_router)
+
+# Last, so that it only catches what no route matched: a JSON 404, not the HTML page.
+_fallback = Router()
+
+
+@_fallback.api_operation(
+    ["GET", "POST", "PUT", "PATCH", "DELETE"], "/{path:rest}", include_in_schema=False, auth=None
+)
+def no_such_endpoint(request: HttpRequest, rest: str) -> HttpResponse:
+    raise Http404
+
+
+api.add_router("", _fallback)

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from cakap.core.api_support import (
@@ -190,7 +190,7 @@ def _person_fields(request: HttpRequest, data: dict[str, Any]) -> dict[str, Any]
 
 
 @router.post("/people", response={201: PersonOut, **ERROR_RESPONSES}, summary="Add a person")
-def create_person(request: HttpRequest, payload: PersonIn) -> tuple[int, Person]:
+def create_person(request: HttpRequest, payload: PersonIn) -> Status[Person]:
     from cakap.people import services
 
     user = actor(request)
@@ -198,7 +198,7 @@ def create_person(request: HttpRequest, payload: PersonIn) -> tuple[int, Person]
         raise forbidden()
     fields = _person_fields(request, payload.dict())
     person = services.create_person(user, **fields)
-    return 201, get_or_404(_people(request), person.pk)
+    return Status(201, get_or_404(_people(request), person.pk))
 
 
 @router.patch(

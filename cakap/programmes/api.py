@@ -11,7 +11,7 @@ from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import HttpRequest
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from cakap.core.api_support import (
@@ -309,12 +309,12 @@ def _programme_fields(user: User, data: dict[str, Any]) -> dict[str, Any]:
 @router.post(
     "/programmes", response={201: ProgrammeOut, **ERROR_RESPONSES}, summary="Create a programme"
 )
-def create_programme(request: HttpRequest, payload: ProgrammeIn) -> tuple[int, Programme]:
+def create_programme(request: HttpRequest, payload: ProgrammeIn) -> Status[Programme]:
     user = actor(request)
     if not is_organiser(user):
         raise forbidden()
     programme = services.create_programme(user, **_programme_fields(user, payload.dict()))
-    return 201, get_or_404(_programmes(user), programme.pk)
+    return Status(201, get_or_404(_programmes(user), programme.pk))
 
 
 @router.patch(
@@ -353,14 +353,14 @@ def get_group(request: HttpRequest, group_id: int) -> Group:
     response={201: GroupOut, **ERROR_RESPONSES},
     summary="Create a group in a programme",
 )
-def create_group(request: HttpRequest, programme_id: int, payload: GroupIn) -> tuple[int, Group]:
+def create_group(request: HttpRequest, programme_id: int, payload: GroupIn) -> Status[Group]:
     user = actor(request)
     programme = get_or_404(programmes_visible_to(user), programme_id)
     _managed(user, programme.pk)
     visible = people_visible_to(user)
     coaches = [referenced(visible, pk, "coach_ids") for pk in dict.fromkeys(payload.coach_ids)]
     group = services.create_group(user, programme, name=payload.name, coaches=coaches)
-    return 201, get_or_404(_groups(user), group.pk)
+    return Status(201, get_or_404(_groups(user), group.pk))
 
 
 # ---------------------------------------------------------------- enrolments
@@ -396,7 +396,7 @@ def get_enrolment(request: HttpRequest, enrolment_id: int) -> Enrolment:
     summary="Enrol a person in a group",
     description="Repeating the request answers 200 with the enrolment that exists.",
 )
-def create_enrolment(request: HttpRequest, payload: EnrolmentIn) -> tuple[int, Enrolment]:
+def create_enrolment(request: HttpRequest, payload: EnrolmentIn) -> Status[Enrolment]:
     user = actor(request)
     group = referenced(
         groups_visible_to(user).select_related("programme"), payload.group_id, "group_id"
@@ -407,7 +407,7 @@ def create_enrolment(request: HttpRequest, payload: EnrolmentIn) -> tuple[int, E
         group=group, person=person, status=Enrolment.Status.ACTIVE
     ).exists()
     enrolment = services.enrol_participant(user, group, person)
-    return (200 if existed else 201), get_or_404(_enrolments(user), enrolment.pk)
+    return Status(200 if existed else 201, get_or_404(_enrolments(user), enrolment.pk))
 
 
 def _managed_enrolment(user: User, enrolment_id: int) -> Enrolment:
@@ -493,13 +493,13 @@ def _session_refs(group: Group, data: dict[str, Any]) -> dict[str, Any]:
 
 
 @router.post("/sessions", response={201: SessionOut, **ERROR_RESPONSES}, summary="Plan a session")
-def create_session(request: HttpRequest, payload: SessionIn) -> tuple[int, Session]:
+def create_session(request: HttpRequest, payload: SessionIn) -> Status[Session]:
     user = actor(request)
     group = referenced(groups_visible_to(user), payload.group_id, "group_id")
     _managed(user, group.programme_id)
     data = _session_refs(group, payload.dict(exclude={"group_id"}))
     session = services.create_session(user, group, **data)
-    return 201, get_or_404(_sessions(user), session.pk)
+    return Status(201, get_or_404(_sessions(user), session.pk))
 
 
 @router.patch(
