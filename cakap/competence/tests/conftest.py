@@ -1,0 +1,11 @@
+import pytest
+
+from cakap.competence.tests.helpers import literacy, quiz
+
+__all__ = ["literacy", "quiz"]
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    # The personas' passwords need not resist cracking in tests; Argon2 would dominate.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
