@@ -252,7 +252,7 @@ class Location:
 
 # --- Who may run a session's check-in -----------------------------------------------------
 
-_SESSION_RELATED = ("group__programme__attendance_policy", "attendance", "coach")
+_SESSION_RELATED = ("group__programme__attendance_policy", "attendance", "coach", "module")
 
 
 def sessions_run_by(user: User) -> QuerySet[Session]:

@@ -15,6 +15,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
@@ -172,13 +173,12 @@ def _scan_post(request: HttpRequest, session_id: int, code: str, session: Any) -
         )
     except CheckInError as e:
         error = e
-    context = _result_context(result, error)
-    template = (
-        "attendance/checkin_result.html"
-        if request.headers.get("X-Cakap-Fetch")
-        else "attendance/checkin_done.html"
-    )
-    return _set_device(request, render(request, template, {"session": session, **context}))
+    context = {"session": session, **_result_context(result, error)}
+    if request.headers.get("X-Cakap-Fetch"):
+        # The script's answer is a fragment: no page context, so no navigation queries.
+        fragment = render_to_string("attendance/checkin_result.html", context)
+        return _set_device(request, HttpResponse(fragment))
+    return _set_device(request, render(request, "attendance/checkin_done.html", context))
 
 
 @never_cache

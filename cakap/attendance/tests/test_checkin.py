@@ -1,0 +1,335 @@
+"""record_check_in: the rules, every refusal reason, idempotency, the trail, the cost."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+import time_machine
+from django.conf import settings
+
+from cakap.attendance.checkin import (
+    SHARED_DEVICE_FLAG,
+    CheckInError,
+    Location,
+    check_in_by_coach,
+    decide_pending,
+    load_session,
+    make_code,
+    record_check_in,
+    record_typed_check_in,
+    slot_at,
+)
+from cakap.attendance.models import (
+    AttendanceChange,
+    AttendancePolicy,
+    AttendanceRecord,
+    CheckInAttempt,
+    Method,
+    SessionVenue,
+    Status,
+)
+from cakap.programmes.models import Enrolment, Session
+
+pytestmark = pytest.mark.django_db
+DEVICE = "d" * 43
+OTHER_DEVICE = "e" * 43
+
+
+def code_for(session, at, period=30):
+    return make_code(session.pk, slot_at(at.timestamp(), period), settings.SECRET_KEY)
+
+
+def at_minutes(world, minutes, seconds=0):
+    return world.session_a.starts_at + datetime.timedelta(minutes=minutes, seconds=seconds)
+
+
+def check_in(world, at, *, user=None, code=None, device=DEVICE, location=None, session=None):
+    session = load_session((session or world.session_a).pk)
+    with time_machine.travel(at, tick=False):
+        return record_check_in(
+            user or world.participant,
+            session,
+            code if code is not None else code_for(session, at),
+            scanned_at=at,
+            device_id=device,
+            location=location,
+        )
+
+
+def refused(world, at, reason, **kwargs):
+    with pytest.raises(CheckInError) as info:
+        check_in(world, at, **kwargs)
+    assert info.value.code == reason
+    assert str(info.value.message)
+    attempt = CheckInAttempt.objects.order_by("-id").first()
+    assert attempt is not None and attempt.reason == reason
+    assert not AttendanceRecord.objects.filter(person__user=world.participant).exists()
+    return info.value
+
+
+def test_on_time_check_in_is_hadir_with_the_scan_time(world):
+    at = at_minutes(world, 3)
+    result = check_in(world, at)
+    record = AttendanceRecord.objects.get(session=world.session_a, person__user=world.participant)
+    assert result.created and record.status == Status.HADIR and record.minutes_late == 0
+    assert record.checked_in_at == at and record.method == Method.CODE
+    assert record.device_id == DEVICE and record.recorded_by == world.participant
+    assert result.headline.endswith("09.03 WIB")
+    change = AttendanceChange.objects.get(record=record)
+    assert (change.from_status, change.to_status, change.actor) == ("", Status.HADIR, world.participant)
+
+
+def test_after_the_threshold_it_is_terlambat_with_minutes_late(world):
+    result = check_in(world, at_minutes(world, 12, 40))
+    assert result.status == Status.TERLAMBAT and result.minutes_late == 12
+    assert "12" in result.headline
+
+
+def test_a_second_check_in_answers_with_the_first_and_changes_nothing(world):
+    first = check_in(world, at_minutes(world, 2))
+    again = check_in(world, at_minutes(world, 25), code="WRONG2")  # even with a bad code
+    assert not again.created and again.record.pk == first.record.pk
+    record = AttendanceRecord.objects.get(pk=first.record.pk)
+    assert record.status == Status.HADIR and record.checked_in_at == at_minutes(world, 2)
+    assert AttendanceChange.objects.filter(record=record).count() == 1
+
+
+def test_not_open_yet_is_refused(world):
+    error = refused(world, at_minutes(world, -31), "not_open")
+    assert "08.30" in str(error.message)
+
+
+def test_closed_window_is_refused(world):
+    refused(world, at_minutes(world, 60), "closed")
+
+
+def test_window_closed_by_the_organiser_is_refused(world):
+    SessionVenue.objects.create(session=world.session_a, closed_at=at_minutes(world, 5))
+    refused(world, at_minutes(world, 6), "closed")
+
+
+def test_expired_code_is_refused(world):
+    scan = at_minutes(world, 1)
+    old = code_for(world.session_a, scan - datetime.timedelta(seconds=90))
+    refused(world, scan, "expired_code", code=old)
+
+
+def test_previous_code_is_honoured_within_the_grace(world):
+    scan = at_minutes(world, 1, 10)  # 10 s into a slot
+    previous = code_for(world.session_a, scan - datetime.timedelta(seconds=30))
+    assert check_in(world, scan, code=previous).created
+
+
+def test_guessed_code_is_refused(world):
+    refused(world, at_minutes(world, 1), "bad_code", code="ABCDEF")
+
+
+def test_code_of_another_session_is_refused(world):
+    at = at_minutes(world, 1)
+    refused(world, at, "bad_code", code=code_for(world.session_b, at))
+
+
+def test_participant_of_another_group_is_not_enrolled(world):
+    with pytest.raises(CheckInError) as info:
+        check_in(world, at_minutes(world, 1), user=world.other_participant)
+    assert info.value.code == "not_enrolled"
+    assert CheckInAttempt.objects.get().person.user == world.other_participant
+
+
+def test_withdrawn_participant_is_not_enrolled(world):
+    Enrolment.objects.filter(person__user=world.participant).update(status="withdrawn")
+    refused(world, at_minutes(world, 1), "not_enrolled")
+
+
+def test_cancelled_session_is_refused(world):
+    Session.objects.filter(pk=world.session_a.pk).update(status="cancelled")
+    refused(world, at_minutes(world, 1), "session_cancelled")
+
+
+def _location_policy(world, mode, *, radius=150):
+    AttendancePolicy.objects.create(programme=world.programme, location_mode=mode)
+    SessionVenue.objects.create(
+        session=world.session_a,
+        latitude=Decimal("-1.430000"),
+        longitude=Decimal("101.480000"),
+        radius_m=radius,
+    )
+
+
+def test_required_location_refuses_a_phone_that_shares_none(world):
+    _location_policy(world, "required")
+    error = refused(world, at_minutes(world, 1), "location_required", location=Location(error="denied"))
+    assert "location" in str(error.message).lower()
+    assert CheckInAttempt.objects.get().detail["location_error"] == "denied"
+
+
+def test_required_location_refuses_outside_the_area(world):
+    _location_policy(world, "required")
+    far = Location(-1.44, 101.48, 10)  # about 1.1 km south
+    error = refused(world, at_minutes(world, 1), "outside_area", location=far)
+    assert "150" in str(error.message)
+
+
+def test_required_location_accepts_inside_the_area_and_stores_it(world):
+    _location_policy(world, "required")
+    result = check_in(world, at_minutes(world, 1), location=Location(-1.4305, 101.4801, 12))
+    record = AttendanceRecord.objects.get(pk=result.record.pk)
+    assert record.latitude == Decimal("-1.430500") and record.accuracy_m == 12 and not record.flag
+
+
+def test_record_only_location_flags_but_does_not_refuse(world):
+    _location_policy(world, "record")
+    result = check_in(world, at_minutes(world, 1), location=Location(-1.44, 101.48, 10))
+    assert result.record.flag == "outside_area" and result.status == Status.HADIR
+
+
+def test_location_off_ignores_the_position(world):
+    result = check_in(world, at_minutes(world, 1), location=Location(10, 10, 5))
+    assert result.record.latitude is None
+
+
+def _second_participant(world):
+    from cakap.people.models import Person
+
+    person = Person.objects.get(user=world.other_participant)
+    Enrolment.objects.filter(person=person).update(group=world.group_a)
+    return world.other_participant
+
+
+def test_one_phone_cannot_check_in_two_people(world):
+    check_in(world, at_minutes(world, 1))
+    second = _second_participant(world)
+    with pytest.raises(CheckInError) as info:
+        check_in(world, at_minutes(world, 2), user=second)
+    assert info.value.code == "device_used"
+    assert CheckInAttempt.objects.get().reason == "device_used"
+    assert AttendanceRecord.objects.filter(session=world.session_a).count() == 1
+
+
+def test_shared_phone_is_held_for_the_coach_when_the_policy_says_so(world):
+    AttendancePolicy.objects.create(programme=world.programme, shared_device="hold")
+    check_in(world, at_minutes(world, 1))
+    second = _second_participant(world)
+    held = check_in(world, at_minutes(world, 2), user=second)
+    assert held.pending and held.record.flag == SHARED_DEVICE_FLAG
+    approved = decide_pending(world.coach, held.record, approve=True)
+    assert not approved.pending and approved.status == Status.HADIR
+    assert AttendanceChange.objects.filter(record=approved).count() == 2
+
+
+def test_refusing_a_held_check_in_makes_it_alpa_with_a_reason(world):
+    AttendancePolicy.objects.create(programme=world.programme, shared_device="hold")
+    check_in(world, at_minutes(world, 1))
+    held = check_in(world, at_minutes(world, 2), user=_second_participant(world))
+    record = decide_pending(world.coach, held.record, approve=False)
+    assert record.status == Status.ALPA and not record.pending and record.reason
+    last = AttendanceChange.objects.filter(record=record).last()
+    assert last.from_status == Status.HADIR and last.actor == world.coach
+
+
+def test_only_those_who_run_the_session_decide(world):
+    AttendancePolicy.objects.create(programme=world.programme, shared_device="hold")
+    check_in(world, at_minutes(world, 1))
+    held = check_in(world, at_minutes(world, 2), user=_second_participant(world))
+    with pytest.raises(CheckInError):
+        decide_pending(world.participant, held.record, approve=True)
+
+
+def test_the_scan_time_is_honoured_when_the_request_arrives_later(world):
+    scan = at_minutes(world, 9, 50)
+    session = load_session(world.session_a.pk)
+    code = code_for(session, scan)
+    with time_machine.travel(scan + datetime.timedelta(minutes=4), tick=False):
+        result = record_check_in(
+            world.participant, session, code, scanned_at=scan, device_id=DEVICE
+        )
+    assert result.status == Status.HADIR and result.record.checked_in_at == scan
+
+
+def test_a_scan_time_too_old_is_not_believed(world):
+    scan = at_minutes(world, 1)
+    session = load_session(world.session_a.pk)
+    with time_machine.travel(scan + datetime.timedelta(minutes=30), tick=False):
+        with pytest.raises(CheckInError) as info:
+            record_check_in(
+                world.participant, session, code_for(session, scan), scanned_at=scan, device_id=DEVICE
+            )
+    assert info.value.code == "expired_code"
+
+
+def test_a_typed_code_finds_its_session(world):
+    at = at_minutes(world, 4)
+    with time_machine.travel(at, tick=False):
+        result = record_typed_check_in(
+            world.participant, code_for(world.session_a, at), typed_at=at, device_id=DEVICE
+        )
+    assert result.record.session_id == world.session_a.pk
+
+
+def test_a_typed_code_of_no_session_of_mine_is_refused(world):
+    at = at_minutes(world, 4)
+    with time_machine.travel(at, tick=False), pytest.raises(CheckInError) as info:
+        record_typed_check_in(
+            world.participant, code_for(world.session_b, at), typed_at=at, device_id=DEVICE
+        )
+    assert info.value.code == "bad_code"
+
+
+def test_missing_policy_means_defaults_and_saves_nothing(world):
+    check_in(world, at_minutes(world, 1))
+    assert not AttendancePolicy.objects.exists()
+
+
+def test_a_check_in_costs_few_queries(world, django_assert_max_num_queries):
+    at = at_minutes(world, 1)
+    session = load_session(world.session_a.pk)
+    code = code_for(session, at)
+    # Two reads (enrolment with person; this person's or this phone's records) and
+    # apply_status: lock, savepoint, insert, release, trail. Under the test's own
+    # transaction the outer atomic adds a savepoint and its release: 9 here, 7 in production.
+    with time_machine.travel(at, tick=False), django_assert_max_num_queries(9):
+        record_check_in(world.participant, session, code, scanned_at=at, device_id=DEVICE)
+    with time_machine.travel(at, tick=False), django_assert_max_num_queries(2):
+        record_check_in(world.participant, session, code, scanned_at=at, device_id=DEVICE)
+
+
+def test_coach_checks_in_by_search_with_lateness(world):
+    from cakap.people.models import Person
+
+    person = Person.objects.get(user=world.participant)
+    session = load_session(world.session_a.pk)
+    result = check_in_by_coach(
+        world.coach, session, person, method=Method.COACH_SEARCH, at=at_minutes(world, 15)
+    )
+    assert result.status == Status.TERLAMBAT and result.record.method == Method.COACH_SEARCH
+    assert result.record.recorded_by == world.coach
+    again = check_in_by_coach(world.coach, session, person, method=Method.COACH_SCAN)
+    assert not again.created
+
+
+def test_coach_cannot_check_in_someone_of_another_group(world):
+    from cakap.people.models import Person
+
+    person = Person.objects.get(user=world.other_participant)
+    with pytest.raises(CheckInError) as info:
+        check_in_by_coach(
+            world.coach, load_session(world.session_a.pk), person, method=Method.COACH_SCAN
+        )
+    assert info.value.code == "not_enrolled"
+
+
+def test_participant_cannot_use_the_coach_check_in(world):
+    from cakap.people.models import Person
+
+    person = Person.objects.get(user=world.participant)
+    with pytest.raises(CheckInError) as info:
+        check_in_by_coach(
+            world.participant, load_session(world.session_a.pk), person, method=Method.COACH_SCAN
+        )
+    assert info.value.code == "forbidden"
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    # The personas' Argon2 hashing dominates these tests' time; the hasher is not under test.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

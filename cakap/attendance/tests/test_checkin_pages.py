@@ -1,0 +1,208 @@
+"""The participant's pages: scan link, sign-in in between, typed code, card, weight."""
+
+import datetime
+import re
+
+import pytest
+import time_machine
+from django.conf import settings
+from django.contrib.staticfiles import finders
+from django.test import Client
+
+from cakap.attendance.checkin import DEVICE_COOKIE, make_code, person_id_from_card, slot_at
+from cakap.attendance.models import AttendanceRecord, CheckInAttempt, Status
+from cakap.people.models import Person
+from conftest import PASSWORD, client_for
+
+pytestmark = pytest.mark.django_db
+PAGE_BUDGET = 30 * 1024
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def at_minutes(world, minutes, seconds=0):
+    return world.session_a.starts_at + datetime.timedelta(minutes=minutes, seconds=seconds)
+
+
+def scan_url(session, at):
+    code = make_code(session.pk, slot_at(at.timestamp(), 30), settings.SECRET_KEY)
+    return f"/attendance/c/{session.pk}/{code}/"
+
+
+def record_of(user, session):
+    return AttendanceRecord.objects.filter(session=session, person__user=user).first()
+
+
+def test_scan_then_post_checks_the_participant_in(world):
+    client = client_for(world.participant)
+    at = at_minutes(world, 2)
+    url = scan_url(world.session_a, at)
+    with time_machine.travel(at, tick=False):
+        page = client.get(url)
+        assert page.status_code == 200
+        assert b'id="checkin-form"' in page.content and b"htmx.min.js" not in page.content
+        cookie = page.cookies[DEVICE_COOKIE]
+        assert cookie["httponly"] and len(cookie.value) >= 40
+        done = client.post(url)
+    assert done.status_code == 200
+    assert "09.02 WIB" in done.content.decode()
+    record = record_of(world.participant, world.session_a)
+    assert record.status == Status.HADIR and record.device_id == cookie.value
+
+
+def test_the_script_gets_a_fragment(world):
+    client = client_for(world.participant)
+    at = at_minutes(world, 14)
+    url = scan_url(world.session_a, at)
+    with time_machine.travel(at, tick=False):
+        client.get(url)
+        fragment = client.post(url, headers={"X-Cakap-Fetch": "1"})
+    body = fragment.content.decode()
+    assert 'data-outcome="terlambat"' in body and "14" in body and "<html" not in body
+
+
+def test_sign_in_after_the_scan_keeps_the_code_and_the_scan_time(world):
+    client = Client()
+    scan = at_minutes(world, 9, 55)
+    url = scan_url(world.session_a, scan)
+    with time_machine.travel(scan, tick=False):
+        answer = client.get(url)
+    assert answer.status_code == 302 and answer["Location"].startswith("/login/?next=")
+    later = scan + datetime.timedelta(minutes=3)  # the code expired and it is now late
+    with time_machine.travel(later, tick=False):
+        login = client.post(
+            answer["Location"], {"username": "participant@example.test", "password": PASSWORD}
+        )
+        assert login.status_code == 302 and login["Location"] == url
+        assert client.get(url).status_code == 200
+        client.post(url)
+    record = record_of(world.participant, world.session_a)
+    assert record.status == Status.HADIR and record.checked_in_at == scan
+
+
+def test_a_dropped_connection_retry_keeps_the_scan_time(world):
+    client = client_for(world.participant)
+    scan = at_minutes(world, 9, 50)
+    url = scan_url(world.session_a, scan)
+    with time_machine.travel(scan, tick=False):
+        client.get(url)
+    # The first POST never arrived; the script's retry lands two minutes later.
+    with time_machine.travel(scan + datetime.timedelta(minutes=2), tick=False):
+        client.post(url, headers={"X-Cakap-Fetch": "1"})
+    record = record_of(world.participant, world.session_a)
+    assert record.status == Status.HADIR and record.checked_in_at == scan
+
+
+def test_a_refusal_shows_its_message(world):
+    client = client_for(world.participant)
+    at = at_minutes(world, 2)
+    with time_machine.travel(at, tick=False):
+        answer = client.post(f"/attendance/c/{world.session_a.pk}/ABCDEF/")
+    assert 'data-reason="bad_code"' in answer.content.decode()
+    assert CheckInAttempt.objects.get().reason == "bad_code"
+    assert record_of(world.participant, world.session_a) is None
+
+
+def test_one_phone_for_two_people_is_refused_by_its_cookie(world):
+    at = at_minutes(world, 2)
+    url = scan_url(world.session_a, at)
+    phone = client_for(world.participant)
+    with time_machine.travel(at, tick=False):
+        phone.get(url)
+        phone.post(url)
+    from cakap.programmes.models import Enrolment
+
+    Enrolment.objects.filter(person__user=world.other_participant).update(group=world.group_a)
+    phone.force_login(world.other_participant)
+    with time_machine.travel(at, tick=False):
+        answer = phone.post(url, headers={"X-Cakap-Fetch": "1"})
+    assert 'data-reason="device_used"' in answer.content.decode()
+    assert record_of(world.other_participant, world.session_a) is None
+
+
+def test_unknown_session_is_404(world):
+    assert client_for(world.participant).get("/attendance/c/99999/ABCDEF/").status_code == 404
+
+
+def test_participant_of_another_group_is_told_not_enrolled(world):
+    at = at_minutes(world, 2)
+    url = scan_url(world.session_a, at)
+    client = client_for(world.other_participant)
+    with time_machine.travel(at, tick=False):
+        answer = client.post(url, headers={"X-Cakap-Fetch": "1"})
+    assert 'data-reason="not_enrolled"' in answer.content.decode()
+    assert world.session_a.venue not in answer.content.decode()
+
+
+def test_typed_code_checks_in(world):
+    client = client_for(world.participant)
+    at = at_minutes(world, 1)
+    code = make_code(world.session_a.pk, slot_at(at.timestamp(), 30), settings.SECRET_KEY)
+    with time_machine.travel(at, tick=False):
+        assert client.get("/attendance/checkin/").status_code == 200
+        answer = client.post("/attendance/checkin/", {"code": f"{code[:3]} {code[3:].lower()}"})
+    assert 'data-outcome="hadir"' in answer.content.decode()
+    assert record_of(world.participant, world.session_a).method == "code"
+
+
+def test_typed_code_form_names_a_short_code(world):
+    answer = client_for(world.participant).post("/attendance/checkin/", {"code": "AB"})
+    assert "six" in answer.content.decode().lower() or "enam" in answer.content.decode().lower()
+
+
+def test_typed_code_needs_a_sign_in(world):
+    assert Client().get("/attendance/checkin/").status_code == 302
+
+
+def test_my_card_carries_a_signed_token_of_the_person(world):
+    page = client_for(world.participant).get("/attendance/card/")
+    assert page.status_code == 200 and b"<svg" in page.content
+    person = Person.objects.get(user=world.participant)
+    assert person.nip_grouped in page.content.decode()
+    from cakap.attendance.checkin import card_token
+
+    assert person_id_from_card(card_token(person)) == person.pk
+    assert person_id_from_card(card_token(person).replace(f"P{person.pk}", "P1")) is None
+    assert client_for(world.admin).get("/attendance/card/").status_code == 404
+    assert Client().get("/attendance/card/").status_code == 302
+
+
+def _weight(client, html: str) -> tuple[int, list[str]]:
+    """The bytes of a page and of every asset it references (scripts, styles, images)."""
+    total = len(html.encode())
+    assets = re.findall(r'(?:src|href)="(/static/[^"]+)"', html)
+    for url in assets:
+        path = finders.find(url.removeprefix("/static/"))
+        assert path, url
+        with open(path, "rb") as f:
+            total += len(f.read())
+    return total, assets
+
+
+def test_the_check_in_page_weighs_under_30_kb_in_all(world):
+    client = client_for(world.participant)
+    at = at_minutes(world, 2)
+    url = scan_url(world.session_a, at)
+    with time_machine.travel(at, tick=False):
+        page = client.get(url)
+        result = client.post(url, headers={"X-Cakap-Fetch": "1"})
+    total, assets = _weight(client, page.content.decode())
+    total += len(result.content)
+    assert not any("htmx" in a or "vendor" in a for a in assets)
+    assert total <= PAGE_BUDGET, total
+    print(f"check-in page weight: {total} bytes ({', '.join(assets)})")
+
+
+def test_scan_view_queries_are_few(world, django_assert_max_num_queries):
+    client = client_for(world.participant)
+    at = at_minutes(world, 2)
+    url = scan_url(world.session_a, at)
+    with time_machine.travel(at, tick=False):
+        client.get(url)
+        # Django session, user, the session with its policy, then the check-in's 9 (see
+        # test_checkin): 12 under the test transaction, 10 in production.
+        with django_assert_max_num_queries(12):
+            client.post(url, headers={"X-Cakap-Fetch": "1"})
