@@ -27,6 +27,12 @@ NINETY = datetime.timedelta(minutes=90)
 NOW = datetime.datetime(2025, 7, 7, 1, 0, tzinfo=datetime.UTC)
 
 
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    # Argon2 makes each persona cost most of a second; these tests never check a password.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def frozen():
     with time_machine.travel(NOW, tick=False):
