@@ -1,0 +1,284 @@
+"""Check-in burst: N enrolled participants check in to one session, C at a time, through
+the production server (gunicorn) on PostgreSQL; the same load on a trivial endpoint
+that reads one row, for comparison. Also counts the queries of one check-in and weighs
+the page a phone loads after scanning.
+
+    .venv/bin/python bench/checkin_burst.py [--participants 2000] [--concurrency 64]
+
+Needs PostgreSQL at 127.0.0.1:5432 (user postgres); it creates and drops the database
+`cakap_bench`. Nothing here runs in `make test`: targets are checked by hand.
+"""
+
+import argparse
+import datetime
+import http.client
+import os
+import queue
+import secrets
+import statistics
+import string
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+PORT = 8765
+DB = "cakap_bench"
+SECRET = "bench-" + secrets.token_urlsafe(40)
+ENV = {
+    **{k: v for k, v in os.environ.items() if not k.startswith("CAKAP_")},
+    "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{DB}",
+    "CAKAP_SECRET_KEY": SECRET,
+    "CAKAP_ALLOWED_HOSTS": "127.0.0.1,testserver",
+    "CAKAP_SSL_REDIRECT": "0",
+    "CAKAP_HSTS_SECONDS": "0",
+    "CAKAP_LOG_LEVEL": "WARNING",
+    "DJANGO_SETTINGS_MODULE": "cakap.settings",
+}
+PY = str(ROOT / ".venv" / "bin" / "python")
+
+
+def sh(*args: str) -> None:
+    subprocess.run(args, cwd=ROOT, env=ENV, check=True, stdout=subprocess.DEVNULL)
+
+
+def prepare_database() -> None:
+    import psycopg
+
+    with psycopg.connect("postgres://postgres@127.0.0.1:5432/postgres", autocommit=True) as c:
+        c.execute(f"DROP DATABASE IF EXISTS {DB} WITH (FORCE)")
+        c.execute(f"CREATE DATABASE {DB}")
+    sh(PY, "manage.py", "migrate", "--no-input", "-v0")
+    sh(PY, "manage.py", "collectstatic", "--no-input", "-v0")
+
+
+def seed(n: int) -> tuple[int, list[str]]:
+    """One session starting now with n active participants; returns its id and one
+    signed-in session cookie per participant."""
+    os.environ.update(ENV)
+    import django
+
+    django.setup()
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.utils import timezone
+
+    from cakap.people.models import Person, Unit, User
+    from cakap.programmes.models import Enrolment, Group, Programme, Session
+
+    regency = Unit.objects.create(name="Bench Regency", kind="regency")
+    unit = Unit.objects.create(name="Bench Office", kind="dinas", parent=regency)
+    today = timezone.localdate()
+    programme = Programme.objects.create(
+        title="Bench",
+        organiser_unit=unit,
+        coaching_unit=unit,
+        status="running",
+        start_date=today,
+        end_date=today + datetime.timedelta(days=30),
+    )
+    group = Group.objects.create(programme=programme, name="All")
+    users = User.objects.bulk_create(
+        User(email=f"p{i}@bench.test", password="!", feed_token=secrets.token_urlsafe(24))
+        for i in range(n)
+    )
+    people = Person.objects.bulk_create(
+        Person(nip=f"{i + 1:018d}", name=f"Peserta {i}", unit=unit, user=u)
+        for i, u in enumerate(users)
+    )
+    Enrolment.objects.bulk_create(
+        Enrolment(programme=programme, group=group, person=p) for p in people
+    )
+    now = timezone.now()
+    session = Session.objects.create(
+        group=group,
+        starts_at=now + datetime.timedelta(minutes=5),
+        ends_at=now + datetime.timedelta(hours=2),
+        venue="Aula",
+    )
+    cookies = []
+    for u in users:
+        store = SessionStore()
+        store[SESSION_KEY] = str(u.pk)
+        store[BACKEND_SESSION_KEY] = "cakap.people.auth.NipOrEmailBackend"
+        store[HASH_SESSION_KEY] = u.get_session_auth_hash()
+        store.create()
+        cookies.append(store.session_key or "")
+    return session.pk, cookies
+
+
+def query_count_and_weight(session_id: int) -> tuple[int, int, dict[str, int]]:
+    """Queries of one check-in POST, and bytes a phone downloads for the scan page."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from cakap.attendance.checkin import make_code, period_of, policy_for, slot_at
+    from cakap.people.models import Person
+    from cakap.programmes.models import Session
+
+    session = Session.objects.select_related("group__programme").get(pk=session_id)
+    person = Person.objects.filter(enrolments__group=session.group).order_by("-pk").first()
+    assert person and person.user
+    client = Client(HTTP_ACCEPT_ENCODING="gzip")
+    client.force_login(person.user)
+    period = period_of(policy_for(session.group.programme))
+    code = make_code(session_id, slot_at(time.time(), period), key=SECRET)
+    url = f"/attendance/c/{session_id}/{code}/"
+    page = client.get(url)
+    sizes = {"html": len(page.content)}
+    import re
+
+    for asset in re.findall(r'(?:src|href)="(/static/[^"]+)"', page.content.decode()):
+        conn = http.client.HTTPConnection("127.0.0.1", PORT)
+        conn.request("GET", asset, headers={"Accept-Encoding": "gzip"})
+        sizes[asset] = len(conn.getresponse().read())
+        conn.close()
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.post(url, HTTP_X_CAKAP_FETCH="1")
+    assert response.status_code == 200, response.status_code
+    return len(ctx.captured_queries), sum(sizes.values()), sizes
+
+
+def burst(requests: list[tuple[str, str, dict[str, str], bytes]], concurrency: int):
+    work: queue.Queue[tuple[str, str, dict[str, str], bytes]] = queue.Queue()
+    for r in requests:
+        work.put(r)
+    latencies: list[float] = []
+    errors: list[str] = []
+    lock = threading.Lock()
+
+    def worker() -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=60)
+        while True:
+            try:
+                method, path, headers, body = work.get_nowait()
+            except queue.Empty:
+                break
+            t0 = time.perf_counter()
+            try:
+                conn.request(method, path, body=body or None, headers=headers)
+                resp = conn.getresponse()
+                data = resp.read()
+                ok = resp.status == 200 and b'data-outcome="refused"' not in data
+                err = None if ok else f"{resp.status} {data[:200]!r}"
+            except (OSError, http.client.HTTPException) as e:
+                err = repr(e)
+                conn.close()
+                conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=60)
+            dt = time.perf_counter() - t0
+            with lock:
+                latencies.append(dt)
+                if err:
+                    errors.append(err)
+        conn.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(concurrency)]
+    t0 = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    wall = time.perf_counter() - t0
+    return wall, latencies, errors
+
+
+def summary(name: str, wall: float, lat: list[float], errors: list[str]) -> dict[str, float]:
+    q = statistics.quantiles(lat, n=100)
+    row = {"rps": len(lat) / wall, "p50": q[49] * 1000, "p95": q[94] * 1000, "p99": q[98] * 1000}
+    print(
+        f"{name:<10} {len(lat):>5} req  {row['rps']:>7.1f} req/s  p50 {row['p50']:>6.1f} ms  "
+        f"p95 {row['p95']:>6.1f} ms  p99 {row['p99']:>6.1f} ms  errors {len(errors)}"
+    )
+    for e in errors[:5]:
+        print("   ", e)
+    return row
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--participants", type=int, default=2000)
+    parser.add_argument("--concurrency", type=int, default=64)
+    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--threads", type=int, default=4)
+    args = parser.parse_args()
+
+    print(f"preparing {DB} with {args.participants} participants ...")
+    prepare_database()
+    session_id, cookies = seed(args.participants)
+    server = subprocess.Popen(  # noqa: S603
+        [
+            str(ROOT / ".venv/bin/gunicorn"),
+            "cakap.wsgi",
+            "-b",
+            f"127.0.0.1:{PORT}",
+            "-k",
+            "gthread",
+            "-w",
+            str(args.workers),
+            "--threads",
+            str(args.threads),
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env={**ENV, "CAKAP_DB_CONN_MAX_AGE": "600"},
+    )
+    try:
+        for _ in range(100):
+            try:
+                c = http.client.HTTPConnection("127.0.0.1", PORT, timeout=2)
+                c.request("GET", "/health/")
+                if c.getresponse().status == 200:
+                    break
+            except OSError:
+                time.sleep(0.2)
+        queries, weight, sizes = query_count_and_weight(session_id)
+        from cakap.attendance.checkin import make_code, period_of, policy_for, slot_at
+        from cakap.programmes.models import Programme
+
+        period = period_of(policy_for(Programme.objects.get(title="Bench")))
+        # Warm every worker's connection first, on both endpoints.
+        burst([("GET", "/health/", {}, b"")] * 256, args.concurrency)
+
+        trivial = [("GET", "/health/", {}, b"")] * args.participants
+        wall_t, lat_t, err_t = burst(trivial, args.concurrency)
+
+        alphabet = string.ascii_letters + string.digits
+        checkins = []
+        code = make_code(session_id, slot_at(time.time(), period), key=SECRET)
+        for key in cookies[:-1]:
+            csrf = "".join(secrets.choice(alphabet) for _ in range(32))
+            device = secrets.token_urlsafe(40)
+            headers = {
+                "Cookie": f"sessionid={key}; csrftoken={csrf}; cakap_device={device}",
+                "X-CSRFToken": csrf,
+                "X-Cakap-Fetch": "1",
+                "Content-Type": "application/x-www-form-urlencoded",
+            }
+            checkins.append(("POST", f"/attendance/c/{session_id}/{code}/", headers, b""))
+        wall_c, lat_c, err_c = burst(checkins, args.concurrency)
+
+        from cakap.attendance.models import AttendanceRecord
+
+        records = AttendanceRecord.objects.filter(session_id=session_id).count()
+        print()
+        t = summary("trivial", wall_t, lat_t, err_t)
+        c = summary("check-in", wall_c, lat_c, err_c)
+        print()
+        print(f"records in the session: {records} (expected {args.participants})")
+        print(f"throughput ratio check-in/trivial: {c['rps'] / t['rps']:.2f} (target >= 0.5)")
+        print(f"p99 ratio check-in/trivial: {c['p99'] / t['p99']:.2f} (target <= 2.0)")
+        print(f"queries per check-in POST: {queries}")
+        print(f"scan page weight: {weight} bytes (target <= 30720): {sizes}")
+        return 0 if records == args.participants and not err_c and not err_t else 1
+    finally:
+        server.terminate()
+        server.wait(10)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
