@@ -386,15 +386,18 @@ def _participant(user: User, administration: Administration) -> Person:
 
 def start_attempt(user: User, administration: Administration) -> Attempt:
     """The user's attempt at an administration: the one that exists, or a new one while
-    it is open. Opening it again (another tab, after a lost connection) resumes it."""
+    it is open. Opening it again (another tab, after a lost connection) resumes it while
+    it is open; a submitted attempt is always returned, so its receipt stays readable."""
     person = _participant(user, administration)
     if administration.instrument.kind == Instrument.Kind.OBSERVATION:
         raise CompetenceError("observed", _("A coach fills in this checklist while watching."))
     existing = Attempt.objects.filter(administration=administration, person=person).first()
-    if existing is not None:
+    if existing is not None and existing.submitted_at is not None:
         return existing
     now = _now()
     _check_window(administration, now)
+    if existing is not None:
+        return existing
     limit = administration.instrument.time_limit_minutes
     deadline = now + datetime.timedelta(minutes=limit) if limit else None
     try:
@@ -543,7 +546,7 @@ def _finalise(user: User, attempt: Attempt, now: datetime.datetime) -> None:
     CompetenceScore.objects.bulk_create(score_rows(attempt, items, answers))
     attempt.submitted_at = now
     attempt.save(update_fields=["submitted_at"])
-    record(user, "competence.attempt_submitted", attempt, after={"submitted_at": now})
+    record(user, "competence.attempt_submitted", attempt, after=snapshot(attempt, ["submitted_at"]))
 
 
 def submit_attempt(user: User, attempt: Attempt) -> Attempt:
