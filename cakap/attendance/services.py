@@ -300,6 +300,12 @@ def save_roll(actor: Any, session: Session, changes: list[RollChange]) -> int:
 # --- Absence requests --------------------------------------------------------------------
 
 
+def _absence_snapshot(request: AbsenceRequest) -> dict[str, Any]:
+    """The audit snapshot, with the document as its stored name."""
+    names = [f.attname for f in AbsenceRequest._meta.concrete_fields if f.attname != "document"]
+    return {**audit.snapshot(request, names), "document": request.document.name or ""}
+
+
 def request_absence(
     actor_person_user: Any,
     session: Session,
@@ -344,7 +350,13 @@ def request_absence(
             raise RollError(
                 "already_pending", _("You already have a request waiting for this session.")
             ) from exc
-        audit.record(actor_person_user, "absence.requested", request, note=reason)
+        audit.record(
+            actor_person_user,
+            "absence.requested",
+            request,
+            after=_absence_snapshot(request),
+            note=reason,
+        )
     return request
 
 
@@ -374,7 +386,7 @@ def decide_absence(
             return fresh
         if fresh.state != AbsenceRequest.State.PENDING:
             raise RollError("already_decided", _("This request has already been decided."))
-        before = audit.snapshot(fresh)
+        before = _absence_snapshot(fresh)
         fresh.state = wanted
         fresh.decided_by = actor
         fresh.decided_at = timezone.now()
@@ -396,6 +408,7 @@ def decide_absence(
             "absence.approved" if approve else "absence.declined",
             fresh,
             before=before,
+            after=_absence_snapshot(fresh),
             note=note,
         )
     return fresh

@@ -1,0 +1,147 @@
+"""Closing a session's attendance: unmarked become alpa, the session held, idempotent."""
+
+import io
+
+import pytest
+from django.core.management import call_command
+
+from cakap.attendance import services
+from cakap.attendance.models import (
+    AttendanceChange,
+    AttendancePolicy,
+    AttendanceRecord,
+    Method,
+    SessionVenue,
+    Status,
+)
+from cakap.attendance.tests.roll_support import add_participants, at_minutes, person_of, travel
+from cakap.core.models import AuditEntry
+from cakap.programmes.models import Enrolment, Session
+from conftest import client_for
+
+pytestmark = pytest.mark.django_db
+
+
+def run_command() -> str:
+    out = io.StringIO()
+    call_command("close_attendance", stdout=out)
+    return out.getvalue()
+
+
+def statuses(session):
+    return dict(
+        AttendanceRecord.objects.filter(session=session).values_list("person__name", "status")
+    )
+
+
+def test_only_unmarked_participants_become_alpa_and_the_session_is_held(world):
+    others = add_participants(world, 3)
+    participant = person_of(world.participant)
+    with travel(at_minutes(world, 5)):
+        services.set_status(world.coach, world.session_a, participant, Status.HADIR)
+        services.set_status(world.coach, world.session_a, others[0], Status.SAKIT, reason="Demam")
+    with travel(at_minutes(world, 61)):
+        assert "2 session(s) closed" in run_command()
+    assert statuses(world.session_a) == {
+        "Participant": Status.HADIR,
+        "Peserta 000": Status.SAKIT,
+        "Peserta 001": Status.ALPA,
+        "Peserta 002": Status.ALPA,
+    }
+    alpa = AttendanceRecord.objects.filter(session=world.session_a, status=Status.ALPA)
+    assert {r.method for r in alpa} == {Method.AUTO_CLOSE}
+    trail = AttendanceChange.objects.filter(record__in=alpa)
+    assert [(c.from_status, c.to_status, c.actor) for c in trail] == [("", "alpa", None)] * 2
+    world.session_a.refresh_from_db()
+    assert world.session_a.status == Session.Status.HELD
+    assert SessionVenue.objects.get(session=world.session_a).closed_at is not None
+    closed = AuditEntry.objects.filter(action="attendance.closed", object_id=world.session_a.pk)
+    assert closed.count() == 1
+    # Session B of the other group closed too (its participant unmarked).
+    assert statuses(world.session_b) == {"Other": Status.ALPA}
+
+
+def test_closing_twice_changes_nothing(world):
+    add_participants(world, 2)
+    with travel(at_minutes(world, 61)):
+        run_command()
+        records = AttendanceRecord.objects.count()
+        changes = AttendanceChange.objects.count()
+        audits = AuditEntry.objects.count()
+        assert "0 session(s) closed" in run_command()
+        assert services.close_session_attendance(None, world.session_a) == 0
+    assert AttendanceRecord.objects.count() == records == 4
+    assert AttendanceChange.objects.count() == changes
+    assert AuditEntry.objects.count() == audits
+
+
+def test_an_open_window_is_not_closed(world):
+    with travel(at_minutes(world, 59)):
+        assert "0 session(s) closed" in run_command()
+    assert not AttendanceRecord.objects.exists()
+    world.session_a.refresh_from_db()
+    assert world.session_a.status == Session.Status.PLANNED
+
+
+def test_the_programme_policy_and_the_session_override_set_the_close_time(world):
+    AttendancePolicy.objects.create(programme=world.programme, closes_after_min=120)
+    SessionVenue.objects.create(session=world.session_b, closes_after_min=15)
+    with travel(at_minutes(world, 16)):
+        run_command()
+    assert statuses(world.session_a) == {}
+    assert statuses(world.session_b) == {"Other": Status.ALPA}
+    with travel(at_minutes(world, 119)):
+        run_command()
+    assert statuses(world.session_a) == {}
+    with travel(at_minutes(world, 120)):
+        run_command()
+    assert statuses(world.session_a) == {"Participant": Status.ALPA}
+
+
+def test_withdrawn_participants_and_cancelled_sessions_are_left_alone(world):
+    Enrolment.objects.filter(person__user=world.participant).update(status="withdrawn")
+    Session.objects.filter(pk=world.session_b.pk).update(status=Session.Status.CANCELLED)
+    with travel(at_minutes(world, 61)):
+        run_command()
+    assert not AttendanceRecord.objects.exists()
+    world.session_b.refresh_from_db()
+    assert world.session_b.status == Session.Status.CANCELLED
+
+
+def test_a_late_correction_after_closing_keeps_the_trail(world):
+    participant = person_of(world.participant)
+    with travel(at_minutes(world, 61)):
+        run_command()
+        services.set_status(
+            world.organiser, world.session_a, participant, Status.DINAS_LUAR, reason="SPT 12/2026"
+        )
+    record = AttendanceRecord.objects.get(session=world.session_a, person=participant)
+    assert record.status == Status.DINAS_LUAR and record.method == Method.MANUAL
+    trail = list(record.changes.values_list("from_status", "to_status", "actor"))
+    assert trail == [("", "alpa", None), ("alpa", "dinas_luar", world.organiser.pk)]
+
+
+def test_opening_the_roll_after_the_window_closes_it(world):
+    with travel(at_minutes(world, 75)):
+        response = client_for(world.coach).get(f"/attendance/sessions/{world.session_a.pk}/roll/")
+    assert response.status_code == 200
+    assert statuses(world.session_a) == {"Participant": Status.ALPA}
+    assert statuses(world.session_b) == {}  # only the roll that was opened
+
+
+def test_the_coach_may_close_now_and_a_participant_may_not(world):
+    url = f"/attendance/sessions/{world.session_a.pk}/close/"
+    with travel(at_minutes(world, 20)):
+        assert client_for(world.participant).post(url).status_code == 404
+        assert client_for(world.coach).post(url).status_code == 302
+    assert statuses(world.session_a) == {"Participant": Status.ALPA}
+    world.session_a.refresh_from_db()
+    assert world.session_a.status == Session.Status.HELD
+
+
+def test_closing_a_cancelled_session_is_refused(world):
+    Session.objects.filter(pk=world.session_a.pk).update(status=Session.Status.CANCELLED)
+    world.session_a.refresh_from_db()
+    with pytest.raises(services.RollError) as info:
+        services.close_session_attendance(world.coach, world.session_a)
+    assert info.value.code == "session_closed"
