@@ -1,8 +1,8 @@
 import pytest
 
-from cakap.competence.tests.helpers import literacy, quiz
+from cakap.competence.tests.helpers import literacy, quiz, scored
 
-__all__ = ["literacy", "quiz"]
+__all__ = ["literacy", "quiz", "scored"]
 
 
 @pytest.fixture(autouse=True)

@@ -79,3 +79,11 @@ def take(user, administration: Administration, answers: dict[int, list[int]]):
     attempt = services.start_attempt(user, administration)
     services.save_answers(user, attempt, answers)
     return services.submit_attempt(user, attempt)
+
+
+@pytest.fixture
+def scored(world, quiz):
+    """Both participants have submitted the pre-test: one all right, one all wrong."""
+    take(world.participant, quiz.pre, {i.pk: right_answer(i) for i in quiz.items})
+    take(world.other_participant, quiz.pre, {i.pk: wrong_answer(i) for i in quiz.items})
+    return quiz
