@@ -286,7 +286,7 @@ def _instruments(user: User) -> QuerySet[Instrument]:
 
 @router.get("/instruments", response=list[InstrumentOut], summary="List instruments")
 @paginate(PageNumbers)
-def list_instruments(request: HttpRequest, filters: Query[InstrumentFilter]) -> list[Any]:
+def list_instruments(request: HttpRequest, filters: Query[InstrumentFilter]) -> Any:
     user = actor(request)
     instruments = _instruments(user)
     if filters.programme is not None:

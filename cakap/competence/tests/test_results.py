@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from cakap.competence.models import Attempt, CompetenceScore
+from cakap.competence.models import Attempt, CompetenceScore, Item
 from cakap.competence.tests.helpers import make_quiz, right_answer, take, wrong_answer
 from cakap.people.models import Person
 from cakap.programmes.models import Enrolment
@@ -20,7 +20,7 @@ def pre_post(world, literacy):
     """Participant: CD 50 -> 100, ED 0 -> 100, AD 100 -> 100, BD 0 -> 50.
     Other participant (group B): everything wrong, then everything right."""
     quiz = make_quiz(world, literacy, phases=("pre", "post"))
-    by_code: dict[str, list] = {}
+    by_code: dict[str, list[Item]] = {}
     for item in quiz.items:
         by_code.setdefault(item.competence.code, []).append(item)
     cd, ed, ad, bd = (by_code[c] for c in ("CD", "ED", "AD", "BD"))

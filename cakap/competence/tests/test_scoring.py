@@ -100,7 +100,10 @@ def test_a_statement_scores_its_distance_from_the_bottom(scale, answer):
 
 
 def test_an_unanswered_statement_counts_in_neither():
-    assert scoring.item_points(scoring.ItemKey("statement", 1, ()), None, (1, 5)) == (0, 0)
+    assert scoring.item_points(scoring.ItemKey("statement", 1, ()), None, (1, 5)) == (
+        Fraction(0),
+        Fraction(0),
+    )
     assert scoring.percent(Fraction(0), Fraction(0)) is None
 
 

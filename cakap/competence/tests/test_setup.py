@@ -84,6 +84,7 @@ def test_a_choice_question_with_two_right_answers_is_refused(world, literacy, qu
 def _bank(rows):
     wb = Workbook()
     ws = wb.active
+    assert ws is not None
     ws.append(banks.COLUMNS)
     for row in rows:
         ws.append(row)
@@ -145,7 +146,7 @@ def test_question_bank_imports_after_preview_and_exports_the_same(world, literac
     exported = client.get(f"/competence/instruments/{instrument.pk}/bank.xlsx")
     rows, problems = banks.read_bank(exported.content, instrument)
     assert problems == [] and all(not r.problems for r in rows)
-    assert [r.spec.correct for r in rows] == [[0], [0, 2], [0]]
+    assert [r.spec.correct for r in rows if r.spec] == [[0], [0, 2], [0]]
 
 
 def test_items_are_frozen_once_people_have_taken_the_instrument(world, quiz):
