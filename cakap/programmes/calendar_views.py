@@ -279,6 +279,9 @@ def _preview(form: ScheduleForm, programme: Programme) -> dict[str, Any]:
         "conflicts": conflicts,
         "fingerprint": digest,
         "new_count": len(proposal.slots) - len(existing),
+        "outside_period": [
+            s for s in proposal.slots if not programme.start_date <= s.date <= programme.end_date
+        ],
     }
 
 

@@ -95,7 +95,7 @@ def test_regenerating_the_token_retires_the_old_address(frozen, world):
     assert new != old and len(new) >= 32
     assert client_for(None).get(f"/programmes/feed/{old}.ics").status_code == 404
     assert client_for(None).get(f"/programmes/feed/{new}.ics").status_code == 200
-    entry = AuditEntry.objects.get(action="user.feed_token_regenerate")
+    entry = AuditEntry.objects.get(action="user.feed_token_regenerated")
     assert entry.actor == world.participant
     assert new not in str(entry.changes) and old not in str(entry.changes)
 

@@ -80,6 +80,9 @@ def test_preview_shows_dates_skips_and_nothing_is_created(frozen, world):
     assert "Senin, 18 Agustus 2025" in html
     assert len(response.context["rows"]) == 6
     assert world.group_a.sessions.count() == 1
+    # The world's programme ends on 28 July: every proposed session lies after it.
+    assert len(response.context["outside_period"]) == 6
+    assert "6 sessions fall outside the programme period" in html
 
 
 def test_preview_warns_of_conflicts(frozen, world):
@@ -115,12 +118,12 @@ def test_confirm_creates_exactly_the_proposal_and_again_nothing(frozen, world):
     assert created[0].starts_at == datetime.datetime(2025, 8, 11, 1, 30, tzinfo=datetime.UTC)
     assert created[0].ends_at == datetime.datetime(2025, 8, 11, 3, 0, tzinfo=datetime.UTC)
     assert created[0].module and created[0].module.title == "Email"
-    assert AuditEntry.objects.filter(action="session.create").count() == 6
+    assert AuditEntry.objects.filter(action="session.created").count() == 6
 
     again = _confirm(client, world, data)
     assert again.status_code == 302
     assert world.group_a.sessions.count() == 7
-    assert AuditEntry.objects.filter(action="session.create").count() == 6
+    assert AuditEntry.objects.filter(action="session.created").count() == 6
 
 
 def test_confirm_recomputes_and_refuses_a_changed_proposal(frozen, world):

@@ -142,8 +142,8 @@ def test_calendar_days_are_audited_and_duplicates_refused(frozen, world):
         .values_list("action", "actor")
     )
     assert actions == [
-        ("calendar_day.add", world.organiser.pk),
-        ("calendar_day.remove", world.organiser.pk),
+        ("calendar_day.added", world.organiser.pk),
+        ("calendar_day.removed", world.organiser.pk),
     ]
 
 
@@ -246,13 +246,13 @@ def test_confirming_creates_the_sessions_once_with_audit(frozen, world):
         None,
     ]
     assert {s.coach_id for s in stored} == {coach.pk}
-    audit = AuditEntry.objects.filter(action="session.create", actor=world.organiser)
+    audit = AuditEntry.objects.filter(action="session.created", actor=world.organiser)
     assert sorted(int(a.object_id) for a in audit) == sorted(s.pk for s in stored)
 
     again = create_sessions(world.organiser, world.group_a, proposal.slots, venue="Aula BKPSDM")
     assert again == []
     assert world.group_a.sessions.count() == 7
-    assert AuditEntry.objects.filter(action="session.create").count() == 6
+    assert AuditEntry.objects.filter(action="session.created").count() == 6
 
 
 def test_a_cancelled_session_does_not_block_a_new_one(frozen, world):
@@ -273,4 +273,4 @@ def test_a_coach_of_another_group_is_refused(frozen, world):
 def test_unknown_module_plan_is_refused(frozen, world):
     with pytest.raises(ScheduleError):
         create_sessions(world.organiser, world.group_a, [_slot(TODAY, 13)], module_plan="random")
-    assert not AuditEntry.objects.filter(action="session.create").exists()
+    assert not AuditEntry.objects.filter(action="session.created").exists()
