@@ -8,6 +8,7 @@ The docs page and its assets are served by the app itself, no CDN.
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI, Router, Swagger
 
+from cakap.attendance.api import router as attendance_router
 from cakap.competence.api import router as competence_router
 from cakap.core.api_support import default_auth, install_error_handlers
 from cakap.people.api import router as people_router
@@ -32,6 +33,7 @@ install_error_handlers(api)
 api.add_router("", people_router)
 api.add_router("", programmes_router)
 api.add_router("/competence/", competence_router)
+api.add_router("/attendance/", attendance_router)
 
 # Last, so that it only catches what no route matched: a JSON 404, not the HTML page.
 _fallback = Router()

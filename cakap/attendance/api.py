@@ -1,0 +1,357 @@
+"""API for attendance under /api/v1/attendance/: records per session and per participant,
+status changes, closing, absence requests, and check-in by code or by the coach.
+
+Reads go through cakap.attendance.access and cakap.programmes.access, as pages do: an
+object outside the caller's scope answers 404. A write the caller may not make on an
+object they can see answers 403 with code "forbidden". Refusals carry the same stable
+codes as the pages (`reason_required`, `not_started`, `already_pending`, `expired_code`,
+`closed`, `device_used`, ...).
+"""
+
+from typing import Literal
+
+from django.db.models import Prefetch, QuerySet
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja import Field, Query, Router, Schema
+from ninja.pagination import paginate
+
+from cakap.attendance import checkin, services
+from cakap.attendance.access import absence_requests_visible_to, records_visible_to
+from cakap.attendance.models import (
+    AbsenceRequest,
+    AttendanceChange,
+    AttendanceRecord,
+    Method,
+    Status,
+)
+from cakap.core.api_support import (
+    ERROR_RESPONSES,
+    READ_RESPONSES,
+    AwareDateTimeIn,
+    LocalDateTime,
+    PageNumbers,
+    actor,
+    get_or_404,
+    referenced,
+)
+from cakap.people.access import people_visible_to
+from cakap.people.api import PersonRef
+from cakap.people.models import User
+from cakap.programmes.access import sessions_visible_to
+from cakap.programmes.models import Session
+
+router = Router(tags=["attendance"])
+
+
+# ---------------------------------------------------------------- schemas
+
+
+class ChangeOut(Schema):
+    at: LocalDateTime
+    actor: str | None = Field(description="Who made the change; null for the system")
+    method: Method
+    from_status: str = Field(description="Empty for the first status")
+    to_status: Status
+    reason: str
+
+    @staticmethod
+    def resolve_actor(obj: AttendanceChange) -> str | None:
+        return str(obj.actor) if obj.actor_id else None
+
+
+class RecordOut(Schema):
+    id: int
+    session_id: int
+    person: PersonRef
+    status: Status
+    method: Method
+    checked_in_at: LocalDateTime | None
+    minutes_late: int
+    reason: str
+    has_document: bool
+    pending: bool = Field(description="A check-in held for the coach's approval")
+    flag: str
+    updated_at: LocalDateTime
+
+    @staticmethod
+    def resolve_has_document(obj: AttendanceRecord) -> bool:
+        return bool(obj.document)
+
+
+class RecordDetailOut(RecordOut):
+    changes: list[ChangeOut] = Field(description="Every change, oldest first")
+
+    @staticmethod
+    def resolve_changes(obj: AttendanceRecord) -> list[AttendanceChange]:
+        return list(obj.changes.all())
+
+
+class StatusIn(Schema):
+    status: Status
+    reason: str = Field("", description="Required for izin, sakit and dinas_luar")
+
+
+class CloseOut(Schema):
+    session_id: int
+    made_alpa: int = Field(description="Unmarked participants recorded as alpa by this call")
+    session_status: Session.Status
+
+
+class AbsenceOut(Schema):
+    id: int
+    session_id: int
+    person: PersonRef
+    status: Status
+    reason: str
+    has_document: bool
+    state: AbsenceRequest.State
+    created_at: LocalDateTime
+    decided_at: LocalDateTime | None
+    decision_note: str
+
+    @staticmethod
+    def resolve_has_document(obj: AbsenceRequest) -> bool:
+        return bool(obj.document)
+
+
+class AbsenceIn(Schema):
+    session_id: int
+    status: Literal["izin", "sakit", "dinas_luar"]
+    reason: str
+
+
+class DecisionIn(Schema):
+    approve: bool
+    note: str = ""
+
+
+class AbsenceFilter(Schema):
+    state: AbsenceRequest.State | None = None
+    session: int | None = None
+
+
+class PersonRecordsFilter(Schema):
+    programme: int | None = None
+
+
+class CheckInIn(Schema):
+    session_id: int
+    code: str = Field(description="The code shown on the coach's screen, as scanned or typed")
+    device_id: str = Field(description="The phone's own identifier, kept by the client")
+    scanned_at: AwareDateTimeIn | None = Field(
+        None, description="When the code was read; honoured for a while across a lost signal"
+    )
+    latitude: float | None = Field(None, ge=-90, le=90)
+    longitude: float | None = Field(None, ge=-180, le=180)
+    accuracy_m: float | None = Field(None, ge=0)
+    location_error: str = Field("", description="'denied', 'unavailable' or 'timeout'")
+
+
+class CoachCheckInIn(Schema):
+    method: Literal["coach_scan", "coach_search"] = "coach_search"
+
+
+class CheckInOut(Schema):
+    created: bool = Field(description="False when the participant was already recorded")
+    record: RecordOut
+
+
+# ---------------------------------------------------------------- querysets
+
+
+def _records(user: User) -> QuerySet[AttendanceRecord]:
+    return records_visible_to(user).select_related("person")
+
+
+def _record_detail(user: User, pk: int) -> AttendanceRecord:
+    changes = AttendanceChange.objects.select_related("actor").order_by("at", "id")
+    return get_or_404(_records(user).prefetch_related(Prefetch("changes", changes)), pk)
+
+
+def _session(user: User, pk: int) -> Session:
+    return get_or_404(
+        sessions_visible_to(user).select_related(
+            "group__programme__attendance_policy", "attendance", "coach", "module"
+        ),
+        pk,
+    )
+
+
+def _absences(user: User) -> QuerySet[AbsenceRequest]:
+    return absence_requests_visible_to(user).select_related("person")
+
+
+# ---------------------------------------------------------------- records
+
+
+@router.get(
+    "/sessions/{session_id}/records",
+    response={200: list[RecordOut], **READ_RESPONSES},
+    summary="Records of a session",
+    description="A participant sees only their own record; coaches and organisers all.",
+)
+@paginate(PageNumbers)
+def list_session_records(request: HttpRequest, session_id: int) -> QuerySet[AttendanceRecord]:
+    user = actor(request)
+    session = _session(user, session_id)
+    return _records(user).filter(session=session).order_by("person__name", "pk")
+
+
+@router.get(
+    "/people/{person_id}/records",
+    response={200: list[RecordOut], **READ_RESPONSES},
+    summary="Records of a participant",
+)
+@paginate(PageNumbers)
+def list_person_records(
+    request: HttpRequest, person_id: int, filters: Query[PersonRecordsFilter]
+) -> QuerySet[AttendanceRecord]:
+    user = actor(request)
+    person = get_or_404(people_visible_to(user), person_id)
+    records = _records(user).filter(person=person)
+    if filters.programme is not None:
+        records = records.filter(session__group__programme_id=filters.programme)
+    return records.order_by("session__starts_at", "pk")
+
+
+@router.get(
+    "/records/{record_id}",
+    response={200: RecordDetailOut, **READ_RESPONSES},
+    summary="One record with its trail",
+)
+def get_record(request: HttpRequest, record_id: int) -> AttendanceRecord:
+    return _record_detail(actor(request), record_id)
+
+
+@router.put(
+    "/sessions/{session_id}/records/{person_id}",
+    response={200: RecordDetailOut, **ERROR_RESPONSES},
+    summary="Set a participant's status in a session",
+    description=(
+        "For the group's coaches and the programme's organisers. Izin, sakit and "
+        "dinas_luar need a reason; hadir, terlambat and alpa wait until check-in opens. "
+        "Setting the same status and reason again changes nothing."
+    ),
+)
+def set_record_status(
+    request: HttpRequest, session_id: int, person_id: int, payload: StatusIn
+) -> AttendanceRecord:
+    user = actor(request)
+    session = _session(user, session_id)
+    person = get_or_404(people_visible_to(user), person_id)
+    record = services.set_status(
+        user, session, person, payload.status, reason=payload.reason, method=Method.API
+    )
+    return _record_detail(user, record.pk)
+
+
+@router.post(
+    "/sessions/{session_id}/close",
+    response={200: CloseOut, **ERROR_RESPONSES},
+    summary="Close a session's attendance now",
+    description="Unmarked participants become alpa and the session becomes held. Idempotent.",
+)
+def close_session(request: HttpRequest, session_id: int) -> CloseOut:
+    user = actor(request)
+    session = _session(user, session_id)
+    made = services.close_session_attendance(user, session)
+    return CloseOut(
+        session_id=session.pk, made_alpa=made, session_status=Session.Status(session.status)
+    )
+
+
+# ---------------------------------------------------------------- absence requests
+
+
+@router.get("/absence-requests", response=list[AbsenceOut], summary="List absence requests")
+@paginate(PageNumbers)
+def list_absences(request: HttpRequest, filters: Query[AbsenceFilter]) -> QuerySet[AbsenceRequest]:
+    absences = _absences(actor(request)).order_by("-created_at", "-pk")
+    if filters.state is not None:
+        absences = absences.filter(state=filters.state)
+    if filters.session is not None:
+        absences = absences.filter(session_id=filters.session)
+    return absences
+
+
+@router.post(
+    "/absence-requests",
+    response={201: AbsenceOut, **ERROR_RESPONSES},
+    summary="Ask to be excused from an upcoming session",
+    description="By the participant, before the session starts; one pending per session.",
+)
+def create_absence(request: HttpRequest, payload: AbsenceIn) -> tuple[int, AbsenceRequest]:
+    user = actor(request)
+    session = referenced(sessions_visible_to(user), payload.session_id, "session_id")
+    absence = services.request_absence(user, session, payload.status, payload.reason)
+    return 201, get_or_404(_absences(user), absence.pk)
+
+
+@router.post(
+    "/absence-requests/{request_id}/decision",
+    response={200: AbsenceOut, **ERROR_RESPONSES},
+    summary="Approve or decline an absence request",
+    description="By the programme's organisers. Approval sets the record (method excuse).",
+)
+def decide_absence(request: HttpRequest, request_id: int, payload: DecisionIn) -> AbsenceRequest:
+    user = actor(request)
+    absence = get_or_404(_absences(user), request_id)
+    services.decide_absence(user, absence, payload.approve, payload.note)
+    return get_or_404(_absences(user), absence.pk)
+
+
+# ---------------------------------------------------------------- check-in
+
+
+@router.post(
+    "/check-in",
+    response={200: CheckInOut, 201: CheckInOut, **ERROR_RESPONSES},
+    summary="Check the caller in with a session code",
+    description=(
+        "201 with the new record; 200 with the existing one when already checked in. "
+        "Refusals: not_open, closed, expired_code, bad_code, not_enrolled, outside_area, "
+        "location_required, device_used, session_cancelled."
+    ),
+)
+def check_in(request: HttpRequest, payload: CheckInIn) -> tuple[int, CheckInOut]:
+    user = actor(request)
+    _session(user, payload.session_id)
+    session = checkin.load_session(payload.session_id)
+    assert session is not None
+    location = (
+        checkin.Location(
+            payload.latitude, payload.longitude, payload.accuracy_m, payload.location_error
+        )
+        if payload.latitude is not None or payload.location_error
+        else None
+    )
+    result = checkin.record_check_in(
+        user,
+        session,
+        payload.code,
+        scanned_at=payload.scanned_at or timezone.now(),
+        device_id=payload.device_id,
+        location=location,
+    )
+    out = CheckInOut(created=result.created, record=RecordOut.from_orm(result.record))
+    return (201 if result.created else 200), out
+
+
+@router.post(
+    "/sessions/{session_id}/check-in/{person_id}",
+    response={200: CheckInOut, 201: CheckInOut, **ERROR_RESPONSES},
+    summary="The coach checks a participant in",
+    description="After scanning their card or finding them by name or NIP.",
+)
+def coach_check_in(
+    request: HttpRequest, session_id: int, person_id: int, payload: CoachCheckInIn
+) -> tuple[int, CheckInOut]:
+    user = actor(request)
+    _session(user, session_id)
+    session = checkin.load_session(session_id)
+    assert session is not None
+    person = get_or_404(people_visible_to(user), person_id)
+    result = checkin.check_in_by_coach(user, session, person, method=payload.method)
+    out = CheckInOut(created=result.created, record=RecordOut.from_orm(result.record))
+    return (201 if result.created else 200), out
