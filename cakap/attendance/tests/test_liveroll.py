@@ -44,7 +44,10 @@ def participant_person(world):
 @pytest.mark.parametrize("suffix", ["", "code/", "roll/", "search/?q=Par"])
 def test_only_the_groups_coaches_and_organisers_open_the_screen(world, who, status, suffix):
     client = client_for(getattr(world, who))
-    assert client.get(f"/attendance/sessions/{world.session_a.pk}/checkin/{suffix}").status_code == status
+    assert (
+        client.get(f"/attendance/sessions/{world.session_a.pk}/checkin/{suffix}").status_code
+        == status
+    )
 
 
 def test_anonymous_is_sent_to_sign_in(world):
@@ -85,7 +88,8 @@ def test_the_roll_shows_who_is_in_late_and_missing(world):
     url = f"/attendance/sessions/{world.session_a.pk}/checkin/roll/"
     coach = client_for(world.coach)
     before = coach.get(url).content.decode()
-    assert 'class="roll-missing" data-person="%s"' % participant_person(world).pk in before
+    pk = participant_person(world).pk
+    assert f'class="roll-missing" data-person="{pk}"' in before
     from cakap.attendance.services import apply_status
 
     apply_status(
@@ -93,7 +97,7 @@ def test_the_roll_shows_who_is_in_late_and_missing(world):
         checked_in_at=at_minutes(world, 14), minutes_late=14,
     )  # fmt: skip
     after = coach.get(url).content.decode()
-    assert 'class="roll-late" data-person="%s"' % participant_person(world).pk in after
+    assert f'class="roll-late" data-person="{pk}"' in after
 
 
 def _crowd(world, n):
@@ -101,7 +105,9 @@ def _crowd(world, n):
 
     unit = Unit.objects.get(pk=world.dinkes.pk)
     for i in range(n):
-        person = Person.objects.create(nip=f"19700101200001{1000 + i:04d}"[:18], name=f"P{i}", unit=unit)
+        person = Person.objects.create(
+            nip=f"19700101200001{1000 + i:04d}"[:18], name=f"P{i}", unit=unit
+        )
         Enrolment.objects.create(programme=world.programme, group=world.group_a, person=person)
         if i % 2:
             AttendanceRecord.objects.create(
@@ -109,9 +115,7 @@ def _crowd(world, n):
             )
 
 
-def test_the_roll_costs_the_same_queries_whatever_the_roster_size(
-    world, django_assert_num_queries
-):
+def test_the_roll_costs_the_same_queries_whatever_the_roster_size(world, django_assert_num_queries):
     url = f"/attendance/sessions/{world.session_a.pk}/checkin/roll/"
     coach = client_for(world.coach)
     coach.get(url)
@@ -131,7 +135,9 @@ def test_the_roll_costs_the_same_queries_whatever_the_roster_size(
 
     unit = Unit.objects.get(pk=world.kecamatan.pk)
     for i in range(_crowd_more):
-        person = Person.objects.create(nip=f"19710101200001{2000 + i:04d}"[:18], name=f"Q{i}", unit=unit)
+        person = Person.objects.create(
+            nip=f"19710101200001{2000 + i:04d}"[:18], name=f"Q{i}", unit=unit
+        )
         Enrolment.objects.create(programme=world.programme, group=world.group_a, person=person)
     with django_assert_num_queries(len(page_small)):
         coach.get(f"/attendance/sessions/{world.session_a.pk}/checkin/")
@@ -176,7 +182,9 @@ def test_participant_cannot_post_to_the_coach_endpoints(world):
     client = client_for(world.participant)
     pk = world.session_a.pk
     token = card_token(participant_person(world))
-    assert client.post(f"/attendance/sessions/{pk}/checkin/card/", {"token": token}).status_code == 404
+    assert (
+        client.post(f"/attendance/sessions/{pk}/checkin/card/", {"token": token}).status_code == 404
+    )
     mark = client.post(f"/attendance/sessions/{pk}/checkin/mark/", {"person": 1})
     assert mark.status_code == 404
     assert not AttendanceRecord.objects.exists()
