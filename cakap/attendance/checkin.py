@@ -86,6 +86,25 @@ REASONS: dict[str, Promise] = {
     "session_cancelled": _("This session was cancelled or moved."),
 }
 
+# Why the phone gave no position, said plainly (the page's script reports the reason).
+LOCATION_MESSAGES: dict[str, Promise] = {
+    "denied": _(
+        "Your phone refused to share its position with this site. Allow location for this "
+        "site in the browser's settings, then scan again."
+    ),
+    "unavailable": _(
+        "Your phone could not find its position. Turn on location (GPS) and scan again."
+    ),
+    "timeout": _(
+        "Your phone took too long to find its position. Move near a window or outside, "
+        "then scan again."
+    ),
+    "unsupported": _(
+        "This browser cannot share a position. Open the link in Chrome or your phone's "
+        "own browser, or ask the coach to check you in."
+    ),
+}
+
 
 # --- Rotating codes (pure) ----------------------------------------------------------------
 
@@ -303,11 +322,14 @@ class CheckInResult:
     def headline(self) -> str:
         """'Hadir, 08.03 WIB' / 'Terlambat 12 menit' / the status for other records."""
         record = self.record
+        label = str(record.get_status_display())  # "Hadir", "Terlambat" in Indonesian
         if record.status == Status.HADIR and record.checked_in_at:
-            return str(_("Present, %(time)s") % {"time": clock(record.checked_in_at)})
+            return f"{label}, {clock(record.checked_in_at)}"
         if record.status == Status.TERLAMBAT:
-            return str(_("Late %(minutes)s min") % {"minutes": record.minutes_late})
-        return str(record.get_status_display())
+            return str(
+                _("%(status)s %(minutes)s min") % {"status": label, "minutes": record.minutes_late}
+            )
+        return label
 
 
 def _refuse(
@@ -428,7 +450,7 @@ def record_check_in(
                     flag = OUTSIDE_AREA_FLAG
         elif mode == AttendancePolicy.LocationMode.REQUIRED:
             detail["location_error"] = (location.error if location else "") or "missing"
-            raise refuse("location_required")
+            raise refuse("location_required", LOCATION_MESSAGES.get(detail["location_error"]))
 
     shared = device_id and any(r.person_id != person.pk for r in existing)
     pending = False

@@ -20,6 +20,7 @@ urlpatterns = [
     path("programmes/<int:pk>/links/", views.links_list, name="links-list"),
     path("programmes/<int:pk>/links/issue/", views.links_issue, name="links-issue"),
     path("programmes/<int:pk>/links/print/", views.links_print, name="links-print"),
+    path("programmes/<int:pk>/refusals/", views.attempts_list, name="checkin-attempts"),
     path("links/<int:link_pk>/revoke/", views.links_revoke, name="links-revoke"),
     path("links/<int:link_pk>/email/", views.links_email, name="links-email"),
     path("l/<str:token>/", views.link_open, name="link-open"),

@@ -12,6 +12,7 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
+from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -33,7 +34,8 @@ from cakap.attendance.forms_checkin import (
     PersonPickForm,
     SearchForm,
 )
-from cakap.attendance.models import AttendanceRecord, Method, PersonalLink
+from cakap.attendance.models import AttendanceRecord, CheckInAttempt, Method, PersonalLink
+from cakap.core.formatting import clock
 from cakap.people.models import Person, User
 from cakap.people.nip import NipError, parse_nip
 from cakap.programmes.access import get_managed_programme
@@ -145,6 +147,11 @@ def checkin_scan(request: HttpRequest, session_id: int, code: str) -> HttpRespon
         return _scan_post(request, session_id, code, session)
     scanned_at = _remember_scan(request, session_id, code)
     if not request.user.is_authenticated:
+        messages.info(
+            request,
+            _("Sign in to finish your check-in. Your scan at %(time)s is kept.")
+            % {"time": clock(scanned_at)},
+        )
         return _set_device(request, redirect_to_login(request.get_full_path()))
     policy = checkin.policy_for(session.group.programme)
     context = {
@@ -502,5 +509,30 @@ def link_open(request: HttpRequest, token: str) -> HttpResponse:
     error = None
     if link is None or link.revoked_at is not None:
         error = _("This sign-in link is not valid any more. Ask the organiser.")
+    elif link.used_at is not None and link.device_id != _device(request):
+        error = _(
+            "This link was already opened on another phone. Ask the organiser for a new link."
+        )
     context = {"link": link if error is None else None, "error": error}
     return _set_device(request, render(request, "attendance/links_open.html", context))
+
+
+@login_required
+def attempts_list(request: HttpRequest, pk: int) -> HttpResponse:
+    """Refused check-ins of a programme, for the organiser to review."""
+    programme = get_managed_programme(_user(request), pk)
+    attempts = (
+        CheckInAttempt.objects.filter(session__group__programme=programme)
+        .select_related("session__group", "person")
+        .order_by("-at", "-id")
+    )
+    reason = request.GET.get("reason", "")
+    if reason in checkin.REASONS:
+        attempts = attempts.filter(reason=reason)
+    context = {
+        "programme": programme,
+        "page": Paginator(attempts, 50).get_page(request.GET.get("page")),
+        "reasons": sorted(checkin.REASONS),
+        "reason": reason,
+    }
+    return render(request, "attendance/checkin_attempts.html", context)

@@ -343,3 +343,15 @@ def test_participant_cannot_use_the_coach_check_in(world):
 def _fast_passwords(settings):
     # The personas' Argon2 hashing dominates these tests' time; the hasher is not under test.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.mark.parametrize(
+    ("error", "words"),
+    [("denied", "refused to share"), ("timeout", "too long"), ("unavailable", "could not find")],
+)
+def test_a_phone_that_gives_no_position_is_told_why(world, error, words):
+    _location_policy(world, "required")
+    refused_error = refused(
+        world, at_minutes(world, 1), "location_required", location=Location(error=error)
+    )
+    assert words in str(refused_error.message)

@@ -206,3 +206,27 @@ def test_scan_view_queries_are_few(world, django_assert_max_num_queries):
         # test_checkin): 12 under the test transaction, 10 in production.
         with django_assert_max_num_queries(12):
             client.post(url, headers={"X-Cakap-Fetch": "1"})
+
+
+def test_the_sign_in_page_says_the_scan_is_kept(world):
+    client = Client()
+    scan = at_minutes(world, 1)
+    with time_machine.travel(scan, tick=False):
+        answer = client.get(scan_url(world.session_a, scan), follow=True)
+    assert "09.01 WIB" in answer.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("who", "status"),
+    [("organiser", 200), ("admin", 200), ("coach", 404), ("participant", 404), ("leader", 404)],
+)
+def test_refused_attempts_are_listed_for_the_organiser(world, who, status):
+    at = at_minutes(world, 2)
+    with time_machine.travel(at, tick=False):
+        client_for(world.participant).post(f"/attendance/c/{world.session_a.pk}/ABCDEF/")
+    page = client_for(getattr(world, who)).get(
+        f"/attendance/programmes/{world.programme.pk}/refusals/", {"reason": "bad_code"}
+    )
+    assert page.status_code == status
+    if status == 200:
+        assert "bad_code" in page.content.decode() and "Participant" in page.content.decode()

@@ -179,3 +179,12 @@ def test_organiser_of_another_unit_cannot_revoke(world):
     assert outsider.post(f"/attendance/links/{link.pk}/email/").status_code == 404
     link.refresh_from_db()
     assert link.revoked_at is None
+
+
+def test_a_used_link_says_so_before_asking_on_another_phone(world):
+    link = issue(world)
+    url = f"/attendance/l/{link_token(link)}/"
+    phone(PHONE_A).post(url)
+    page = phone(PHONE_B).get(url).content.decode()
+    assert "another phone" in page or "ponsel lain" in page
+    assert 'method="post"' not in page.split('id="main"')[1]
