@@ -1,0 +1,77 @@
+"""In a real browser: a participant takes a pre-test on a phone, loses the page midway,
+comes back and finishes; then the coach opens the group heatmap."""
+
+import pytest
+from playwright.sync_api import expect
+
+from cakap.competence.models import Answer, Attempt
+from cakap.competence.tests.helpers import make_quiz
+from conftest import DESKTOP, PHONE, login_in_browser
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def _page(browser, live_server, viewport, problems):
+    context = browser.new_context(viewport=viewport, locale="id-ID", timezone_id="Asia/Jakarta")
+    page = context.new_page()
+    page.base = live_server.url
+    page.on(
+        "console",
+        lambda m: problems.append(m.text) if m.type == "error" else None,
+    )
+    return context, page
+
+
+def test_participant_resumes_a_pre_test_on_a_phone_and_the_coach_sees_the_heatmap(
+    world, literacy, browser, live_server
+):
+    quiz = make_quiz(world, literacy)
+    take_url = f"{live_server.url}/competence/take/{quiz.pre.pk}/"
+    problems: list[str] = []
+    context, page = _page(browser, live_server, PHONE, problems)
+    login_in_browser(page, "participant@example.test")
+    page.wait_for_url("**/my-schedule/")
+    page.goto(take_url)
+    questions = page.locator("fieldset.question")
+    expect(questions).to_have_count(8)
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    for i in range(3):
+        questions.nth(i).locator("label.choice").first.click()
+        expect(page.locator("#save-status .saved")).to_contain_text(f"{i + 1} answer")
+
+    # The connection drops and the page is gone: nothing but the saved answers remain.
+    page.close()
+    attempt = Attempt.objects.get(person__user=world.participant)
+    assert Answer.objects.filter(attempt=attempt).count() == 3
+
+    page = context.new_page()
+    page.goto(take_url)
+    questions = page.locator("fieldset.question")
+    expect(page.locator("input:checked")).to_have_count(3)
+    for i in range(3):
+        expect(questions.nth(i).locator("label.choice input").first).to_be_checked()
+    for i in range(3, 8):
+        questions.nth(i).locator("label.choice").first.click()
+    expect(page.locator("#save-status .saved")).to_contain_text("8 answers")
+    page.click("#submit-attempt")
+    expect(page.locator("h1")).to_have_text("Kuis literasi digital")
+    expect(page.locator("main .badge.ok")).to_be_visible()
+    attempt.refresh_from_db()
+    assert attempt.submitted_at is not None
+    assert attempt.scores.count() == 4
+    context.close()
+
+    context, page = _page(browser, live_server, DESKTOP, problems)
+    login_in_browser(page, "coach@example.test")
+    page.wait_for_url("**/my-schedule/")
+    page.goto(
+        f"{live_server.url}/competence/instruments/{quiz.instrument.pk}"
+        f"/groups/{world.group_a.pk}/heatmap/"
+    )
+    expect(page.locator("#heatmap")).to_contain_text("Participant")
+    page.screenshot(path="/tmp/heatmap.png", full_page=True)
+    chart = page.locator("img.heatmap-chart")
+    expect(chart).to_be_visible()
+    assert page.evaluate("document.querySelector('img.heatmap-chart').naturalWidth") > 0
+    context.close()
+    assert not [p for p in problems if "Content Security Policy" in p], problems
