@@ -69,7 +69,6 @@ def test_participant_resumes_a_pre_test_on_a_phone_and_the_coach_sees_the_heatma
         f"/groups/{world.group_a.pk}/heatmap/"
     )
     expect(page.locator("#heatmap")).to_contain_text("Participant")
-    page.screenshot(path="/tmp/heatmap.png", full_page=True)
     chart = page.locator("img.heatmap-chart")
     expect(chart).to_be_visible()
     assert page.evaluate("document.querySelector('img.heatmap-chart').naturalWidth") > 0
