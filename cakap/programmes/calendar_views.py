@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.dates import MONTHS, WEEKDAYS_ABBR
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_POST, require_safe
 
 from cakap.core.formatting import JAKARTA, local
 from cakap.people.models import User
@@ -408,7 +408,7 @@ def calendar_days(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 def ical_feed(request: HttpRequest, token: str) -> HttpResponse:
     """The personal iCalendar feed. The secret address is the only key: no login, so that
     phone calendars can subscribe."""

@@ -97,7 +97,8 @@ class ScheduleForm(forms.Form):
         if start_date and end_date and end_date < start_date:
             self.add_error("end_date", _("The last date is before the first date."))
         group, coach = data.get("group"), data.get("coach")
-        if group is not None and coach is not None and not group.coaches.filter(pk=coach.pk):
+        coaches = group.coaches.all() if group is not None else None
+        if coaches is not None and coach is not None and not coaches.filter(pk=coach.pk).exists():
             self.add_error("coach", _("This person does not coach the chosen group."))
         return data
 

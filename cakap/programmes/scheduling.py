@@ -7,6 +7,8 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -24,6 +26,7 @@ from cakap.programmes.schedule import (
 )
 
 CANCELLED = Session.Status.CANCELLED
+VENUE_MAX = Session._meta.get_field("venue").max_length or 200
 
 
 class ModulePlan(enum.StrEnum):
@@ -216,6 +219,18 @@ def create_sessions(
     """
     if module_plan not in set(ModulePlan):
         raise ScheduleError("bad_module_plan", _("Choose how modules are assigned."))
+    venue, online_url = venue.strip(), online_url.strip()
+    if len(venue) > VENUE_MAX:
+        raise ScheduleError("bad_venue", _("The venue name is too long."))
+    if online_url:
+        try:
+            URLValidator(schemes=["http", "https"])(online_url)
+        except ValidationError:
+            raise ScheduleError("bad_url", _("The online meeting link is not valid.")) from None
+    if group.programme.status in (Programme.Status.FINISHED, Programme.Status.CANCELLED):
+        raise ScheduleError(
+            "programme_closed", _("Sessions cannot be added to a finished or cancelled programme.")
+        )
     # Serialise confirmations for one group so that two clicks cannot both insert.
     Group.objects.select_for_update().filter(pk=group.pk).first()
     if coach is not None and not group.coaches.filter(pk=coach.pk).exists():
@@ -235,8 +250,8 @@ def create_sessions(
                 group=group,
                 starts_at=slot.starts_at,
                 ends_at=slot.ends_at,
-                venue=venue.strip(),
-                online_url=online_url.strip(),
+                venue=venue,
+                online_url=online_url,
                 coach=coach,
                 module=modules[index] if index < len(modules) else None,
             )

@@ -274,3 +274,25 @@ def test_unknown_module_plan_is_refused(frozen, world):
     with pytest.raises(ScheduleError):
         create_sessions(world.organiser, world.group_a, [_slot(TODAY, 13)], module_plan="random")
     assert not AuditEntry.objects.filter(action="session.created").exists()
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "code"),
+    [
+        ({"online_url": "javascript:alert(1)"}, "bad_url"),
+        ({"venue": "x" * 201}, "bad_venue"),
+    ],
+)
+def test_bad_venue_or_link_is_refused(frozen, world, kwargs, code):
+    with pytest.raises(ScheduleError) as caught:
+        create_sessions(world.organiser, world.group_a, [_slot(TODAY, 13)], **kwargs)
+    assert caught.value.code == code
+    assert world.group_a.sessions.count() == 1
+
+
+def test_a_finished_programme_gets_no_new_sessions(frozen, world):
+    world.programme.status = "finished"
+    world.programme.save(update_fields=["status"])
+    with pytest.raises(ScheduleError) as caught:
+        create_sessions(world.organiser, world.group_a, [_slot(TODAY, 13)])
+    assert caught.value.code == "programme_closed"
