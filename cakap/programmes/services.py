@@ -114,7 +114,14 @@ def _apply(
         )
     changed = []
     for name, value in fields.items():
-        if getattr(obj, name) != value:
+        field = obj._meta.get_field(name)
+        if field.many_to_one:
+            # Compare keys: an unsaved object has no related instance to read yet.
+            key = value.pk if isinstance(value, models.Model) else value
+            if getattr(obj, field.attname) != key:
+                setattr(obj, name if isinstance(value, models.Model) else field.attname, value)
+                changed.append(name)
+        elif getattr(obj, name) != value:
             setattr(obj, name, value)
             changed.append(name)
     return changed
