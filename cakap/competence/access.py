@@ -12,7 +12,7 @@ from django.http import Http404
 
 from cakap.competence.models import Administration, Attempt, Framework, Instrument
 from cakap.people.access import is_admin, scope_paths, under
-from cakap.people.models import Person, RoleAssignment, User
+from cakap.people.models import Person, RoleAssignment, Unit, User
 from cakap.programmes.access import programmes_managed_by, programmes_visible_to
 from cakap.programmes.models import Enrolment, Group, Programme
 
@@ -161,3 +161,9 @@ def get_participant_for_results(user: User, programme: Programme, pk: int) -> Pe
     if person is None:
         raise Http404
     return person
+
+
+def owner_unit_of(user: User) -> Unit | None:
+    """The unit that owns a framework the user creates: their widest organiser scope."""
+    paths = scope_paths(user, RoleAssignment.Role.ORGANISER)
+    return Unit.objects.filter(path__in=paths).order_by("path").first()

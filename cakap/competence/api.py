@@ -9,13 +9,14 @@ knowledge test are shown only to the programme's organisers and coaches.
 from decimal import Decimal
 from typing import Any
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch, QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
-from cakap.competence import results, services
+from cakap.competence import frameworks_io, results, services
 from cakap.competence.access import (
     administrations_visible_to,
     attempts_visible_to,
@@ -23,6 +24,7 @@ from cakap.competence.access import (
     coaches_programme,
     frameworks_visible_to,
     instruments_visible_to,
+    owner_unit_of,
     person_of,
 )
 from cakap.competence.models import (
@@ -37,13 +39,17 @@ from cakap.competence.models import (
 from cakap.core.api_support import (
     ERROR_RESPONSES,
     READ_RESPONSES,
+    AwareDateTimeIn,
     LocalDateTime,
     PageNumbers,
     actor,
+    forbidden,
     get_or_404,
+    referenced,
 )
-from cakap.people.access import is_admin
+from cakap.people.access import is_admin, is_organiser
 from cakap.people.models import User
+from cakap.programmes.access import programmes_visible_to
 
 router = Router(tags=["competence"])
 
@@ -455,3 +461,147 @@ def instrument_results(request: HttpRequest, instrument_id: int) -> list[dict[st
                 }
             )
     return rows
+
+
+# ---------------------------------------------------------------- organisers' writes
+
+
+class FrameworkIn(Schema):
+    """The same shape as a framework YAML file; names as {"en": ..., "id": ...} or text."""
+
+    code: str
+    name: Any
+    description: str = ""
+    source: str = ""
+    levels: list[dict[str, Any]]
+    areas: list[dict[str, Any]]
+
+
+class ChooseFrameworkIn(Schema):
+    framework_id: int
+
+
+class InstrumentIn(Schema):
+    kind: Instrument.Kind
+    title: str
+    instructions: str = ""
+    scale: Instrument.Scale = Instrument.Scale.LEVELS
+    time_limit_minutes: int | None = Field(None, ge=1, le=600)
+
+
+class ItemIn(Schema):
+    competence: str = Field(description="The competence's code in the framework")
+    kind: Item.Kind
+    text: str
+    options: list[str] = Field(default_factory=list)
+    correct: list[int] = Field(default_factory=list, description="Indexes of right options")
+    points: int = Field(1, ge=1, le=100)
+
+
+class ItemsIn(Schema):
+    items: list[ItemIn]
+
+
+class AdministrationIn(Schema):
+    phase: Administration.Phase
+    opens_at: AwareDateTimeIn
+    closes_at: AwareDateTimeIn
+
+
+def _organiser(user: User) -> None:
+    if not is_organiser(user):
+        raise forbidden()
+
+
+@router.post(
+    "/frameworks",
+    response={201: FrameworkOut, **ERROR_RESPONSES},
+    summary="Add an organiser's own framework",
+    description="Every problem of the framework is named in `errors` (422).",
+)
+def create_framework(request: HttpRequest, payload: FrameworkIn) -> Status[Framework]:
+    user = actor(request)
+    _organiser(user)
+    spec = frameworks_io.spec_from_mapping(payload.dict())
+    problems = frameworks_io.validate(spec)
+    if problems:
+        errors: dict[str, list[str]] = {}
+        for p in problems:
+            errors.setdefault(f"{p.where}.{p.field}", []).append(str(p.message))
+        raise DjangoValidationError(errors)
+    framework = services.create_framework(user, spec, owner_unit_of(user))
+    return Status(201, get_or_404(_frameworks(user), framework.pk))
+
+
+@router.put(
+    "/programmes/{programme_id}/framework",
+    response={200: FrameworkOut, **ERROR_RESPONSES},
+    summary="Choose the framework a programme works to",
+)
+def choose_framework(
+    request: HttpRequest, programme_id: int, payload: ChooseFrameworkIn
+) -> Framework:
+    user = actor(request)
+    programme = get_or_404(programmes_visible_to(user), programme_id)
+    if not can_manage_programme(user, programme):
+        raise forbidden()
+    framework = referenced(frameworks_visible_to(user), payload.framework_id, "framework_id")
+    services.set_programme_framework(user, programme, framework)
+    return get_or_404(_frameworks(user), framework.pk)
+
+
+@router.post(
+    "/programmes/{programme_id}/instruments",
+    response={201: InstrumentOut, **ERROR_RESPONSES},
+    summary="Create an instrument on the programme's framework",
+)
+def create_instrument(
+    request: HttpRequest, programme_id: int, payload: InstrumentIn
+) -> Status[dict[str, Any]]:
+    user = actor(request)
+    programme = get_or_404(programmes_visible_to(user), programme_id)
+    if not can_manage_programme(user, programme):
+        raise forbidden()
+    instrument = services.create_instrument(user, programme, **payload.dict())
+    return Status(201, _instrument_out(user, get_or_404(_instruments(user), instrument.pk)))
+
+
+def _managed_instrument(user: User, instrument_id: int) -> Instrument:
+    instrument = get_or_404(_instruments(user), instrument_id)
+    if not can_manage_programme(user, instrument.programme):
+        raise forbidden()
+    return instrument
+
+
+@router.post(
+    "/instruments/{instrument_id}/items",
+    response={201: InstrumentOut, **ERROR_RESPONSES},
+    summary="Add items (all or none)",
+)
+def add_items(request: HttpRequest, instrument_id: int, payload: ItemsIn) -> Status[dict[str, Any]]:
+    user = actor(request)
+    instrument = _managed_instrument(user, instrument_id)
+    specs = [services.ItemSpec(**i.dict()) for i in payload.items]
+    competences = services.competences_by_code(instrument)
+    errors: dict[str, list[str]] = {}
+    for n, spec in enumerate(specs):
+        for field, message in services.check_item(instrument, spec, competences):
+            errors.setdefault(f"items.{n}.{field}", []).append(str(message))
+    if errors:
+        raise DjangoValidationError(errors)
+    services.add_items(user, instrument, specs)
+    return Status(201, _instrument_out(user, get_or_404(_instruments(user), instrument.pk)))
+
+
+@router.post(
+    "/instruments/{instrument_id}/administrations",
+    response={201: AdministrationOut, **ERROR_RESPONSES},
+    summary="Give the instrument as a pre-test or post-test",
+)
+def create_administration(
+    request: HttpRequest, instrument_id: int, payload: AdministrationIn
+) -> Status[Administration]:
+    user = actor(request)
+    instrument = _managed_instrument(user, instrument_id)
+    administration = services.create_administration(user, instrument, **payload.dict())
+    return Status(201, get_or_404(_administrations(user), administration.pk))

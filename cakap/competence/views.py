@@ -24,6 +24,7 @@ from cakap.competence.access import (
     get_framework_for_user,
     get_instrument_for_user,
     get_managed_instrument,
+    owner_unit_of,
     participants_visible_to,
     person_of,
 )
@@ -44,7 +45,7 @@ from cakap.competence.models import (
     ModuleCompetence,
 )
 from cakap.people.access import is_admin, is_organiser, scope_paths
-from cakap.people.models import RoleAssignment, Unit, User
+from cakap.people.models import RoleAssignment, User
 from cakap.programmes.access import (
     get_managed_programme,
     get_programme_for_user,
@@ -146,11 +147,6 @@ def framework_export(request: HttpRequest, pk: int) -> HttpResponse:
     return response
 
 
-def _owner_unit(user: User) -> Unit | None:
-    paths = scope_paths(user, RoleAssignment.Role.ORGANISER)
-    return Unit.objects.filter(path__in=paths).order_by("path").first()
-
-
 @login_required
 def framework_create(request: HttpRequest) -> HttpResponse:
     user = _user(request)
@@ -159,7 +155,7 @@ def framework_create(request: HttpRequest) -> HttpResponse:
     form = FrameworkForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            framework = services.create_framework(user, form.spec, _owner_unit(user))
+            framework = services.create_framework(user, form.spec, owner_unit_of(user))
         except services.CompetenceError as error:
             form.add_error(error.field if error.field in form.fields else None, str(error.message))
         else:
@@ -181,7 +177,7 @@ def framework_import(request: HttpRequest) -> HttpResponse:
             messages.error(request, _("The preview has expired; upload the file again."))
             return redirect("competence:framework-import")
         try:
-            framework = services.create_framework(user, spec, _owner_unit(user))
+            framework = services.create_framework(user, spec, owner_unit_of(user))
         except services.CompetenceError as error:
             _error(request, error)
             return redirect("competence:framework-import")

@@ -114,3 +114,96 @@ def test_a_bad_answer_is_refused_with_a_code(world, quiz):
 
 def test_anonymous_gets_401(world, quiz):
     assert client_for(None).get(f"{API}/submissions").status_code == 401
+
+
+def _post(client, url, data, method="post"):
+    return getattr(client, method)(url, data, content_type="application/json")
+
+
+def test_an_organiser_builds_and_schedules_a_test_through_the_api(world, literacy):
+    client = client_for(world.organiser)
+    chosen = _post(
+        client,
+        f"{API}/programmes/{world.programme.pk}/framework",
+        {"framework_id": literacy.pk},
+        method="put",
+    )
+    assert chosen.status_code == 200
+    created = _post(
+        client,
+        f"{API}/programmes/{world.programme.pk}/instruments",
+        {"kind": "knowledge", "title": "Kuis", "time_limit_minutes": 15},
+    )
+    assert created.status_code == 201
+    instrument = created.json()["id"]
+    bad = _post(
+        client,
+        f"{API}/instruments/{instrument}/items",
+        {
+            "items": [
+                {"competence": "CD", "kind": "true_false", "text": "ok", "correct": [0]},
+                {
+                    "competence": "ZZ",
+                    "kind": "single",
+                    "text": "?",
+                    "options": ["a"],
+                    "correct": [3],
+                },
+            ]
+        },
+    )
+    assert bad.status_code == 422
+    fields = {e["field"] for e in bad.json()["errors"]}
+    assert {"items.1.competence", "items.1.options"} <= fields
+    good = _post(
+        client,
+        f"{API}/instruments/{instrument}/items",
+        {"items": [{"competence": "CD", "kind": "true_false", "text": "ok", "correct": [0]}]},
+    )
+    assert good.status_code == 201
+    assert len(good.json()["items"]) == 1
+    scheduled = _post(
+        client,
+        f"{API}/instruments/{instrument}/administrations",
+        {
+            "phase": "pre",
+            "opens_at": "2026-12-01T08:00:00+07:00",
+            "closes_at": "2026-12-01T10:00:00+07:00",
+        },
+    )
+    assert scheduled.status_code == 201
+    assert scheduled.json()["opens_at"] == "2026-12-01T08:00:00+07:00"
+
+
+def test_the_api_names_every_problem_of_a_framework(world):
+    response = _post(
+        client_for(world.organiser),
+        f"{API}/frameworks",
+        {
+            "code": "bad code!",
+            "name": {"en": "X"},
+            "levels": [{"number": 1, "name": "one"}],
+            "areas": [{"code": "A", "name": "A", "competences": [{"code": "", "name": "c"}]}],
+        },
+    )
+    assert response.status_code == 422
+    fields = {e["field"] for e in response.json()["errors"]}
+    assert {"framework.code", "levels.levels", "areas.0.competences.0.code"} <= fields
+
+
+@pytest.mark.parametrize("persona", ["coach", "participant", "leader"])
+def test_only_organisers_write_through_the_api(world, literacy, persona):
+    client = client_for(getattr(world, persona))
+    response = _post(
+        client,
+        f"{API}/programmes/{world.programme.pk}/framework",
+        {"framework_id": literacy.pk},
+        method="put",
+    )
+    assert response.status_code == 403
+    assert (
+        _post(
+            client, f"{API}/frameworks", {"code": "x", "name": "x", "levels": [], "areas": []}
+        ).status_code
+        == 403
+    )

@@ -1,6 +1,7 @@
 """Self-assessment on the framework's levels or a Likert scale; the participant's home."""
 
 import datetime
+from decimal import Decimal
 
 import pytest
 from django.utils import timezone
@@ -43,7 +44,7 @@ def test_statements_on_digcomp_levels_map_back_to_the_level_given(world):
         for s in CompetenceScore.objects.select_related("competence")
     }
     assert scores["2.1"][1] == 6
-    assert scores["4.2"] == (0, 1)
+    assert scores["4.2"] == (Decimal(0), 1)
     page = client_for(world.participant).get(f"/competence/take/{administration.pk}/")
     assert page.status_code == 200  # the receipt, after submission
 
