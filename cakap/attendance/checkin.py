@@ -752,7 +752,11 @@ def use_personal_link(token: str, device_id: str) -> User:
         raise LinkError(
             "link_invalid", _("This sign-in link is not valid any more. Ask the organiser.")
         )
-    link = PersonalLink.objects.select_for_update().select_related("person__user").get(pk=link.pk)
+    link = (
+        PersonalLink.objects.select_for_update(of=("self",))
+        .select_related("person__user")
+        .get(pk=link.pk)
+    )
     user = link.person.user
     if user is None or not user.is_active:
         raise LinkError("link_invalid", _("This sign-in link has no active login behind it."))
