@@ -242,3 +242,11 @@ def test_calendar_days_page_lists_holidays_in_the_programme_period(frozen, world
     assert "Hari Kemerdekaan Republik Indonesia" in page
     assert "Minggu, 17 Agustus 2025" in page
     assert "Hari Raya Natal" not in page
+
+
+def test_preview_query_count_does_not_grow_with_slots(frozen, world, django_assert_max_num_queries):
+    client = client_for(world.organiser)
+    client.post(_url(world), {**_form(world, count="2"), "action": "preview"})  # warm caches
+    with django_assert_max_num_queries(20):
+        response = client.post(_url(world), {**_form(world, count="60"), "action": "preview"})
+    assert len(response.context["rows"]) == 60
