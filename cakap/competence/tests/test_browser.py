@@ -39,18 +39,25 @@ def test_participant_resumes_a_pre_test_on_a_phone_and_the_coach_sees_the_heatma
         questions.nth(i).locator("label.choice").first.click()
         expect(page.locator("#save-status .saved")).to_contain_text(f"{i + 1} answer")
 
-    # The connection drops and the page is gone: nothing but the saved answers remain.
+    # The connection drops: the page says so, and catches up when it is back.
+    context.set_offline(True)
+    questions.nth(3).locator("label.choice").first.click()
+    expect(page.locator("#save-status")).to_have_class("save-status offline")
+    context.set_offline(False)
+    expect(page.locator("#save-status .saved")).to_contain_text("4 answers")
+
+    # Then the page is gone: nothing but the saved answers remain.
     page.close()
     attempt = Attempt.objects.get(person__user=world.participant)
-    assert Answer.objects.filter(attempt=attempt).count() == 3
+    assert Answer.objects.filter(attempt=attempt).count() == 4
 
     page = context.new_page()
     page.goto(take_url)
     questions = page.locator("fieldset.question")
-    expect(page.locator("input:checked")).to_have_count(3)
-    for i in range(3):
+    expect(page.locator("input:checked")).to_have_count(4)
+    for i in range(4):
         expect(questions.nth(i).locator("label.choice input").first).to_be_checked()
-    for i in range(3, 8):
+    for i in range(4, 8):
         questions.nth(i).locator("label.choice").first.click()
     expect(page.locator("#save-status .saved")).to_contain_text("8 answers")
     page.click("#submit-attempt")
