@@ -800,10 +800,44 @@ def email_personal_link(actor: User, link: PersonalLink, url: str) -> bool:
 # --- The coach's live roll ----------------------------------------------------------------
 
 
+RECENT_REFUSALS = 10
+
+# Short words for the coach's screen, which has little room.
+SHORT_REASONS: dict[str, Promise] = {
+    "not_open": _("too early"),
+    "closed": _("too late"),
+    "expired_code": _("old code"),
+    "bad_code": _("wrong code"),
+    "not_enrolled": _("not in this group"),
+    "outside_area": _("outside the area"),
+    "location_required": _("no position"),
+    "device_used": _("phone already used"),
+    "session_cancelled": _("session cancelled"),
+}
+FLAGS: dict[str, Promise] = {
+    SHARED_DEVICE_FLAG: _("shared phone"),
+    OUTSIDE_AREA_FLAG: _("outside the area"),
+}
+
+
+@dataclass(frozen=True)
+class Refusal:
+    attempt: CheckInAttempt
+
+    @property
+    def label(self) -> str:
+        return str(SHORT_REASONS.get(self.attempt.reason, self.attempt.reason))
+
+
 @dataclass
 class RollEntry:
     person: Person
     record: AttendanceRecord | None
+
+    @property
+    def flag(self) -> str:
+        flag = self.record.flag if self.record else ""
+        return str(FLAGS.get(flag, flag))
 
 
 @dataclass
@@ -813,7 +847,7 @@ class LiveRoll:
     pending: list[RollEntry]
     excused: list[RollEntry]
     missing: list[RollEntry]
-    refusals: list[CheckInAttempt]
+    refusals: list[Refusal]
 
     @property
     def total(self) -> int:
@@ -824,9 +858,6 @@ class LiveRoll:
     @property
     def checked_in(self) -> int:
         return len(self.present) + len(self.late)
-
-
-RECENT_REFUSALS = 10
 
 
 def live_roll(session: Session) -> LiveRoll:
@@ -857,11 +888,12 @@ def live_roll(session: Session) -> LiveRoll:
     # Latest check-ins first, so that the coach sees who just arrived.
     for group in (roll.present, roll.late):
         group.sort(key=_checked_in_key, reverse=True)
-    roll.refusals = list(
-        CheckInAttempt.objects.filter(session=session)
+    roll.refusals = [
+        Refusal(a)
+        for a in CheckInAttempt.objects.filter(session=session)
         .select_related("person")
         .order_by("-at")[:RECENT_REFUSALS]
-    )
+    ]
     return roll
 
 

@@ -14,6 +14,8 @@
       .then(function (r) {
         if (r.redirected) { location.href = r.url; return null; }
         if (r.status >= 500) throw new Error(r.status);
+        // Anything but our answer (a stale form token, say): let the plain form do it.
+        if (r.status !== 200) { form.submit(); return null; }
         return r.text();
       })
       .then(function (html) {

@@ -206,3 +206,18 @@ def test_coach_approves_a_held_check_in_from_the_roll(world):
     assert answer.status_code == 200 and "roll-pending" not in answer.content.decode()
     record.refresh_from_db()
     assert not record.pending and record.changes.count() == 2
+
+
+def test_refused_attempts_and_flags_show_on_the_roll(world):
+    from cakap.attendance.services import apply_status
+
+    with time_machine.travel(at_minutes(world, 1), tick=False):
+        client_for(world.other_participant).post(f"/attendance/c/{world.session_a.pk}/ABCDEF/")
+    apply_status(
+        world.participant, world.session_a, participant_person(world), Status.HADIR, Method.CODE,
+        checked_in_at=at_minutes(world, 1), flag="outside_area",
+    )  # fmt: skip
+    roll = client_for(world.coach).get(f"/attendance/sessions/{world.session_a.pk}/checkin/roll/")
+    body = roll.content.decode()
+    assert 'data-reason="not_enrolled"' in body and "Other" in body
+    assert "outside_area" not in body.split("roll-in", 1)[1].split("</li>")[0]
