@@ -8,7 +8,7 @@ codes as the pages (`reason_required`, `not_started`, `already_pending`, `expire
 `closed`, `device_used`, ...).
 """
 
-from typing import Literal
+from typing import Any, Literal
 
 from django.db.models import Prefetch, QuerySet
 from django.http import HttpRequest
@@ -314,7 +314,7 @@ def decide_absence(request: HttpRequest, request_id: int, payload: DecisionIn) -
         "location_required, device_used, session_cancelled."
     ),
 )
-def check_in(request: HttpRequest, payload: CheckInIn) -> tuple[int, CheckInOut]:
+def check_in(request: HttpRequest, payload: CheckInIn) -> tuple[int, dict[str, Any]]:
     user = actor(request)
     _session(user, payload.session_id)
     session = checkin.load_session(payload.session_id)
@@ -334,7 +334,7 @@ def check_in(request: HttpRequest, payload: CheckInIn) -> tuple[int, CheckInOut]
         device_id=payload.device_id,
         location=location,
     )
-    out = CheckInOut(created=result.created, record=RecordOut.from_orm(result.record))
+    out = {"created": result.created, "record": result.record}
     return (201 if result.created else 200), out
 
 
@@ -346,12 +346,12 @@ def check_in(request: HttpRequest, payload: CheckInIn) -> tuple[int, CheckInOut]
 )
 def coach_check_in(
     request: HttpRequest, session_id: int, person_id: int, payload: CoachCheckInIn
-) -> tuple[int, CheckInOut]:
+) -> tuple[int, dict[str, Any]]:
     user = actor(request)
     _session(user, session_id)
     session = checkin.load_session(session_id)
     assert session is not None
     person = get_or_404(people_visible_to(user), person_id)
     result = checkin.check_in_by_coach(user, session, person, method=payload.method)
-    out = CheckInOut(created=result.created, record=RecordOut.from_orm(result.record))
+    out = {"created": result.created, "record": result.record}
     return (201 if result.created else 200), out

@@ -22,6 +22,11 @@ from conftest import client_for
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 def run_command() -> str:
     out = io.StringIO()
     call_command("close_attendance", stdout=out)
