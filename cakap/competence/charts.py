@@ -75,7 +75,9 @@ def pre_post_bars(
     ax.set_xlim(0, 100)
     ax.set_xlabel(axis_label, fontsize=8)
     ax.tick_params(axis="x", labelsize=8)
-    ax.legend(fontsize=8, loc="lower right", frameon=False)
+    ax.legend(
+        fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.12 - 0.3 / n), ncol=2, frameon=False
+    )
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
     return _svg(fig)

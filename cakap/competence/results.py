@@ -201,11 +201,12 @@ def instrument_results(user: User, instrument: Instrument, group_id: int | None 
 
 
 def weakest(person: PersonResult, competences: list[Competence], n: int = 3) -> list[Competence]:
-    """The `n` competences with the lowest latest score: the focus for coaching."""
+    """The `n` competences with the lowest latest score (post, else pre): the focus for
+    coaching. A competence at full marks is never a focus; ties keep framework order."""
     scored = [
-        (person.cell(c.pk).latest, i, c)
+        (latest, i, c)
         for i, c in enumerate(competences)
-        if person.cell(c.pk).latest is not None
+        if (latest := person.cell(c.pk).latest) is not None and latest < 100
     ]
     scored.sort(key=lambda t: (t[0], t[1]))
     return [c for _s, _i, c in scored[:n]]

@@ -2,6 +2,7 @@ from decimal import Decimal
 from fractions import Fraction
 
 from django import template
+from django.utils import formats
 
 from cakap.competence import results
 
@@ -13,8 +14,8 @@ def pct(value: Fraction | Decimal | None) -> str:
     """A percentage or gain with one decimal; a dash when there is none."""
     if value is None:
         return "–"
-    shown = results.show(Fraction(value)) if isinstance(value, Fraction) else value
-    return f"{shown}"
+    shown = results.show(Fraction(value))
+    return formats.number_format(shown, decimal_pos=1) if shown is not None else "–"
 
 
 @register.filter
@@ -22,7 +23,8 @@ def gain_g(value: Fraction | Decimal | None) -> str:
     """A normalised gain with two decimals; a dash when undefined."""
     if value is None:
         return "–"
-    return f"{results.show_g(Fraction(value))}"
+    shown = results.show_g(Fraction(value))
+    return formats.number_format(shown, decimal_pos=2) if shown is not None else "–"
 
 
 @register.filter

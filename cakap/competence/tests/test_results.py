@@ -64,8 +64,17 @@ def test_scores_map_to_levels_and_gains_are_absolute_and_normalised(world, pre_p
 
 def test_the_three_weakest_competences_are_the_coaching_focus(world, pre_post):
     response = _profile(client_for(world.coach), pre_post, world.participant)
-    # Latest (post) scores: CD 100, ED 100, AD 100, BD 50; ties keep framework order.
-    assert [c.code for c in response.context["focus"]] == ["BD", "CD", "ED"]
+    # Latest (post) scores: CD 100, ED 100, AD 100, BD 50; full marks are never a focus.
+    assert [c.code for c in response.context["focus"]] == ["BD"]
+    other = _profile(client_for(world.organiser), pre_post, world.other_participant)
+    assert other.context["focus"] == []  # all right in the post-test
+
+
+def test_the_focus_is_the_three_lowest_in_framework_order_on_ties(world, literacy):
+    quiz = make_quiz(world, literacy)
+    take(world.participant, quiz.pre, {})  # nothing answered: 0 everywhere
+    response = _profile(client_for(world.participant), quiz, world.participant)
+    assert [c.code for c in response.context["focus"]] == ["CD", "ED", "AD"]
 
 
 def test_aggregates_name_the_people_behind_each_figure(world, pre_post):
