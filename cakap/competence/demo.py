@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from cakap.competence import services
 from cakap.competence.models import Administration, Framework, Instrument, Item
+from cakap.core.formatting import JAKARTA
 from cakap.people.models import User
 from cakap.programmes.models import Enrolment, Programme
 
@@ -143,7 +144,7 @@ def seed(today: datetime.datetime | None = None) -> Instrument | None:
                 services.save_answers(user, attempt, answers)
                 services.submit_attempt(user, attempt)
         # The pre-test happened in the first week: move its window there (demo history).
-        start = datetime.datetime.combine(programme.start_date, datetime.time(8), tzinfo=now.tzinfo)
+        start = datetime.datetime.combine(programme.start_date, datetime.time(8), tzinfo=JAKARTA)
         Administration.objects.filter(pk=pre.pk).update(
             opens_at=start, closes_at=start + datetime.timedelta(days=2)
         )
