@@ -1,5 +1,5 @@
-"""Check-in: rotating session codes, windows, refusals, the coach's check-in, personal
-sign-in links and participant cards.
+"""Check-in: rotating session codes, windows, refusals, the coach's check-in, participant
+cards, device ids and the coach's live roll (personal sign-in links are in links.py).
 
 A participant proves presence with a short code the coach's screen shows. The code is
 an HMAC of the session and the current time slot under the deployment's secret key, so
@@ -9,7 +9,6 @@ a record goes through `services.apply_status`, which keeps the trail.
 """
 
 import datetime
-import hashlib
 import hmac
 import math
 import secrets
@@ -19,7 +18,6 @@ from typing import Any
 
 from django.conf import settings
 from django.core import signing
-from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
@@ -31,12 +29,10 @@ from cakap.attendance.models import (
     AttendanceRecord,
     CheckInAttempt,
     Method,
-    PersonalLink,
     SessionVenue,
     Status,
 )
 from cakap.attendance.services import apply_status
-from cakap.core import audit
 from cakap.core.errors import DomainError
 from cakap.core.formatting import clock
 from cakap.people.access import is_admin
@@ -110,6 +106,7 @@ LOCATION_MESSAGES: dict[str, Promise] = {
 
 
 def period_of(policy: AttendancePolicy) -> int:
+    """The code period in seconds, never so short that a person cannot type it."""
     return max(int(policy.code_period_s), MIN_PERIOD_S)
 
 
@@ -193,6 +190,7 @@ def policy_for(programme: Programme) -> AttendancePolicy:
 
 
 def venue_for(session: Session) -> SessionVenue | None:
+    """The session's place and window overrides, or None."""
     try:
         return session.attendance
     except SessionVenue.DoesNotExist:
@@ -287,6 +285,7 @@ def sessions_run_by(user: User) -> QuerySet[Session]:
 
 
 def get_session_to_run(user: User, pk: int) -> Session:
+    """The session whose check-in `user` runs, with what check-in reads; 404 otherwise."""
     session = sessions_run_by(user).select_related(*_SESSION_RELATED).filter(pk=pk).first()
     if session is None:
         raise Http404
@@ -529,6 +528,7 @@ def record_typed_check_in(
 
 
 def may_run(user: User, session: Session) -> bool:
+    """Whether `user` runs the check-in of `session`."""
     return sessions_run_by(user).filter(pk=session.pk).exists()
 
 
@@ -611,6 +611,7 @@ def card_token(person: Person) -> str:
 
 
 def person_id_from_card(token: str) -> int | None:
+    """The person a card token names, or None when the signature does not hold."""
     try:
         value = signing.Signer(salt=_CARD_SALT, algorithm="sha256").unsign((token or "").strip())
     except signing.BadSignature:
@@ -626,175 +627,17 @@ DEVICE_COOKIE = "cakap_device"
 
 
 def new_device_id() -> str:
+    """A random id for a phone, kept in a long-lived cookie (never the IP address)."""
     return secrets.token_urlsafe(DEVICE_ID_BYTES)
 
 
 def valid_device_id(value: str | None) -> bool:
+    """Whether a cookie holds an id we could have made."""
     return (
         bool(value)
         and 40 <= len(value or "") <= 64
         and all(c.isalnum() or c in "-_" for c in value or "")
     )
-
-
-# --- Personal sign-in links ---------------------------------------------------------------
-
-
-class LinkError(DomainError):
-    pass
-
-
-_LINK_AUDIT = ("person_id", "programme_id", "used_at", "device_id", "revoked_at")
-
-
-def link_token(link: PersonalLink) -> str:
-    """The secret in a link's URL, derived from its nonce under the secret key, so that
-    the organiser can print the list again while a database dump alone reveals nothing."""
-    mac = hmac.new(
-        settings.SECRET_KEY.encode(), f"cakap.personal-link.v1:{link.nonce}".encode(), "sha256"
-    )
-    return signing.b64_encode(mac.digest()[:24]).decode()
-
-
-def _hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-def _require_manager(actor: User, programme: Programme) -> None:
-    if not programmes_managed_by(actor).filter(pk=programme.pk).exists():
-        raise LinkError("forbidden", _("You do not organise this programme."))
-
-
-@transaction.atomic
-def issue_personal_link(actor: User, person: Person, programme: Programme) -> PersonalLink:
-    """Give `person` a sign-in link for `programme`; a live link is revoked first.
-
-    The person needs a login; one is made from their email when they have none.
-    """
-    _require_manager(actor, programme)
-    if not Enrolment.objects.filter(
-        person=person, programme=programme, status=Enrolment.Status.ACTIVE
-    ).exists():
-        raise LinkError("not_enrolled", _("This person is not a participant of the programme."))
-    if person.user_id is None:
-        if not person.email:
-            raise LinkError(
-                "no_login",
-                _("%(name)s has no login and no email; add an email or a login first.")
-                % {"name": person.full_name},
-            )
-        from cakap.people.services import create_login  # people owns logins
-
-        create_login(actor, person, person.email)
-    for live in PersonalLink.objects.select_for_update().filter(
-        person=person, programme=programme, revoked_at__isnull=True
-    ):
-        _revoke(actor, live)
-    link = PersonalLink(person=person, programme=programme, created_by=actor)
-    link.nonce = secrets.token_urlsafe(24)
-    link.token_hash = _hash(link_token(link))
-    link.save()
-    audit.record(actor, "personal_link.issue", link, after=audit.snapshot(link, _LINK_AUDIT))
-    return link
-
-
-def _revoke(actor: User, link: PersonalLink) -> None:
-    before = audit.snapshot(link, _LINK_AUDIT)
-    link.revoked_at = timezone.now()
-    link.save(update_fields=["revoked_at"])
-    audit.record(actor, "personal_link.revoke", link, before=before)
-
-
-@transaction.atomic
-def revoke_personal_link(actor: User, link: PersonalLink) -> PersonalLink:
-    """Stop a link from signing anyone in. Revoking twice changes nothing."""
-    _require_manager(actor, link.programme)
-    link = PersonalLink.objects.select_for_update().get(pk=link.pk)
-    if link.revoked_at is None:
-        _revoke(actor, link)
-    return link
-
-
-def issue_missing_links(actor: User, programme: Programme) -> tuple[int, list[str]]:
-    """Issue links to every active participant without a live one; (issued, problems)."""
-    _require_manager(actor, programme)
-    have = PersonalLink.objects.filter(programme=programme, revoked_at__isnull=True).values(
-        "person_id"
-    )
-    people = Person.objects.filter(
-        enrolments__programme=programme, enrolments__status=Enrolment.Status.ACTIVE
-    ).exclude(pk__in=have)
-    issued, problems = 0, []
-    for person in people:
-        try:
-            issue_personal_link(actor, person, programme)
-        except DomainError as error:
-            problems.append(str(error.message))
-        else:
-            issued += 1
-    return issued, problems
-
-
-def find_link(token: str) -> PersonalLink | None:
-    return (
-        PersonalLink.objects.select_related("person__user", "programme")
-        .filter(token_hash=_hash(token or ""))
-        .first()
-    )
-
-
-@transaction.atomic
-def use_personal_link(token: str, device_id: str) -> User:
-    """The user a link signs in on this phone. The first phone to use it is bound; the
-    same phone may use it again, any other phone is refused."""
-    link = find_link(token)
-    if link is None or link.revoked_at is not None:
-        raise LinkError(
-            "link_invalid", _("This sign-in link is not valid any more. Ask the organiser.")
-        )
-    link = (
-        PersonalLink.objects.select_for_update(of=("self",))
-        .select_related("person__user")
-        .get(pk=link.pk)
-    )
-    user = link.person.user
-    if user is None or not user.is_active:
-        raise LinkError("link_invalid", _("This sign-in link has no active login behind it."))
-    if link.used_at is not None:
-        if not device_id or not hmac.compare_digest(link.device_id, device_id):
-            raise LinkError(
-                "link_used",
-                _(
-                    "This link was already opened on another phone. Ask the organiser for a "
-                    "new link."
-                ),
-            )
-        return user
-    before = audit.snapshot(link, _LINK_AUDIT)
-    link.used_at = timezone.now()
-    link.device_id = device_id[:64]
-    link.save(update_fields=["used_at", "device_id"])
-    audit.record(user, "personal_link.use", link, before=before)
-    return user
-
-
-def email_personal_link(actor: User, link: PersonalLink, url: str) -> bool:
-    """Send a live link to its person's email; False when there is no address."""
-    _require_manager(actor, link.programme)
-    if link.revoked_at is not None or not link.person.email:
-        return False
-    from django.core.mail import send_mail
-    from django.template.loader import render_to_string
-
-    context = {"person": link.person, "programme": link.programme, "url": url}
-    send_mail(
-        subject=str(_("Your sign-in link for %(programme)s") % {"programme": link.programme}),
-        message=render_to_string("attendance/links_email.txt", context),
-        from_email=None,
-        recipient_list=[link.person.email],
-    )
-    audit.record(actor, "personal_link.email", link, after={}, note=link.person.email)
-    return True
 
 
 # --- The coach's live roll ----------------------------------------------------------------

@@ -178,7 +178,7 @@ class PersonalLink(models.Model):
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="personal_links")
     programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="+")
     token_hash = models.CharField(max_length=64, unique=True)
-    # The URL's secret is derived from this under SECRET_KEY (see checkin.link_token), so
+    # The URL's secret is derived from this under SECRET_KEY (see links.link_token), so
     # the list can be printed again while the table alone reveals no working link.
     nonce = models.CharField(max_length=48, blank=True)
     created_by = models.ForeignKey(

@@ -24,8 +24,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from cakap.attendance import checkin
-from cakap.attendance.checkin import CheckInError, LinkError
+from cakap.attendance import checkin, links
+from cakap.attendance.checkin import CheckInError
 from cakap.attendance.forms_checkin import (
     CardForm,
     CodeForm,
@@ -34,6 +34,7 @@ from cakap.attendance.forms_checkin import (
     PersonPickForm,
     SearchForm,
 )
+from cakap.attendance.links import LinkError
 from cakap.attendance.models import AttendanceRecord, CheckInAttempt, Method, PersonalLink
 from cakap.core.formatting import clock
 from cakap.people.models import Person, User
@@ -378,7 +379,7 @@ def coach_card(request: HttpRequest, pk: int) -> JsonResponse:
 
 
 def _link_url(request: HttpRequest, link: PersonalLink) -> str:
-    return request.build_absolute_uri(reverse("link-open", args=[checkin.link_token(link)]))
+    return request.build_absolute_uri(reverse("link-open", args=[links.link_token(link)]))
 
 
 def _live_links(programme: Any) -> dict[int, PersonalLink]:
@@ -448,10 +449,10 @@ def links_issue(request: HttpRequest, pk: int) -> HttpResponse:
             ).first()
             if person is None:
                 raise Http404
-            checkin.issue_personal_link(user, person, programme)
+            links.issue_personal_link(user, person, programme)
             messages.success(request, _("A new link was issued to %(name)s.") % {"name": person})
         else:
-            issued, problems = checkin.issue_missing_links(user, programme)
+            issued, problems = links.issue_missing_links(user, programme)
             messages.success(request, _("%(count)s links issued.") % {"count": issued})
             for problem in problems:
                 messages.warning(request, problem)
@@ -472,7 +473,7 @@ def _managed_link(user: User, link_pk: int) -> PersonalLink:
 @login_required
 def links_revoke(request: HttpRequest, link_pk: int) -> HttpResponse:
     link = _managed_link(_user(request), link_pk)
-    checkin.revoke_personal_link(_user(request), link)
+    links.revoke_personal_link(_user(request), link)
     messages.success(request, _("The link of %(name)s no longer works.") % {"name": link.person})
     return redirect("links-list", pk=link.programme_id)
 
@@ -481,7 +482,7 @@ def links_revoke(request: HttpRequest, link_pk: int) -> HttpResponse:
 @login_required
 def links_email(request: HttpRequest, link_pk: int) -> HttpResponse:
     link = _managed_link(_user(request), link_pk)
-    if checkin.email_personal_link(_user(request), link, _link_url(request, link)):
+    if links.email_personal_link(_user(request), link, _link_url(request, link)):
         messages.success(
             request, _("The link was sent to %(email)s.") % {"email": link.person.email}
         )
@@ -494,10 +495,10 @@ def links_email(request: HttpRequest, link_pk: int) -> HttpResponse:
 def link_open(request: HttpRequest, token: str) -> HttpResponse:
     """A personal link. GET asks to confirm, so that chat apps fetching a preview do not
     use it up; POST signs this phone in and binds the link to it."""
-    link = checkin.find_link(token)
+    link = links.find_link(token)
     if request.method == "POST":
         try:
-            user = checkin.use_personal_link(token, _device(request))
+            user = links.use_personal_link(token, _device(request))
         except LinkError as e:
             response = render(
                 request, "attendance/links_open.html", {"error": e.message}, status=403

@@ -4,8 +4,8 @@ import pytest
 from django.core import mail
 from django.test import Client
 
-from cakap.attendance.checkin import (
-    DEVICE_COOKIE,
+from cakap.attendance.checkin import DEVICE_COOKIE
+from cakap.attendance.links import (
     LinkError,
     issue_personal_link,
     link_token,
