@@ -9,9 +9,10 @@ Role = RoleAssignment.Role
 
 
 def is_admin(user: User) -> bool:
-    return bool(user.is_authenticated and user.is_active and user.is_superuser) or (
-        user.is_authenticated and user.roles.filter(role=Role.ADMIN).exists()
-    )
+    if not user.is_authenticated:
+        return False
+    # The admin role comes from the same once-per-request role cache as the scopes.
+    return bool(user.is_active and user.is_superuser) or bool(scope_paths(user, Role.ADMIN))
 
 
 def scope_paths(user: User, *roles: str) -> list[str]:

@@ -220,7 +220,8 @@ def _csv_tables(data: bytes, limit: int) -> Iterator[list[tuple[int, list[Cell]]
         lines: list[tuple[int, list[Cell]]] = []
         reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
         for row in reader:
-            if _is_blank(list(row)):
+            # ";;;" read with another delimiter is one cell of separators: still blank.
+            if _is_blank([cell.strip(";,\t") for cell in row]):
                 continue
             lines.append((reader.line_num, list(row)))
             if len(lines) > limit:
