@@ -178,3 +178,23 @@ def test_distance_between_two_known_points():
     assert distance_m(-1.43, 101.48, -1.43, 101.48) == 0
     # 0.001 degree of latitude is about 111 m.
     assert 105 < distance_m(0, 100, 0.001, 100) < 116
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(min_value=0, max_value=10**8), st.integers(min_value=5, max_value=300))
+def test_the_shown_code_is_accepted_at_the_frozen_moment(offset, period):
+    from django.conf import settings as django_settings
+    from django.utils import timezone
+
+    moment = datetime.datetime(2026, 1, 1, tzinfo=UTC) + datetime.timedelta(seconds=offset)
+    policy = AttendancePolicy(code_period_s=period, code_grace_s=0)
+    with time_machine.travel(moment, tick=False):
+        now = timezone.now()
+        shown = current_code(Session(pk=7), policy, now)
+        assert now < shown.expires_at <= now + datetime.timedelta(seconds=period)
+        assert check_code(7, shown.code, now, period, 0, django_settings.SECRET_KEY) == "ok"
+    with time_machine.travel(shown.expires_at + datetime.timedelta(seconds=1), tick=False):
+        later = timezone.now()
+        assert check_code(7, shown.code, later, period, 0, django_settings.SECRET_KEY) != "ok" or (
+            shown.code == current_code(Session(pk=7), policy, later).code
+        )
