@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from django.contrib.auth.hashers import Argon2PasswordHasher
 from django.test import Client
 from django.utils import timezone
 
@@ -51,6 +52,20 @@ def _person(nip: str, name: str, unit: Unit, email: str | None = None) -> Person
 @pytest.fixture(autouse=True)
 def _no_login_lockout(settings):
     settings.AXES_ENABLED = False
+
+
+class FastArgon2PasswordHasher(Argon2PasswordHasher):
+    """Argon2 with the cheapest parameters: the same algorithm and hash format as
+    production, without its deliberate slowness in every fixture."""
+
+    time_cost = 1
+    memory_cost = 8
+    parallelism = 1
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    settings.PASSWORD_HASHERS = ["conftest.FastArgon2PasswordHasher"]
 
 
 @pytest.fixture
