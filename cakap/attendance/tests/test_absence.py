@@ -49,7 +49,7 @@ def test_a_participant_asks_through_the_form(world):
         "SPT ke Padang",
         "pending",
     )
-    assert request.document.name.endswith(".pdf")
+    assert str(request.document.name).endswith(".pdf")
     assert not AttendanceRecord.objects.exists()  # nothing changes until the organiser decides
 
 

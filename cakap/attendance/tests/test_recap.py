@@ -100,6 +100,7 @@ def test_the_xlsx_export_opens_with_the_same_numbers(scene):
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     sheet = load_workbook(io.BytesIO(response.content)).active
+    assert sheet is not None
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][0] == "Coaching Clinic — A"
     header = list(rows[2])
