@@ -40,3 +40,25 @@ class NipOrEmailBackend(ModelBackend):
         if user.check_password(password) and self.user_can_authenticate(user):
             return user
         return None
+
+
+def lockout_username(request: HttpRequest | None, credentials: dict[str, Any] | None = None) -> str:
+    """The name django-axes counts failed log-ins under (AXES_USERNAME_CALLABLE).
+
+    One account has many spellings (grouped NIP, plain NIP, dotted NIP, email in any case);
+    counting them apart would let an attacker multiply the allowed attempts. Known accounts
+    count under their email, unknown identifiers under a normalised form.
+    """
+    raw = (credentials or {}).get("username")
+    if raw is None and request is not None:
+        raw = request.POST.get("username", "")
+    identifier = str(raw or "").strip()
+    user = find_user(identifier)
+    if user is not None:
+        return user.email.lower()
+    if "@" in identifier:
+        return identifier.lower()
+    try:
+        return parse_nip(identifier).digits
+    except NipError:
+        return identifier.lower()

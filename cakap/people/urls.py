@@ -4,6 +4,9 @@ from django.urls import path
 from cakap.people import views
 from cakap.people.forms import LoginForm
 
+# The admin app, listed before ours, ships registration/password_reset_*.html in its own
+# look; naming our templates explicitly keeps the reset pages in Cakap's layout.
+
 urlpatterns = [
     path(
         "login/",
@@ -13,20 +16,30 @@ urlpatterns = [
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("password-reset/", auth_views.PasswordResetView.as_view(), name="password_reset"),
+    path(
+        "password-reset/",
+        auth_views.PasswordResetView.as_view(template_name="people/auth/password_reset_form.html"),
+        name="password_reset",
+    ),
     path(
         "password-reset/sent/",
-        auth_views.PasswordResetDoneView.as_view(),
+        auth_views.PasswordResetDoneView.as_view(
+            template_name="people/auth/password_reset_done.html"
+        ),
         name="password_reset_done",
     ),
     path(
         "password-reset/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(),
+        auth_views.PasswordResetConfirmView.as_view(
+            template_name="people/auth/password_reset_confirm.html"
+        ),
         name="password_reset_confirm",
     ),
     path(
         "password-reset/done/",
-        auth_views.PasswordResetCompleteView.as_view(),
+        auth_views.PasswordResetCompleteView.as_view(
+            template_name="people/auth/password_reset_complete.html"
+        ),
         name="password_reset_complete",
     ),
     path("people/", views.person_list, name="person-list"),
