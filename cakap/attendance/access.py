@@ -52,7 +52,7 @@ def can_take_roll(user: User, session: Session) -> bool:
 def get_session_for_roll(user: User, pk: int) -> Session:
     session = (
         sessions_for_roll(user)
-        .select_related("group__programme", "module", "coach", "attendance")
+        .select_related("group__programme__attendance_policy", "module", "coach", "attendance")
         .filter(pk=pk)
         .first()
     )

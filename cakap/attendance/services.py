@@ -207,7 +207,9 @@ def window_closes_at(session: Session) -> datetime.datetime:
 
 def is_closed(session: Session) -> bool:
     """Whether the session's attendance has been closed (unmarked made alpa)."""
-    venue = SessionVenue.objects.filter(session=session).only("closed_at").first()
+    from cakap.attendance.checkin import venue_for
+
+    venue = venue_for(session)
     return venue is not None and venue.closed_at is not None
 
 

@@ -13,6 +13,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from cakap.attendance import exports, reports, services
@@ -96,7 +97,13 @@ def roll(request: HttpRequest, pk: int) -> HttpResponse:
                 form.add_error(name if name in form.fields else None, str(exc.message))
             else:
                 messages.success(
-                    request, _("Saved: %(count)d change(s) to the roll.") % {"count": changed}
+                    request,
+                    ngettext(
+                        "Saved: %(count)d change to the roll.",
+                        "Saved: %(count)d changes to the roll.",
+                        changed,
+                    )
+                    % {"count": changed},
                 )
                 return redirect("roll", pk=session.pk)
     else:
@@ -143,7 +150,11 @@ def roll_close(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(
             request,
-            _("Attendance closed: %(count)d unmarked participant(s) recorded as alpa.")
+            ngettext(
+                "Attendance closed: %(count)d unmarked participant recorded as alpa.",
+                "Attendance closed: %(count)d unmarked participants recorded as alpa.",
+                made,
+            )
             % {"count": made},
         )
     return redirect("roll", pk=session.pk)
