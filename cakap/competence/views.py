@@ -14,6 +14,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from cakap.competence import banks, frameworks_io, services
@@ -401,7 +402,10 @@ def bank_import(request: HttpRequest, pk: int) -> HttpResponse:
         except services.CompetenceError as error:
             _error(request, error)
             return redirect("competence:bank-import", instrument.pk)
-        messages.success(request, _("%d items were imported.") % len(items))
+        messages.success(
+            request,
+            ngettext("%d item was imported.", "%d items were imported.", len(items)) % len(items),
+        )
         return redirect("competence:instrument", instrument.pk)
     form = UploadForm(request.POST or None, request.FILES or None)
     context: dict[str, Any] = {"form": form, "instrument": instrument}

@@ -1,8 +1,8 @@
 import pytest
 
-from cakap.competence.tests.helpers import literacy, quiz, scored
+from cakap.competence.tests.helpers import digcomp, literacy, quiz, scored, shipped
 
-__all__ = ["literacy", "quiz", "scored"]
+__all__ = ["digcomp", "literacy", "quiz", "scored", "shipped"]
 
 
 @pytest.fixture(autouse=True)

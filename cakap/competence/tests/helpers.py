@@ -26,8 +26,21 @@ QUIZ = [
 
 
 @pytest.fixture
-def literacy(db) -> Framework:
+def shipped(db) -> None:
+    """The shipped frameworks come from a data migration; a transactional test elsewhere
+    in the suite flushes the database, so load them again when they are gone."""
+    if Framework.objects.filter(builtin=True).count() < 2:
+        services.load_shipped_frameworks()
+
+
+@pytest.fixture
+def literacy(shipped) -> Framework:
     return Framework.objects.get(code=LITERACY)
+
+
+@pytest.fixture
+def digcomp(shipped) -> Framework:
+    return Framework.objects.get(code="digcomp-2-2")
 
 
 def make_quiz(world, literacy, *, time_limit=None, phases=("pre",)):

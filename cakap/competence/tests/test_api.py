@@ -59,7 +59,7 @@ def test_right_answers_are_shown_only_to_staff(world, quiz):
     )
 
 
-def test_frameworks_list_the_shipped_ones(world):
+def test_frameworks_list_the_shipped_ones(world, shipped):
     response = client_for(world.participant).get(f"{API}/frameworks")
     codes = {f["code"] for f in response.json()["items"]}
     assert {"digcomp-2-2", "literasi-digital-4-pilar"} <= codes

@@ -7,7 +7,7 @@ from cakap.people.models import User
 from conftest import client_for
 
 
-def test_the_demo_clinic_gets_a_pre_and_post_test_with_answers(db):
+def test_the_demo_clinic_gets_a_pre_and_post_test_with_answers(shipped):
     call_command("seed_demo", stdout=io.StringIO())
     call_command("seed_competence_demo", stdout=io.StringIO())
     call_command("seed_competence_demo", stdout=io.StringIO())  # the second run changes nothing

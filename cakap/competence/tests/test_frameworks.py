@@ -15,8 +15,7 @@ from conftest import client_for
 EXAMPLE = frameworks_io.DATA_DIR / "examples" / "aplikasi-pemerintahan.yaml"
 
 
-def test_digcomp_ships_with_five_areas_21_competences_and_8_levels(db):
-    digcomp = Framework.objects.get(code="digcomp-2-2")
+def test_digcomp_ships_with_five_areas_21_competences_and_8_levels(digcomp):
     assert digcomp.builtin
     assert digcomp.areas.count() == 5
     assert [a.competences.count() for a in digcomp.areas.order_by("order")] == [3, 6, 4, 4, 4]
@@ -97,8 +96,7 @@ def test_a_bad_xlsx_names_sheet_and_row(world):
     assert ("competences, row 4", "code") in problems
 
 
-def test_xlsx_export_reads_back_as_the_same_framework(world):
-    digcomp = Framework.objects.get(code="digcomp-2-2")
+def test_xlsx_export_reads_back_as_the_same_framework(world, digcomp):
     response = client_for(world.participant).get(f"/competence/frameworks/{digcomp.pk}/export.xlsx")
     assert response.status_code == 200
     spec, problems = frameworks_io.read_xlsx(response.content)

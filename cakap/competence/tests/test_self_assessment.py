@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from cakap.competence import services
-from cakap.competence.models import CompetenceScore, Framework, Instrument
+from cakap.competence.models import CompetenceScore, Instrument
 from cakap.competence.tests.helpers import take
 from conftest import client_for
 
@@ -33,8 +33,7 @@ def _self_assessment(world, framework, scale, statements):
     return administration, items
 
 
-def test_statements_on_digcomp_levels_map_back_to_the_level_given(world):
-    digcomp = Framework.objects.get(code="digcomp-2-2")
+def test_statements_on_digcomp_levels_map_back_to_the_level_given(world, digcomp):
     administration, items = _self_assessment(
         world, digcomp, "levels", [("2.1", "I use email"), ("4.2", "I protect my data")]
     )

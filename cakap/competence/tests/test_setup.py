@@ -40,8 +40,7 @@ def test_only_organisers_change_the_set_up(world, literacy, persona):
     assert services.programme_framework(world.programme) is None
 
 
-def test_the_framework_cannot_change_under_existing_instruments(world, literacy, quiz):
-    digcomp = type(literacy).objects.get(code="digcomp-2-2")
+def test_the_framework_cannot_change_under_existing_instruments(world, digcomp, quiz):
     with pytest.raises(services.CompetenceError) as caught:
         services.set_programme_framework(world.organiser, world.programme, digcomp)
     assert caught.value.code == "framework_in_use"
