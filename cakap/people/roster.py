@@ -10,6 +10,7 @@ the file fills in.
 """
 
 import csv
+import datetime
 import io
 import re
 import secrets
@@ -25,6 +26,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.validators import validate_email
 from django.db import transaction
+from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -479,8 +481,12 @@ def parse_file(data: bytes, filename: str) -> RosterPlan:
     header = lines[index][1]
     rows: list[RosterRow] = []
     first_line_of: dict[str, int] = {}
+    read_cols = [col for col, name in mapping.items() if name != "no"]
     for line, row in lines[index + 1 :]:
-        if _is_numbering_row(row):
+        # Forms often come pre-numbered: a row with only its "No" filled in is blank.
+        if _is_numbering_row(row) or all(
+            col >= len(row) or not _cell_text(row[col]) for col in read_cols
+        ):
             continue
         parsed = _parse_row(line, row, mapping)
         nip = parsed.values.get("nip", "")
@@ -667,8 +673,28 @@ def apply_roster(
 # --- Uploads kept between preview and confirmation ------------------------------------------
 
 
-def stash_upload(data: bytes, filename: str) -> str:
+STALE_UPLOAD_AGE = datetime.timedelta(days=1)
+
+
+def _purge_stale_uploads() -> None:
+    """Uploads previewed but never confirmed nor cancelled hold personal data: drop them."""
+    try:
+        _dirs, files = default_storage.listdir(UPLOAD_DIR)
+    except FileNotFoundError:
+        return
+    cutoff = timezone.now() - STALE_UPLOAD_AGE
+    for name in files:
+        path = f"{UPLOAD_DIR}/{name}"
+        try:
+            if default_storage.get_modified_time(path) < cutoff:
+                default_storage.delete(path)
+        except (FileNotFoundError, NotImplementedError):
+            continue
+
+
+def stash_upload(data: bytes) -> str:
     """Keep an uploaded file in storage (shared by every app server); returns its token."""
+    _purge_stale_uploads()
     token = secrets.token_urlsafe(18)
     default_storage.save(f"{UPLOAD_DIR}/{token}", ContentFile(data))
     return token

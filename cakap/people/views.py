@@ -167,7 +167,7 @@ def roster_import(request: HttpRequest) -> HttpResponse:
             else:
                 _forget_import(request)
                 request.session[_IMPORT_SESSION_KEY] = {
-                    "token": roster.stash_upload(data, upload.name),
+                    "token": roster.stash_upload(data),
                     "filename": upload.name,
                     "unit_default": unit_default.pk if unit_default else None,
                 }

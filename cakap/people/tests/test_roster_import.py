@@ -312,3 +312,24 @@ def test_anonymous_is_sent_to_login(world):
     response = client_for(None).get(URL)
     assert response.status_code == 302
     assert response["Location"].startswith("/login/")
+
+
+def test_prenumbered_empty_rows_are_blank(world):
+    csv = "No;NIP;Nama;Unit Kerja\n1;199001012015031004;Budi;BKPSDM\n2;;;\n3;;;\n"
+    client = client_for(world.organiser)
+    upload(client, "r.csv", csv.encode())
+    assert [r.line for r in preview(client).rows] == [2]
+
+
+def test_uploads_left_for_a_day_are_removed(world, settings):
+    import os
+    import time
+
+    client = client_for(world.organiser)
+    upload(client, "messy_roster.xlsx")
+    [old] = stored_files(settings)
+    day_ago = time.time() - 25 * 3600
+    os.utime(old, (day_ago, day_ago))
+    upload(client_for(world.admin), "roster_utf8_bom.csv")
+    assert old not in stored_files(settings)
+    assert len(stored_files(settings)) == 1
