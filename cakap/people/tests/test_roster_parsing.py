@@ -67,14 +67,14 @@ def test_any_layout_yields_the_same_people(persons, order, data, delimiter, enco
         writer.writerow([f"Daftar peserta {i}"])
     writer.writerow(["No", *headers])
     for number, person in enumerate(persons, start=1):
-        row = dict(person)
-        row["nip"] = spell_nip(
+        cells = dict(person)
+        cells["nip"] = spell_nip(
             person["nip"], data.draw(st.sampled_from(["plain", "grouped", "dotted"]))
         )
-        writer.writerow([number, *(row[field] for field in order)])
+        writer.writerow([number, *(cells[field] for field in order)])
         if data.draw(st.booleans()):
             writer.writerow([])
     plan = parse_file(out.getvalue().encode(encoding), "roster.csv")
     assert [r.problems for r in plan.rows] == [[] for _ in persons]
-    for row, person in zip(plan.rows, persons, strict=True):
-        assert {k: row.values[k] for k in person} == person
+    for parsed, person in zip(plan.rows, persons, strict=True):
+        assert {k: parsed.values[k] for k in person} == person
