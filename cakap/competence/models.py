@@ -263,6 +263,8 @@ class Attempt(models.Model):
     started_at = models.DateTimeField(_("started at"))
     deadline = models.DateTimeField(_("time is up at"), null=True, blank=True)
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    # Scored by the system after closing time or the time limit, with the saved answers.
+    closed_automatically = models.BooleanField(_("closed automatically"), default=False)
 
     class Meta:
         verbose_name = _("attempt")

@@ -15,7 +15,7 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any, cast
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -540,13 +540,41 @@ def frameworks_range(framework_id: int) -> tuple[int, int]:
     return (min(numbers), max(numbers)) if numbers else (1, 1)
 
 
-def _finalise(user: User, attempt: Attempt, now: datetime.datetime) -> None:
+def _finalise(
+    user: User | None, attempt: Attempt, now: datetime.datetime, *, automatic: bool = False
+) -> None:
     items = list(Item.objects.filter(instrument_id=attempt.administration.instrument_id))
     answers = dict(Answer.objects.filter(attempt=attempt).values_list("item_id", "value"))
     CompetenceScore.objects.bulk_create(score_rows(attempt, items, answers))
     attempt.submitted_at = now
-    attempt.save(update_fields=["submitted_at"])
-    record(user, "competence.attempt_submitted", attempt, after=snapshot(attempt, ["submitted_at"]))
+    attempt.closed_automatically = automatic
+    attempt.save(update_fields=["submitted_at", "closed_automatically"])
+    fields = ["submitted_at", "closed_automatically"]
+    record(user, "competence.attempt_submitted", attempt, after=snapshot(attempt, fields))
+
+
+def close_overdue_attempts(user: User | None, administration: Administration | None = None) -> int:
+    """Score every unsubmitted attempt whose administration has closed or whose time is
+    up, with the answers it saved: a participant who lost the connection and never came
+    back still has their saved work counted. Returns how many were closed."""
+    now = _now()
+    overdue = Attempt.objects.filter(submitted_at__isnull=True).filter(
+        models.Q(administration__closes_at__lte=now) | models.Q(deadline__lt=now)
+    )
+    if administration is not None:
+        overdue = overdue.filter(administration=administration)
+    closed = 0
+    for pk in list(overdue.values_list("pk", flat=True)):
+        with transaction.atomic():
+            attempt = (
+                Attempt.objects.select_for_update().filter(pk=pk, submitted_at__isnull=True).first()
+            )
+            if attempt is None:  # submitted meanwhile
+                continue
+            attempt = Attempt.objects.select_related("administration__instrument").get(pk=pk)
+            _finalise(user, attempt, now, automatic=True)
+            closed += 1
+    return closed
 
 
 def submit_attempt(user: User, attempt: Attempt) -> Attempt:

@@ -32,6 +32,9 @@ urlpatterns = [
     path("instruments/<int:pk>/people/<int:person_pk>/", views_results.profile, name="profile"),
     path("items/<int:pk>/remove/", views.item_remove, name="item-remove"),
     path("administrations/<int:pk>/", views.administration_detail, name="administration"),
+    path(
+        "administrations/<int:pk>/close/", views.administration_close, name="administration-close"
+    ),
     path("administrations/<int:pk>/items/", views_results.item_analysis, name="item-analysis"),
     path(
         "administrations/<int:pk>/observe/<int:person_pk>/",

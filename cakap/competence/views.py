@@ -467,6 +467,7 @@ def administration_detail(request: HttpRequest, pk: int) -> HttpResponse:
     # Who has not submitted yet comes first: that is what a coach looks for.
     rows.sort(key=lambda r: r["attempt"] is not None and r["attempt"].submitted_at is not None)
     submitted = sum(1 for r in rows if r["attempt"] and r["attempt"].submitted_at)
+    open_attempts = sum(1 for r in rows if r["attempt"] and not r["attempt"].submitted_at)
     return render(
         request,
         "competence/administration_detail.html",
@@ -479,5 +480,30 @@ def administration_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "submitted": submitted,
             "observation": administration.instrument.kind == Instrument.Kind.OBSERVATION,
             "knowledge": administration.instrument.kind == Instrument.Kind.KNOWLEDGE,
+            "can_close": open_attempts
+            and administration.closes_at <= timezone.now()
+            and (is_admin(user) or can_manage_programme(user, programme)),
         },
     )
+
+
+@login_required
+@require_POST
+def administration_close(request: HttpRequest, pk: int) -> HttpResponse:
+    """Score the unsubmitted attempts of a closed administration with what they saved."""
+    user = _user(request)
+    administration = get_administration_for_user(user, pk)
+    programme = administration.instrument.programme
+    if not (is_admin(user) or can_manage_programme(user, programme)):
+        raise Http404
+    closed = services.close_overdue_attempts(user, administration)
+    messages.success(
+        request,
+        ngettext(
+            "%d unsubmitted attempt was scored with its saved answers.",
+            "%d unsubmitted attempts were scored with their saved answers.",
+            closed,
+        )
+        % closed,
+    )
+    return redirect("competence:administration", administration.pk)

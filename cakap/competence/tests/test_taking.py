@@ -2,9 +2,11 @@
 refused after closing time; and the coach's observation checklist."""
 
 import datetime
+import io
 
 import pytest
 import time_machine
+from django.core.management import call_command
 from django.utils import timezone
 
 from cakap.competence import services
@@ -222,3 +224,29 @@ def test_coach_cannot_observe_another_groups_participant(world, checklist):
     assert client_for(world.coach).get(url).status_code == 404
     assert client_for(world.participant).get(url).status_code == 404
     assert client_for(world.organiser).get(url).status_code == 200
+
+
+def test_saved_work_of_an_unfinished_attempt_is_scored_after_closing(world, quiz):
+    first = quiz.items[0]
+    client = client_for(world.participant)
+    client.get(f"/competence/take/{quiz.pre.pk}/")
+    client.post(
+        f"/competence/take/{quiz.pre.pk}/save/", _form([first], {first.pk: right_answer(first)})
+    )
+    url = f"/competence/administrations/{quiz.pre.pk}/"
+    assert client_for(world.organiser).get(url).context["can_close"] is False  # still open
+    with time_machine.travel(quiz.pre.closes_at + datetime.timedelta(minutes=1), tick=False):
+        assert client_for(world.organiser).get(url).context["can_close"]
+        assert client_for(world.coach).post(url + "close/").status_code == 404
+        client_for(world.organiser).post(url + "close/")
+        assert call_command_output("close_assessments") == "0 attempt(s) closed and scored."
+    attempt = Attempt.objects.get(person__user=world.participant)
+    assert attempt.submitted_at is not None and attempt.closed_automatically
+    assert CompetenceScore.objects.get(attempt=attempt, competence__code="CD").percent == 50
+    assert CompetenceScore.objects.get(attempt=attempt, competence__code="ED").percent == 0
+
+
+def call_command_output(name):
+    out = io.StringIO()
+    call_command(name, stdout=out)
+    return out.getvalue().strip()

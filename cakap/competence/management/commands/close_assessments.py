@@ -1,0 +1,16 @@
+from typing import Any
+
+from django.core.management.base import BaseCommand
+
+from cakap.competence import services
+
+
+class Command(BaseCommand):
+    help = (
+        "Score unsubmitted attempts whose assessment has closed or whose time is up, "
+        "with the answers they saved. Safe to run often (e.g. every few minutes)."
+    )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        closed = services.close_overdue_attempts(None)
+        self.stdout.write(f"{closed} attempt(s) closed and scored.")
