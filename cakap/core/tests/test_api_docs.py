@@ -2,6 +2,7 @@
 
 import json
 import re
+from typing import Any
 
 from django.contrib.staticfiles import finders
 from ninja.utils import normalize_path
@@ -38,7 +39,7 @@ ENDPOINTS = {
 }
 
 
-def _schema(client) -> dict:
+def _schema(client) -> dict[str, Any]:
     response = client.get("/api/v1/openapi.json")
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/json")
@@ -105,7 +106,9 @@ def test_docs_page_renders_with_local_assets_under_the_csp(world):
     # No script the CSP would block: the only inline one is JSON data, not code.
     for attrs, _body in re.findall(r"<script([^>]*)>(.*?)</script>", html, re.S):
         assert "src=" in attrs or 'type="application/json"' in attrs, attrs
-    settings = json.loads(re.search(r'id="swagger-settings">(.*?)</script>', html, re.S)[1])
+    found = re.search(r'id="swagger-settings">(.*?)</script>', html, re.S)
+    assert found is not None
+    settings = json.loads(found[1])
     assert settings["url"] == "/api/v1/openapi.json"
     assert settings["validatorUrl"] is None  # else the page calls validator.swagger.io
     # A signed-in user's Try-it-out sends the CSRF token with writes.
