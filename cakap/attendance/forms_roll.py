@@ -15,11 +15,15 @@ EXCUSED_CHOICES = [(s.value, s.label) for s in (Status.IZIN, Status.SAKIT, Statu
 DOCUMENT_ACCEPT = ".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png"
 
 
-def _document_field() -> forms.FileField:
+def _document_field(*, help_text: bool = True) -> forms.FileField:
     return forms.FileField(
         label=_("Document"),
         required=False,
-        help_text=_("A duty letter or a doctor's note: PDF, JPG or PNG, at most 5 MB."),
+        help_text=(
+            _("A duty letter or a doctor's note: PDF, JPG or PNG, at most 5 MB.")
+            if help_text
+            else ""
+        ),
         widget=forms.FileInput(attrs={"accept": DOCUMENT_ACCEPT}),
     )
 
@@ -51,7 +55,8 @@ class RollForm(forms.Form):
                 required=False,
                 initial=record.reason if record else "",
             )
-            self.fields[f"document-{pid}"] = _document_field()
+            # The roll says once, above the grid, what a document may be.
+            self.fields[f"document-{pid}"] = _document_field(help_text=False)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

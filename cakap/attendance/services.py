@@ -1,4 +1,12 @@
-"""Writes to attendance records. Every change keeps who, when, from what, to what and why."""
+"""Writes to attendance records. Every change keeps who, when, from what, to what and why.
+
+`apply_status` is the one writer of records and their trail; the rest build on it:
+`set_status` (the manual roll), `save_roll` (a whole roll, all or nothing),
+`request_absence` and `decide_absence` (excused absences asked beforehand), and
+`close_session_attendance` (unmarked become alpa, the session held), run for every due
+session by `manage.py close_attendance` each minute and lazily when a roll is opened.
+Refusals raise `RollError` with a stable code and a translated message.
+"""
 
 import datetime
 from dataclasses import dataclass
