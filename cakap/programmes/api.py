@@ -53,6 +53,18 @@ class ModuleOut(Schema):
     summary: str
 
 
+class ModuleIn(Schema):
+    title: str
+    summary: str = ""
+    order: int | None = Field(None, ge=1, description="Without it the module goes last")
+
+
+class ModulePatch(Schema):
+    title: str | None = None
+    summary: str | None = None
+    order: int | None = Field(None, ge=1)
+
+
 class ProgrammeRef(Schema):
     id: int
     title: str
@@ -228,6 +240,12 @@ class SessionPatch(Schema):
     status: Session.Status | None = Field(None, description="planned or held")
 
 
+class SessionMoveIn(Schema):
+    starts_at: AwareDateTimeIn
+    ends_at: AwareDateTimeIn
+    reason: str
+
+
 class SessionFilter(Schema):
     programme: int | None = None
     group: int | None = None
@@ -329,6 +347,34 @@ def update_programme(request: HttpRequest, programme_id: int, payload: Programme
     fields = _programme_fields(user, reject_nulls(payload.dict(exclude_unset=True)))
     services.update_programme(user, programme, **fields)
     return get_or_404(_programmes(user), programme.pk)
+
+
+@router.post(
+    "/programmes/{programme_id}/modules",
+    response={201: ModuleOut, **ERROR_RESPONSES},
+    summary="Add a curriculum module to a programme",
+)
+def create_module(request: HttpRequest, programme_id: int, payload: ModuleIn) -> Status[Module]:
+    user = actor(request)
+    programme = get_or_404(programmes_visible_to(user), programme_id)
+    _managed(user, programme.pk)
+    module = services.add_module(user, programme, **payload.dict())
+    return Status(201, module)
+
+
+@router.patch(
+    "/programmes/{programme_id}/modules/{module_id}",
+    response={200: ModuleOut, **ERROR_RESPONSES},
+    summary="Change a module's title, summary or order",
+)
+def update_module(
+    request: HttpRequest, programme_id: int, module_id: int, payload: ModulePatch
+) -> Module:
+    user = actor(request)
+    programme = get_or_404(programmes_visible_to(user), programme_id)
+    module = get_or_404(Module.objects.filter(programme=programme), module_id)
+    _managed(user, programme.pk)
+    return services.update_module(user, module, **reject_nulls(payload.dict(exclude_unset=True)))
 
 
 # ---------------------------------------------------------------- groups
@@ -530,3 +576,22 @@ def cancel_session(request: HttpRequest, session_id: int, payload: ReasonIn) -> 
     _managed(user, session.group.programme_id)
     services.cancel_session(user, session, payload.reason)
     return get_or_404(_sessions(user), session.pk)
+
+
+@router.post(
+    "/sessions/{session_id}/move",
+    response={200: SessionOut, **ERROR_RESPONSES},
+    summary="Move a planned session to new times, with a reason",
+    description=(
+        "The session keeps its place in history with status moved and points at the "
+        "new planned session, which is returned. Repeating the same move returns it again."
+    ),
+)
+def move_session(request: HttpRequest, session_id: int, payload: SessionMoveIn) -> Session:
+    user = actor(request)
+    session = get_or_404(_sessions(user), session_id)
+    _managed(user, session.group.programme_id)
+    new = services.move_session(
+        user, session, starts_at=payload.starts_at, ends_at=payload.ends_at, reason=payload.reason
+    )
+    return get_or_404(_sessions(user), new.pk)

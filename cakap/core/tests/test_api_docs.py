@@ -24,6 +24,8 @@ ENDPOINTS = {
     ("get", "/api/v1/programmes/{programme_id}"),
     ("patch", "/api/v1/programmes/{programme_id}"),
     ("post", "/api/v1/programmes/{programme_id}/groups"),
+    ("post", "/api/v1/programmes/{programme_id}/modules"),
+    ("patch", "/api/v1/programmes/{programme_id}/modules/{module_id}"),
     ("get", "/api/v1/groups"),
     ("get", "/api/v1/groups/{group_id}"),
     ("get", "/api/v1/enrolments"),
@@ -36,6 +38,7 @@ ENDPOINTS = {
     ("get", "/api/v1/sessions/{session_id}"),
     ("patch", "/api/v1/sessions/{session_id}"),
     ("post", "/api/v1/sessions/{session_id}/cancel"),
+    ("post", "/api/v1/sessions/{session_id}/move"),
 }
 
 

@@ -320,3 +320,51 @@ def test_non_managers_cannot_create_groups(world, persona, status):
     )
     assert response.status_code == status
     assert not Group.objects.filter(name="C").exists()
+
+
+# ---------------------------------------------------------------- modules
+
+
+def test_organiser_adds_and_changes_modules(world):
+    client = bearer(world.organiser)
+    url = f"/api/v1/programmes/{world.programme.pk}/modules"
+    response = client.post(url, {"title": "SRIKANDI"}, content_type="application/json")
+    assert response.status_code == 201, response.content
+    module = Module.objects.get(programme=world.programme, title="SRIKANDI")
+    assert response.json() == {"id": module.pk, "order": 2, "title": "SRIKANDI", "summary": ""}
+    response = client.patch(
+        f"{url}/{module.pk}", {"summary": "Surat elektronik"}, content_type="application/json"
+    )
+    assert response.status_code == 200
+    module.refresh_from_db()
+    assert module.summary == "Surat elektronik"
+    assert AuditEntry.objects.filter(action="module.added", object_id=str(module.pk)).exists()
+    assert AuditEntry.objects.filter(action="module.updated", object_id=str(module.pk)).exists()
+
+
+@pytest.mark.parametrize(("persona", "status"), [("coach", 403), ("leader_other", 404)])
+def test_non_managers_cannot_add_modules(world, persona, status):
+    response = client_for(getattr(world, persona)).post(
+        f"/api/v1/programmes/{world.programme.pk}/modules",
+        {"title": "X"},
+        content_type="application/json",
+    )
+    assert response.status_code == status
+    assert world.programme.modules.count() == 1
+
+
+def test_a_module_of_another_programme_is_404(world):
+    other = Programme.objects.create(
+        title="Other",
+        organiser_unit=world.bkpsdm,
+        coaching_unit=world.diskominfo,
+        start_date=world.programme.start_date,
+        end_date=world.programme.end_date,
+    )
+    module = Module.objects.create(programme=other, title="M")
+    response = bearer(world.organiser).patch(
+        f"/api/v1/programmes/{world.programme.pk}/modules/{module.pk}",
+        {"title": "Y"},
+        content_type="application/json",
+    )
+    assert response.status_code == 404

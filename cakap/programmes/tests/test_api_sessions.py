@@ -263,3 +263,35 @@ def test_a_cancelled_session_cannot_be_changed(world):
     )
     assert response.status_code == 409
     assert response.json()["code"] == "session_closed"
+
+
+def test_organiser_moves_a_session_and_a_repeat_returns_the_same(world):
+    day = world.session_a.starts_at.astimezone(JAKARTA).date() + datetime.timedelta(days=1)
+    payload = {
+        "starts_at": _at(day, 13).isoformat(),
+        "ends_at": _at(day, 15).isoformat(),
+        "reason": "Ruang dipakai",
+    }
+    client = bearer(world.organiser)
+    url = f"/api/v1/sessions/{world.session_a.pk}/move"
+    first = client.post(url, payload, content_type="application/json")
+    assert first.status_code == 200, first.content
+    assert first.json()["starts_at"] == f"{day.isoformat()}T13:00:00+07:00"
+    again = client.post(url, payload, content_type="application/json")
+    assert again.json()["id"] == first.json()["id"]
+    world.session_a.refresh_from_db()
+    assert world.session_a.status == "moved"
+    assert world.session_a.moved_to_id == first.json()["id"]
+    assert AuditEntry.objects.filter(action="session.moved").count() == 1
+
+
+def test_non_managers_cannot_move_a_session(world):
+    day = world.session_a.starts_at.astimezone(JAKARTA).date() + datetime.timedelta(days=1)
+    response = client_for(world.coach).post(
+        f"/api/v1/sessions/{world.session_a.pk}/move",
+        {"starts_at": _at(day, 13).isoformat(), "ends_at": _at(day, 15).isoformat(), "reason": "x"},
+        content_type="application/json",
+    )
+    assert response.status_code == 403
+    world.session_a.refresh_from_db()
+    assert world.session_a.status == "planned"
