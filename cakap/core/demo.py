@@ -357,4 +357,51 @@ def seed(today: datetime.date | None = None) -> None:
             coach=coaches[0],
             status=Session.Status.HELD,
         )
+    _seed_attendance(rng, today)
     audit.record(admin, "seed_demo", regency, note="Demo data seeded (fictitious officials)")
+
+
+def _seed_attendance(rng: random.Random, today: datetime.date) -> None:
+    """Records for the sessions already held, so the roll, recap and at-risk list show
+    something: most came, some late, a few excused, a rare absence."""
+    from cakap.attendance.models import Method, Status
+    from cakap.attendance.services import apply_status
+
+    reasons = {
+        Status.IZIN: "Mendampingi kunjungan kerja Bupati",
+        Status.SAKIT: "Surat keterangan dokter",
+        Status.DINAS_LUAR: "Rapat koordinasi di Padang",
+    }
+    held = Session.objects.filter(status=Session.Status.HELD).select_related("group")
+    for session in held:
+        enrolled = Person.objects.filter(
+            enrolments__group=session.group, enrolments__status="active"
+        )
+        for person in enrolled:
+            status = rng.choices(
+                [
+                    Status.HADIR,
+                    Status.TERLAMBAT,
+                    Status.IZIN,
+                    Status.SAKIT,
+                    Status.DINAS_LUAR,
+                    Status.ALPA,
+                ],
+                weights=[80, 8, 4, 3, 2, 3],
+            )[0]
+            late = rng.randint(11, 25) if status == Status.TERLAMBAT else 0
+            arrived = (
+                session.starts_at + datetime.timedelta(minutes=late or rng.randint(-10, 5))
+                if status in (Status.HADIR, Status.TERLAMBAT)
+                else None
+            )
+            apply_status(
+                None,
+                session,
+                person,
+                status,
+                Method.CODE if arrived else Method.MANUAL,
+                reason=reasons.get(status, ""),
+                checked_in_at=arrived,
+                minutes_late=late,
+            )

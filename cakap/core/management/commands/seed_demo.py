@@ -3,6 +3,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
+from cakap.competence import demo as competence_demo
 from cakap.core import demo
 
 
@@ -14,6 +15,7 @@ class Command(BaseCommand):
             self.stdout.write("The demo is already seeded; nothing changed.")
         else:
             demo.seed()
+            competence_demo.seed()
             self.stdout.write(self.style.SUCCESS("Demo seeded (all officials are fictitious)."))
         site = settings.SITE_URL
         self.stdout.write(f"\nLog in at {site}/login/ with password: {demo.DEMO_PASSWORD}")
