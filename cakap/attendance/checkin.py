@@ -45,8 +45,10 @@ from cakap.programmes.models import Enrolment, Programme, Session
 ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 CODE_LENGTH = 6
 MIN_PERIOD_S = 5
-# How far back a refused code is recognised as one that was real but expired.
+# How far back a refused code is recognised as one that was real but expired (only the
+# message differs); capped in slots so that a guess costs little even with short periods.
 EXPIRED_LOOKBACK_S = 4 * 3600
+EXPIRED_LOOKBACK_SLOTS = 480
 # A scan stays honoured this long across a sign-in or a dropped connection.
 SCAN_HONOUR_S = 10 * 60
 SHARED_DEVICE_FLAG = "shared_device"
@@ -151,7 +153,7 @@ def check_code(
     epoch = at.timestamp()
     current = slot_at(epoch, period_s)
     slot = current
-    lookback = current - max(1, EXPIRED_LOOKBACK_S // period_s)
+    lookback = current - max(1, min(EXPIRED_LOOKBACK_S // period_s, EXPIRED_LOOKBACK_SLOTS))
     while slot >= lookback:
         if hmac.compare_digest(make_code(session_id, slot, key), code):
             return "ok" if epoch < (slot + 1) * period_s + grace_s else "expired"

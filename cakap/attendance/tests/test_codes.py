@@ -32,6 +32,7 @@ periods = st.integers(min_value=5, max_value=600)
 session_ids = st.integers(min_value=1, max_value=10**9)
 
 
+@settings(deadline=None)
 @given(session_ids, st.integers(min_value=0, max_value=10**9))
 def test_codes_are_six_unambiguous_characters(session_id, slot):
     code = make_code(session_id, slot, KEY)
@@ -41,6 +42,7 @@ def test_codes_are_six_unambiguous_characters(session_id, slot):
     assert make_code(session_id, slot, KEY) == code  # deterministic: any server agrees
 
 
+@settings(deadline=None)
 @given(session_ids, moments, periods, st.integers(min_value=0, max_value=600))
 def test_the_current_code_is_accepted(session_id, at, period, grace):
     code = make_code(session_id, slot_at(at.timestamp(), period), KEY)
@@ -48,6 +50,7 @@ def test_the_current_code_is_accepted(session_id, at, period, grace):
     assert check_code(session_id, code.lower()[:3] + " " + code[3:], at, period, grace, KEY) == "ok"
 
 
+@settings(deadline=None)
 @given(session_ids, moments, periods, st.integers(min_value=0, max_value=600))
 def test_previous_code_is_accepted_only_within_the_grace(session_id, at, period, grace):
     slot = slot_at(at.timestamp(), period)
@@ -59,6 +62,7 @@ def test_previous_code_is_accepted_only_within_the_grace(session_id, at, period,
     assert check_code(session_id, previous, at, period, grace, KEY) == expected
 
 
+@settings(deadline=None)
 @given(session_ids, moments, periods)
 def test_a_code_long_past_its_slot_is_expired(session_id, at, period):
     old = at - datetime.timedelta(seconds=period * 3)
@@ -68,6 +72,7 @@ def test_a_code_long_past_its_slot_is_expired(session_id, at, period):
     assert check_code(session_id, code, at, period, period, KEY) == "expired"
 
 
+@settings(deadline=None)
 @given(session_ids, moments, periods)
 def test_a_code_of_the_next_slot_is_not_accepted_early(session_id, at, period):
     slot = slot_at(at.timestamp(), period)
@@ -78,6 +83,7 @@ def test_a_code_of_the_next_slot_is_not_accepted_early(session_id, at, period):
     assert check_code(session_id, future, at, period, 30, KEY) == "bad"
 
 
+@settings(deadline=None)
 @given(session_ids, session_ids, moments, periods)
 def test_a_code_of_another_session_is_refused(session_id, other, at, period):
     if session_id == other:
@@ -88,7 +94,7 @@ def test_a_code_of_another_session_is_refused(session_id, other, at, period):
     )
 
 
-@settings(max_examples=50)
+@settings(max_examples=50, deadline=None)
 @given(session_ids, moments, st.text(max_size=10))
 def test_guesses_are_refused(session_id, at, guess):
     slot = slot_at(at.timestamp(), 30)
@@ -128,6 +134,7 @@ starts = st.datetimes(
 minutes = st.integers(min_value=0, max_value=240)
 
 
+@settings(deadline=None)
 @given(starts, minutes, minutes, minutes, st.integers(min_value=-300, max_value=300))
 def test_window_opens_before_and_closes_after_the_start(start, before, after, late, offset):
     policy = AttendancePolicy(opens_before_min=before, closes_after_min=after, late_after_min=late)
@@ -142,6 +149,7 @@ def test_window_opens_before_and_closes_after_the_start(start, before, after, la
         assert state == "open"
 
 
+@settings(deadline=None)
 @given(starts, minutes, minutes, st.integers(min_value=0, max_value=300))
 def test_session_overrides_win_over_the_policy(start, before, after, offset):
     policy = AttendancePolicy(opens_before_min=5, closes_after_min=5)
@@ -159,6 +167,7 @@ def test_a_closed_session_closes_its_window_early():
     assert window.state(closed - datetime.timedelta(seconds=1)) == "open"
 
 
+@settings(deadline=None)
 @given(starts, minutes, st.integers(min_value=-60, max_value=300))
 def test_late_after_the_threshold_counted_from_the_start(start, late, offset_s):
     policy = AttendancePolicy(late_after_min=late)
