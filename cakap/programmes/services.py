@@ -115,7 +115,7 @@ def _apply(
     changed = []
     for name, value in fields.items():
         field = obj._meta.get_field(name)
-        if field.many_to_one:
+        if isinstance(field, models.ForeignKey):
             # Compare keys: an unsaved object has no related instance to read yet.
             key = value.pk if isinstance(value, models.Model) else value
             if getattr(obj, field.attname) != key:

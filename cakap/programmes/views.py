@@ -26,11 +26,10 @@ from cakap.programmes.access import (
     can_manage,
     enrolments_visible_to,
     get_managed_programme,
-    get_programme_for_user,
-    get_session_for_user,
     groups_visible_to,
     programmes_managed_by,
     programmes_visible_to,
+    sessions_visible_to,
 )
 from cakap.programmes.forms import (
     CoachesForm,
@@ -201,10 +200,14 @@ def programme_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def programme_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
-    programme = get_programme_for_user(user, pk)
-    programme = Programme.objects.select_related("organiser_unit", "coaching_unit").get(
-        pk=programme.pk
+    programme = (
+        programmes_visible_to(user)
+        .select_related("organiser_unit", "coaching_unit")
+        .filter(pk=pk)
+        .first()
     )
+    if programme is None:
+        raise Http404
     groups = (
         groups_visible_to(user)
         .filter(programme=programme)
@@ -531,10 +534,14 @@ def _session_page(
 @login_required
 def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
-    session = get_session_for_user(user, pk)
-    session = Session.objects.select_related(
-        "group__programme", "module", "coach", "moved_to", "moved_from"
-    ).get(pk=session.pk)
+    session = (
+        sessions_visible_to(user)
+        .select_related("group__programme", "module", "coach", "moved_to", "moved_from")
+        .filter(pk=pk)
+        .first()
+    )
+    if session is None:
+        raise Http404
     return _session_page(request, session, manage=can_manage(user, session.group.programme))
 
 

@@ -57,8 +57,8 @@ def test_group_page_queries_are_pinned(world, django_assert_max_num_queries):
     few = _count(client, url)
     _more_participants(world, 15)
     # Ended enrolments and more sessions appear in their own lists, at no extra cost per row.
-    moved = Enrolment.objects.filter(group=world.group_a).first()
-    Enrolment.objects.filter(pk=moved.pk).update(status="withdrawn", end_reason="x")
+    ended = Enrolment.objects.filter(group=world.group_a).order_by("pk")[0]
+    Enrolment.objects.filter(pk=ended.pk).update(status="withdrawn", end_reason="x")
     start = world.session_a.starts_at
     for day in range(1, 6):
         Session.objects.create(
