@@ -110,7 +110,7 @@ def test_a_dropped_connection_is_said_plainly_and_retried(world, browser, live_s
     session = Session.objects.select_related("group__programme").get(pk=world.session_a.pk)
     code = current_code(session, policy_for(session.group.programme), timezone.now()).code
     context, phone = _context(browser, live_server, PHONE)
-    dropped = []
+    dropped: list[str] = []
 
     def flaky(route):
         if route.request.method == "POST" and len(dropped) < 2:

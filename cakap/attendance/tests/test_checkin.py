@@ -32,6 +32,14 @@ from cakap.attendance.models import (
 from cakap.programmes.models import Enrolment, Session
 
 pytestmark = pytest.mark.django_db
+
+
+def loaded(pk: int) -> Session:
+    session = load_session(pk)
+    assert session is not None
+    return session
+
+
 DEVICE = "d" * 43
 OTHER_DEVICE = "e" * 43
 
@@ -45,7 +53,7 @@ def at_minutes(world, minutes, seconds=0):
 
 
 def check_in(world, at, *, user=None, code=None, device=DEVICE, location=None, session=None):
-    session = load_session((session or world.session_a).pk)
+    session = loaded((session or world.session_a).pk)
     with time_machine.travel(at, tick=False):
         return record_check_in(
             user or world.participant,
@@ -138,7 +146,8 @@ def test_participant_of_another_group_is_not_enrolled(world):
     with pytest.raises(CheckInError) as info:
         check_in(world, at_minutes(world, 1), user=world.other_participant)
     assert info.value.code == "not_enrolled"
-    assert CheckInAttempt.objects.get().person.user == world.other_participant
+    attempt = CheckInAttempt.objects.get()
+    assert attempt.person is not None and attempt.person.user == world.other_participant
 
 
 def test_withdrawn_participant_is_not_enrolled(world):
@@ -231,6 +240,7 @@ def test_refusing_a_held_check_in_makes_it_alpa_with_a_reason(world):
     record = decide_pending(world.coach, held.record, approve=False)
     assert record.status == Status.ALPA and not record.pending and record.reason
     last = AttendanceChange.objects.filter(record=record).last()
+    assert last is not None
     assert last.from_status == Status.HADIR and last.actor == world.coach
 
 
@@ -244,7 +254,7 @@ def test_only_those_who_run_the_session_decide(world):
 
 def test_the_scan_time_is_honoured_when_the_request_arrives_later(world):
     scan = at_minutes(world, 9, 50)
-    session = load_session(world.session_a.pk)
+    session = loaded(world.session_a.pk)
     code = code_for(session, scan)
     with time_machine.travel(scan + datetime.timedelta(minutes=4), tick=False):
         result = record_check_in(
@@ -255,7 +265,7 @@ def test_the_scan_time_is_honoured_when_the_request_arrives_later(world):
 
 def test_a_scan_time_too_old_is_not_believed(world):
     scan = at_minutes(world, 1)
-    session = load_session(world.session_a.pk)
+    session = loaded(world.session_a.pk)
     later = scan + datetime.timedelta(minutes=30)
     with time_machine.travel(later, tick=False), pytest.raises(CheckInError) as info:
         record_check_in(
@@ -293,7 +303,7 @@ def test_missing_policy_means_defaults_and_saves_nothing(world):
 
 def test_a_check_in_costs_few_queries(world, django_assert_max_num_queries):
     at = at_minutes(world, 1)
-    session = load_session(world.session_a.pk)
+    session = loaded(world.session_a.pk)
     code = code_for(session, at)
     # Two reads (enrolment with person; this person's or this phone's records) and
     # apply_status: lock, savepoint, insert, release, trail. Under the test's own
@@ -308,7 +318,7 @@ def test_coach_checks_in_by_search_with_lateness(world):
     from cakap.people.models import Person
 
     person = Person.objects.get(user=world.participant)
-    session = load_session(world.session_a.pk)
+    session = loaded(world.session_a.pk)
     result = check_in_by_coach(
         world.coach, session, person, method=Method.COACH_SEARCH, at=at_minutes(world, 15)
     )
@@ -323,9 +333,7 @@ def test_coach_cannot_check_in_someone_of_another_group(world):
 
     person = Person.objects.get(user=world.other_participant)
     with pytest.raises(CheckInError) as info:
-        check_in_by_coach(
-            world.coach, load_session(world.session_a.pk), person, method=Method.COACH_SCAN
-        )
+        check_in_by_coach(world.coach, loaded(world.session_a.pk), person, method=Method.COACH_SCAN)
     assert info.value.code == "not_enrolled"
 
 
@@ -335,7 +343,7 @@ def test_participant_cannot_use_the_coach_check_in(world):
     person = Person.objects.get(user=world.participant)
     with pytest.raises(CheckInError) as info:
         check_in_by_coach(
-            world.participant, load_session(world.session_a.pk), person, method=Method.COACH_SCAN
+            world.participant, loaded(world.session_a.pk), person, method=Method.COACH_SCAN
         )
     assert info.value.code == "forbidden"
 

@@ -10,8 +10,15 @@ from django.db import connection, connections
 
 from cakap.attendance.checkin import load_session, make_code, record_check_in, slot_at
 from cakap.attendance.models import AttendanceChange, AttendanceRecord
+from cakap.programmes.models import Session
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+
+def loaded(pk: int) -> Session:
+    session = load_session(pk)
+    assert session is not None
+    return session
 
 
 @pytest.fixture(autouse=True)
@@ -29,7 +36,7 @@ def test_simultaneous_check_ins_of_one_person_make_one_record(world):
 
     def attempt(i):
         try:
-            session = load_session(world.session_a.pk)
+            session = loaded(world.session_a.pk)
             barrier.wait()
             results.append(
                 record_check_in(
