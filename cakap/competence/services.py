@@ -602,10 +602,20 @@ def record_observation(
     _check_window(administration, now)
     items = {i.pk: i for i in Item.objects.filter(instrument_id=administration.instrument_id)}
     ticked_ids = set(ticked)
+    if not Enrolment.objects.filter(
+        person=person,
+        programme_id=administration.instrument.programme_id,
+        status=Enrolment.Status.ACTIVE,
+    ).exists():
+        raise CompetenceError(
+            "not_participant",
+            _("Only the programme's participants take this assessment."),
+            status=403,
+        )
     if not ticked_ids <= set(items):
         raise CompetenceError("invalid_item", _("This line is not part of this checklist."))
     with transaction.atomic():
-        attempt, created = Attempt.objects.get_or_create(
+        attempt, _created = Attempt.objects.get_or_create(
             administration=administration,
             person=person,
             defaults={"started_at": now, "observer": person_of(user)},
