@@ -1,8 +1,12 @@
 """Organiser pages for programmes, modules and groups, through the HTTP client."""
 
+import datetime
+
+from django.db.models import F
+
 from cakap.core.models import AuditEntry
 from cakap.people.models import Person
-from cakap.programmes.models import Group, Module, Programme
+from cakap.programmes.models import Group, Module, Programme, Session
 from conftest import client_for
 
 EN = {"Accept-Language": "en"}
@@ -125,6 +129,9 @@ def test_a_refused_status_change_is_shown_on_the_status_field(world):
 
 
 def test_detail_shows_modules_groups_sessions_and_calendar_links(world):
+    # The personas' sessions are today; put them tomorrow so they are upcoming at any hour.
+    day = datetime.timedelta(days=1)
+    Session.objects.update(starts_at=F("starts_at") + day, ends_at=F("ends_at") + day)
     response = client_for(world.organiser).get(f"/programmes/{world.programme.pk}/")
     body = response.content.decode()
     pk = world.programme.pk
