@@ -210,6 +210,12 @@ def checkin_code(request: HttpRequest) -> HttpResponse:
             context = _result_context(result, None)
             form = CodeForm()
     context["form"] = form
+    # Ask the phone for its position only when one of today's sessions checks it.
+    modes = {
+        checkin.policy_for(s.group.programme).location_mode
+        for s in checkin.sessions_open_for(_user(request), timezone.now())
+    }
+    context["location_mode"] = next((m for m in ("required", "record") if m in modes), "off")
     return _set_device(request, render(request, "attendance/checkin_code.html", context))
 
 

@@ -2,6 +2,22 @@
 // when the connection drops. The server keeps the scan time, so a retry loses nothing.
 (function () {
   "use strict";
+  // The typed-code form: add the phone's position (or why there is none) before sending.
+  var typed = document.getElementById("code-form");
+  if (typed && navigator.geolocation) {
+    typed.addEventListener("submit", function (e) {
+      if (typed.getAttribute("data-sent")) return;
+      e.preventDefault();
+      var done = function () { typed.setAttribute("data-sent", "1"); typed.submit(); };
+      navigator.geolocation.getCurrentPosition(function (p) {
+        typed.lat.value = p.coords.latitude; typed.lng.value = p.coords.longitude;
+        typed.acc.value = p.coords.accuracy; done();
+      }, function (err) {
+        typed.loc_error.value = err.code === 1 ? "denied" : err.code === 3 ? "timeout" : "unavailable";
+        done();
+      }, {enableHighAccuracy: true, timeout: 15000, maximumAge: 60000});
+    });
+  }
   var form = document.getElementById("checkin-form");
   if (!form || !window.fetch) return;
   var out = document.getElementById("result"), net = document.getElementById("net");

@@ -133,3 +133,43 @@ def test_a_dropped_connection_is_said_plainly_and_retried(world, browser, live_s
         assert net.is_hidden() and len(dropped) == 2
     finally:
         context.close()
+
+
+@pytest.mark.parametrize(("share", "outcome"), [(True, "hadir"), (False, "refused")])
+def test_location_is_asked_and_checked_on_the_phone(world, browser, live_server, share, outcome):
+    from decimal import Decimal
+
+    from cakap.attendance.checkin import current_code, policy_for
+    from cakap.attendance.models import SessionVenue
+
+    start = timezone.now() + datetime.timedelta(minutes=5)
+    Session.objects.filter(pk=world.session_a.pk).update(
+        starts_at=start, ends_at=start + datetime.timedelta(hours=2)
+    )
+    AttendancePolicy.objects.create(programme=world.programme, location_mode="required")
+    SessionVenue.objects.create(
+        session=world.session_a, latitude=Decimal("-1.43"), longitude=Decimal("101.48")
+    )
+    session = Session.objects.select_related("group__programme").get(pk=world.session_a.pk)
+    code = current_code(session, policy_for(session.group.programme), timezone.now()).code
+    options = {"geolocation": {"latitude": -1.4301, "longitude": 101.4801, "accuracy": 15}}
+    context = browser.new_context(
+        viewport=PHONE,
+        locale="id-ID",
+        timezone_id="Asia/Jakarta",
+        permissions=["geolocation"] if share else [],
+        **(options if share else {}),
+    )
+    phone = context.new_page()
+    phone.base = live_server.url
+    try:
+        login_in_browser(phone, "participant@example.test")
+        phone.wait_for_url("**/programmes/my-schedule/")
+        phone.goto(f"{live_server.url}/attendance/c/{session.pk}/{code}/")
+        result = phone.locator("#result [data-outcome]")
+        result.wait_for(timeout=25000)
+        assert result.get_attribute("data-outcome") == outcome
+        if not share:
+            assert result.get_attribute("data-reason") == "location_required"
+    finally:
+        context.close()

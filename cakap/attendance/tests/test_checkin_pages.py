@@ -230,3 +230,16 @@ def test_refused_attempts_are_listed_for_the_organiser(world, who, status):
     assert page.status_code == status
     if status == 200:
         assert "bad_code" in page.content.decode() and "Participant" in page.content.decode()
+
+
+def test_typed_code_page_asks_for_the_position_only_when_a_session_needs_it(world):
+    from cakap.attendance.models import AttendancePolicy
+
+    at = at_minutes(world, -10)
+    client = client_for(world.participant)
+    with time_machine.travel(at, tick=False):
+        plain = client.get("/attendance/checkin/").content.decode()
+        AttendancePolicy.objects.create(programme=world.programme, location_mode="required")
+        located = client.get("/attendance/checkin/").content.decode()
+    assert 'name="lat"' not in plain and "checkin.js" not in plain
+    assert 'data-location="required"' in located and 'name="lat"' in located
