@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cakap.attendance.models import (
     EXCUSED,
+    PRESENT,
     AbsenceRequest,
     AttendanceChange,
     AttendanceRecord,
@@ -129,7 +130,14 @@ def apply_status(
 # Codes that say "the data is not in a state that allows this" (409) or "not yours" (403)
 # rather than "your input is wrong" (400); pages show the message either way.
 _CONFLICT_CODES = frozenset(
-    {"already_pending", "already_decided", "not_upcoming", "session_closed", "not_started"}
+    {
+        "already_pending",
+        "already_decided",
+        "already_present",
+        "not_upcoming",
+        "session_closed",
+        "not_started",
+    }
 )
 _FORBIDDEN_CODES = frozenset({"forbidden", "out_of_scope", "not_own"})
 
@@ -396,6 +404,17 @@ def decide_absence(
             return fresh
         if fresh.state != AbsenceRequest.State.PENDING:
             raise RollError("already_decided", _("This request has already been decided."))
+        if (
+            approve
+            and AttendanceRecord.objects.filter(
+                session=fresh.session, person=fresh.person, status__in=PRESENT, pending=False
+            ).exists()
+        ):
+            # They came after all: an approval must not turn a presence into an absence.
+            raise RollError(
+                "already_present",
+                _("This participant was recorded present; decline the request instead."),
+            )
         before = _absence_snapshot(fresh)
         fresh.state = wanted
         fresh.decided_by = actor

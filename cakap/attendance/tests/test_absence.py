@@ -162,3 +162,27 @@ def test_the_request_shows_on_my_attendance(world):
         response = client_for(world.participant).get(f"/attendance/my/{world.programme.pk}/")
     assert response.status_code == 200
     assert "SPT ke Padang" in response.content.decode()
+
+
+def test_an_approval_cannot_undo_a_presence(world):
+    request = ask(world)
+    with travel(at_minutes(world, 5)):
+        services.set_status(world.coach, world.session_a, person_of(world.participant), "hadir")
+        with pytest.raises(services.RollError) as info:
+            services.decide_absence(world.organiser, request, True)
+    assert info.value.code == "already_present"
+    request.refresh_from_db()
+    assert request.state == "pending"
+    assert AttendanceRecord.objects.get().status == Status.HADIR
+
+
+def test_an_approval_after_closing_replaces_the_alpa(world):
+    request = ask(world)
+    with travel(at_minutes(world, 61)):
+        services.close_session_attendance(None, world.session_a)
+        services.decide_absence(world.organiser, request, True)
+    record = AttendanceRecord.objects.get()
+    assert list(record.changes.values_list("from_status", "to_status", "method")) == [
+        ("", "alpa", "auto_close"),
+        ("alpa", "dinas_luar", "excuse"),
+    ]
