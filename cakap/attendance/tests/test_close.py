@@ -150,3 +150,11 @@ def test_closing_a_cancelled_session_is_refused(world):
     with pytest.raises(services.RollError) as info:
         services.close_session_attendance(world.coach, world.session_a)
     assert info.value.code == "session_closed"
+
+
+def test_a_dry_run_lists_without_closing(world):
+    out = io.StringIO()
+    with travel(at_minutes(world, 61)):
+        call_command("close_attendance", "--dry-run", stdout=out)
+    assert out.getvalue().count("would close") == 2
+    assert not AttendanceRecord.objects.exists()

@@ -227,3 +227,16 @@ def test_the_roll_costs_the_same_queries_whatever_the_roster(
             response = client.get(roll_url(world.session_a))
     assert response.status_code == 200
     assert response.content.decode().count('class="btn secondary" type="button"') == size + 1
+
+
+def test_a_document_over_five_megabytes_is_refused(world):
+    big = SimpleUploadedFile(
+        "scan.pdf", b"0" * (5 * 1024 * 1024 + 1), content_type="application/pdf"
+    )
+    with travel(at_minutes(world, 10)), pytest.raises(services.RollError) as info:
+        services.set_status(
+            world.coach, world.session_a, person_of(world.participant), "sakit", reason="Demam",
+            document=big,
+        )  # fmt: skip
+    assert info.value.code == "document_too_large"
+    assert not AttendanceRecord.objects.exists()
