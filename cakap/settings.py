@@ -130,6 +130,8 @@ AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_LOCKOUT_CALLABLE = "cakap.people.views.lockout"
 AXES_RESET_ON_SUCCESS = True
 AXES_USERNAME_FORM_FIELD = "username"
+# One failure counter per account, whichever way its NIP or email was typed.
+AXES_USERNAME_CALLABLE = "cakap.people.auth.lockout_username"
 AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
 
 SESSION_COOKIE_AGE = env_int("CAKAP_SESSION_HOURS", 12) * 3600
