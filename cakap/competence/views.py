@@ -50,9 +50,10 @@ from cakap.people.models import RoleAssignment, User
 from cakap.programmes.access import (
     get_managed_programme,
     get_programme_for_user,
+    programmes_managed_by,
     programmes_visible_to,
 )
-from cakap.programmes.models import Enrolment, Module, Programme
+from cakap.programmes.models import Enrolment, Group, Module, Programme
 
 SIGNING_SALT = "cakap.competence.import"
 
@@ -110,7 +111,13 @@ def home(request: HttpRequest) -> HttpResponse:
                 }
             )
     programmes = programmes_visible_to(user).order_by("-start_date", "title")
-    staff = [p for p in programmes if can_read_results(user, p)]
+    if not (is_admin(user) or scope_paths(user, RoleAssignment.Role.LEADER)):
+        # Organisers see what they manage, coaches what they coach; not what they take.
+        programmes = programmes.filter(
+            Q(pk__in=programmes_managed_by(user).values("pk"))
+            | Q(pk__in=Group.objects.filter(coaches__user=user).values("programme_id"))
+        )
+    staff = list(programmes)
     return render(
         request,
         "competence/home.html",
