@@ -143,6 +143,7 @@ class ItemStats:
     n: int
     difficulty: float | None  # share of people who got the item right (p-value)
     discrimination: float | None  # corrected point-biserial correlation
+    upper_lower: float | None = None  # p of the top 27% minus p of the bottom 27%
 
 
 def item_statistics(item_scores: Sequence[int], totals: Sequence[float]) -> ItemStats:
@@ -158,13 +159,28 @@ def item_statistics(item_scores: Sequence[int], totals: Sequence[float]) -> Item
         return ItemStats(0, None, None)
     p = sum(item_scores) / n
     rest = [t - s for s, t in zip(item_scores, totals, strict=True)]
+    ul = upper_lower(item_scores, rest)
     mean_rest = sum(rest) / n
     var_rest = sum((r - mean_rest) ** 2 for r in rest) / n
     if p in (0.0, 1.0) or var_rest == 0:
-        return ItemStats(n, p, None)
+        return ItemStats(n, p, None, ul)
     right = [r for s, r in zip(item_scores, rest, strict=True) if s]
     wrong = [r for s, r in zip(item_scores, rest, strict=True) if not s]
     m1 = sum(right) / len(right)
     m0 = sum(wrong) / len(wrong)
     r_pb = (m1 - m0) / var_rest**0.5 * (p * (1 - p)) ** 0.5
-    return ItemStats(n, p, max(-1.0, min(1.0, r_pb)))
+    return ItemStats(n, p, max(-1.0, min(1.0, r_pb)), ul)
+
+
+def upper_lower(item_scores: Sequence[int], rest: Sequence[float]) -> float | None:
+    """Kelley's index: the item's p among the 27% with the highest rest-of-test scores
+    minus its p among the 27% with the lowest (at least one person each; ties broken by
+    order). None with fewer than 2 people."""
+    n = len(item_scores)
+    if n < 2:
+        return None
+    k = max(1, round(n * 0.27))
+    order = sorted(range(n), key=lambda i: rest[i])
+    low = [item_scores[i] for i in order[:k]]
+    high = [item_scores[i] for i in order[-k:]]
+    return sum(high) / k - sum(low) / k

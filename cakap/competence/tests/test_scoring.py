@@ -115,6 +115,7 @@ def test_item_statistics_stay_in_range(rows):
     assert stats.n == len(rows)
     assert stats.difficulty is not None and 0 <= stats.difficulty <= 1
     assert stats.discrimination is None or -1 <= stats.discrimination <= 1
+    assert stats.upper_lower is None or -1 <= stats.upper_lower <= 1
 
 
 def test_an_item_that_the_strong_get_right_discriminates():
@@ -123,5 +124,6 @@ def test_an_item_that_the_strong_get_right_discriminates():
     stats = scoring.item_statistics(item, totals)
     assert stats.difficulty == 0.5
     assert stats.discrimination is not None and stats.discrimination > 0.9
+    assert stats.upper_lower == 1.0  # the top two got it right, the bottom two did not
     reverse = scoring.item_statistics([0, 0, 0, 1, 1, 1], [9.0, 8.0, 7.0, 3.0, 2.0, 1.0])
     assert reverse.discrimination is not None and reverse.discrimination < 0
