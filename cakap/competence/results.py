@@ -149,8 +149,14 @@ def competences_of(instrument: Instrument) -> list[Competence]:
     return list(Competence.objects.filter(pk__in=ids).order_by("order", "pk"))
 
 
-def instrument_results(user: User, instrument: Instrument, group_id: int | None = None) -> Results:
-    """Scores of the people the user may see, per competence, pre and post."""
+def instrument_results(
+    user: User,
+    instrument: Instrument,
+    group_id: int | None = None,
+    person_id: int | None = None,
+) -> Results:
+    """Scores of the people the user may see (optionally one group or one person), per
+    competence, pre and post."""
     people_qs = participants_visible_to(user, instrument.programme)
     enrolments = Enrolment.objects.filter(
         programme=instrument.programme,
@@ -159,6 +165,8 @@ def instrument_results(user: User, instrument: Instrument, group_id: int | None 
     )
     if group_id is not None:
         enrolments = enrolments.filter(group_id=group_id)
+    if person_id is not None:
+        enrolments = enrolments.filter(person_id=person_id)
     people: dict[int, PersonResult] = {}
     for row in enrolments.order_by("person__name", "person_id").values(
         "person_id",

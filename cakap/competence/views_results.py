@@ -148,7 +148,7 @@ def profile(request: HttpRequest, pk: int, person_pk: int) -> HttpResponse:
     user = _user(request)
     instrument = get_instrument_for_user(user, pk)
     person = get_participant_for_results(user, instrument.programme, person_pk)
-    data = results.instrument_results(user, instrument)
+    data = results.instrument_results(user, instrument, person_id=person.pk)
     me = next((p for p in data.people if p.id == person.pk), None)
     if me is None:
         raise Http404
