@@ -75,8 +75,9 @@ def actor(request: HttpRequest) -> User:
 
 
 class ErrorOut(Schema):
-    code: str
-    message: str
+    code: str = Field(description="Stable, for programs: 'not_found', 'invalid_nip', ...")
+    message: str = Field(description="For people, in the language of Accept-Language")
+    field: str | None = Field(None, description="The input at fault, when there is one")
 
 
 class FieldErrorOut(Schema):

@@ -21,6 +21,7 @@ from cakap.core.api_support import (
     referenced,
     reject_nulls,
 )
+from cakap.people import services
 from cakap.people.access import (
     is_organiser,
     people_editable_by,
@@ -191,8 +192,6 @@ def _person_fields(request: HttpRequest, data: dict[str, Any]) -> dict[str, Any]
 
 @router.post("/people", response={201: PersonOut, **ERROR_RESPONSES}, summary="Add a person")
 def create_person(request: HttpRequest, payload: PersonIn) -> Status[Person]:
-    from cakap.people import services
-
     user = actor(request)
     if not is_organiser(user):
         raise forbidden()
@@ -207,8 +206,6 @@ def create_person(request: HttpRequest, payload: PersonIn) -> Status[Person]:
     summary="Change some fields of a person",
 )
 def update_person(request: HttpRequest, person_id: int, payload: PersonPatch) -> Person:
-    from cakap.people import services
-
     user = actor(request)
     person = get_or_404(_people(request), person_id)
     if not people_editable_by(user).filter(pk=person.pk).exists():
