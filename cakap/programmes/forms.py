@@ -100,7 +100,8 @@ class ProgrammeForm(forms.Form):
         criteria.pop("min_post_score", None)
         if data["min_post_score"] is not None:
             criteria["min_post_score"] = data["min_post_score"]
-        criteria["require_tasks"] = data["require_tasks"]
+        if data["require_tasks"] or "require_tasks" in criteria:
+            criteria["require_tasks"] = data["require_tasks"]
         del data["min_post_score"], data["require_tasks"]
         data["pass_criteria"] = criteria
         return data

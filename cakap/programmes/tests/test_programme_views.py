@@ -107,9 +107,20 @@ def test_organiser_edits_a_programme(world):
     world.programme.refresh_from_db()
     assert world.programme.title == "Klinik Teknologi"
     assert world.programme.status == "finished"
-    assert world.programme.pass_criteria == {"require_tasks": False}
+    assert world.programme.pass_criteria == {}
     entry = AuditEntry.objects.get(action="programme.updated", object_id=str(world.programme.pk))
     assert entry.changes["status"] == ["running", "finished"]
+
+
+def test_saving_an_unchanged_form_writes_no_audit_entry(world):
+    client = client_for(world.organiser)
+    url = f"/programmes/{world.programme.pk}/edit/"
+    initial = client.get(url).context["form"].initial
+    data = {k: ("" if v is None else v) for k, v in initial.items()}
+    data["organiser_unit"], data["coaching_unit"] = world.bkpsdm.pk, world.diskominfo.pk
+    data["require_tasks"] = ""
+    assert client.post(url, data).status_code == 302
+    assert not AuditEntry.objects.filter(action="programme.updated").exists()
 
 
 def test_a_refused_status_change_is_shown_on_the_status_field(world):
