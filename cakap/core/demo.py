@@ -183,7 +183,7 @@ def seed(today: datetime.date | None = None) -> None:
 
     admin = login("admin@cakap.demo", "Administrator", is_staff=True, is_superuser=True)
     seq = iter(range(1, 999))
-    organiser = Person.objects.create(
+    Person.objects.create(
         nip=_nip(rng, "2", next(seq)),
         name="Maisyarah",
         title_suffix="S.Psi.",
@@ -193,9 +193,9 @@ def seed(today: datetime.date | None = None) -> None:
         unit=pengembangan,
         email="bkpsdm@cakap.demo",
         phone="081266001001",
-        user=login("bkpsdm@cakap.demo", "Maisyarah, S.Psi."),
+        user=(organiser_user := login("bkpsdm@cakap.demo", "Maisyarah, S.Psi.")),
     )
-    RoleAssignment.objects.create(user=organiser.user, role="organiser", unit=regency)
+    RoleAssignment.objects.create(user=organiser_user, role="organiser", unit=regency)
     coaches = [
         Person.objects.create(
             nip=_nip(rng, sex, next(seq)),
@@ -230,7 +230,7 @@ def seed(today: datetime.date | None = None) -> None:
             ),
         ]
     ]
-    sekda = Person.objects.create(
+    Person.objects.create(
         nip=_nip(rng, "1", next(seq)),
         name="Yulian Efi",
         title_suffix="S.H., M.M.",
@@ -239,9 +239,9 @@ def seed(today: datetime.date | None = None) -> None:
         job_level="II",
         unit=setda,
         email="sekda@cakap.demo",
-        user=login("sekda@cakap.demo", "Sekretaris Daerah"),
+        user=(sekda_user := login("sekda@cakap.demo", "Sekretaris Daerah")),
     )
-    RoleAssignment.objects.create(user=sekda.user, role="leader", unit=regency)
+    RoleAssignment.objects.create(user=sekda_user, role="leader", unit=regency)
 
     officials = []
     for i, (prefix, name, suffix, sex, position, unit_key) in enumerate(OFFICIALS):
