@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('attendance', '0001_initial'),
+        ("attendance", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='personallink',
-            name='nonce',
+            model_name="personallink",
+            name="nonce",
             field=models.CharField(blank=True, max_length=48),
         ),
     ]
