@@ -205,3 +205,6 @@ def test_heatmap_and_aggregates_cost_the_same_at_any_size(
     assert response.context["tables"][0][1][0].overall.n == n
     with django_assert_max_num_queries(10):
         organiser.get(f"/competence/instruments/{quiz.instrument.pk}/results.xlsx")
+    with django_assert_max_num_queries(12):
+        rows = organiser.get(f"/api/v1/competence/instruments/{quiz.instrument.pk}/results")
+    assert len(rows.json()) == (n + 2) * 4
