@@ -102,6 +102,8 @@ def world(db) -> World:
     group_a.coaches.add(coach_p)
     Enrolment.objects.create(programme=programme, group=group_a, person=part_p)
     Enrolment.objects.create(programme=programme, group=group_b, person=other_p)
+    # 09:00 WIB today: tests about windows and lateness travel in time around it; a test
+    # that needs an upcoming session whatever the hour moves one (`upcoming`).
     start = datetime.datetime.combine(today, datetime.time(9, 0), tzinfo=JAKARTA)
     session_a = Session.objects.create(
         group=group_a,
@@ -138,6 +140,16 @@ def world(db) -> World:
         session_a,
         session_b,
     )
+
+
+def upcoming(session: Session, hours: int = 2) -> Session:
+    """Move `session` to start `hours` from now, for tests that run at any hour."""
+    start = timezone.now().replace(second=0, microsecond=0) + datetime.timedelta(hours=hours)
+    Session.objects.filter(pk=session.pk).update(
+        starts_at=start, ends_at=start + (session.ends_at - session.starts_at)
+    )
+    session.refresh_from_db()
+    return session
 
 
 def client_for(user: User | None) -> Client:
@@ -184,11 +196,20 @@ def browser():
 
     # Playwright's sync API keeps an event loop on this thread; the ORM calls the tests
     # make around it are still plain synchronous calls.
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        yield chromium
-        chromium.close()
+    try:
+        with sync_playwright() as pw:
+            chromium = pw.chromium.launch(
+                executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
+            )
+            yield chromium
+            chromium.close()
+    finally:
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
 @pytest.fixture

@@ -373,6 +373,7 @@ def group_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "q": q,
         "results": results,
     }
+    context["coaches_me"] = any(c.user_id == request.user.pk for c in context["coaches"])
     if manage:
         context["other_groups"] = list(group.programme.groups.exclude(pk=group.pk).order_by("name"))
         context["coaches_form"] = CoachesForm(
@@ -522,6 +523,8 @@ def _session_page(
         "group": session.group,
         "programme": session.group.programme,
         "manage": manage,
+        # Coaches of the group and organisers run its check-in and roll.
+        "runs": manage or session.group.coaches.filter(user=request.user.pk).exists(),
     }
     if manage and session.status == Session.Status.PLANNED:
         context["cancel_form"] = cancel_form or ReasonForm(prefix="cancel")

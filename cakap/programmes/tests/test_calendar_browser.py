@@ -5,7 +5,7 @@ import os
 import pytest
 
 from cakap.programmes.models import Session
-from conftest import PHONE, login_in_browser
+from conftest import PHONE, login_in_browser, upcoming
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -31,6 +31,7 @@ def _shot(page, name):
 
 
 def test_my_schedule_collapses_the_month_grid_on_a_phone(world, browser_page):
+    upcoming(world.session_a)
     problems = _watch_console(browser_page)
     browser_page.set_viewport_size(PHONE)
     login_in_browser(browser_page, "participant@example.test")
