@@ -288,11 +288,19 @@ def seed(today: datetime.date | None = None) -> None:
         for n, (t, s) in enumerate(MODULES, start=1)
     ]
     days = _meeting_days(start, 12, {0, 2, 4})
+    # Today's meeting starts at the top of the current hour, so whoever runs the demo finds
+    # its check-in open (group B's follows two hours later).
+    now = timezone.localtime(timezone.now(), JAKARTA)
+    today_start = (
+        now.replace(minute=0, second=0, microsecond=0)
+        if now.date() == today
+        else datetime.datetime.combine(today, datetime.time(9, 0), tzinfo=JAKARTA)
+    )
     groups = []
     for g, (label, coach, venue) in enumerate(
         [
-            ("Kelompok A", coaches[0], "Ruang Rapat Diskominfo"),
-            ("Kelompok B", coaches[1], "Aula BKPSDM"),
+            ("A", coaches[0], "Ruang Rapat Diskominfo"),
+            ("B", coaches[1], "Aula BKPSDM"),
         ]
     ):
         group = Group.objects.create(programme=running, name=label)
@@ -303,7 +311,11 @@ def seed(today: datetime.date | None = None) -> None:
         )
         hour = 9 if g == 0 else 13
         for n, day in enumerate(days):
-            starts = datetime.datetime.combine(day, datetime.time(hour, 0), tzinfo=JAKARTA)
+            starts = (
+                today_start + datetime.timedelta(hours=2 * g)
+                if day == today
+                else datetime.datetime.combine(day, datetime.time(hour, 0), tzinfo=JAKARTA)
+            )
             Session.objects.create(
                 group=group,
                 starts_at=starts,
@@ -315,7 +327,7 @@ def seed(today: datetime.date | None = None) -> None:
             )
         if today not in days:
             # A make-up meeting today, so that the demo always has a session to attend.
-            starts = datetime.datetime.combine(today, datetime.time(hour, 0), tzinfo=JAKARTA)
+            starts = today_start + datetime.timedelta(hours=2 * g)
             Session.objects.create(
                 group=group,
                 starts_at=starts,
