@@ -24,7 +24,7 @@ env: $(VENV)/.installed
 
 demo: env
 	$(PY) manage.py migrate --no-input -v0
-	$(PY) manage.py seed_demo
+	CAKAP_SITE_URL=http://$(HOST):$(PORT) $(PY) manage.py seed_demo
 	@echo
 	@echo "Cakap is serving at http://$(HOST):$(PORT)/  (Ctrl-C stops it)"
 	$(PY) manage.py runserver $(HOST):$(PORT)

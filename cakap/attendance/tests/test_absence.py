@@ -62,7 +62,7 @@ def test_one_pending_request_per_session(world):
         response = client_for(world.participant).post(
             form_url(world), {"status": "sakit", "reason": "Demam"}
         )
-    assert response.status_code == 200 and "already have a request" in response.content.decode()
+    assert response.status_code == 200 and "sudah memiliki permohonan" in response.content.decode()
     assert AbsenceRequest.objects.count() == 1
 
 

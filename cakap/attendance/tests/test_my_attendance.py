@@ -49,7 +49,7 @@ def test_the_index_goes_straight_to_the_only_programme(world):
 def test_someone_without_programmes_sees_an_empty_list(world):
     response = client_for(world.leader).get("/attendance/my/")
     assert response.status_code == 200
-    assert "not taking part" in response.content.decode()
+    assert "tidak mengikuti program apa pun" in response.content.decode()
 
 
 @pytest.mark.parametrize("persona", ["leader", "leader_other", "organiser", "coach", "admin"])

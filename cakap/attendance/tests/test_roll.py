@@ -101,7 +101,7 @@ def test_an_excused_status_without_a_reason_saves_nothing(world):
             roll_url(world.session_a), {f"status-{a.pk}": "hadir", f"status-{b.pk}": "izin"}
         )
     assert response.status_code == 200
-    assert "need a reason" in response.content.decode()
+    assert "wajib disertai alasan" in response.content.decode()
     assert not AttendanceRecord.objects.exists()
 
 
@@ -119,7 +119,7 @@ def test_a_refused_row_rolls_back_the_whole_submit(world):
             },
         )
     assert response.status_code == 200
-    assert "PDF, JPG or PNG" in response.content.decode()
+    assert "PDF, JPG, atau PNG" in response.content.decode()
     assert not AttendanceRecord.objects.exists()
     assert not AttendanceChange.objects.exists()
 

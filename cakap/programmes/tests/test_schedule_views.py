@@ -82,7 +82,7 @@ def test_preview_shows_dates_skips_and_nothing_is_created(frozen, world):
     assert world.group_a.sessions.count() == 1
     # The world's programme ends on 28 July: every proposed session lies after it.
     assert len(response.context["outside_period"]) == 6
-    assert "6 sessions fall outside the programme period" in html
+    assert "6 sesi berada di luar periode program" in html
 
 
 def test_preview_warns_of_conflicts(frozen, world):
