@@ -381,6 +381,7 @@ def record_check_in(
     enrolment = (
         Enrolment.objects.select_related("person")
         .filter(person__user=actor_user, group_id=session.group_id, status=Enrolment.Status.ACTIVE)
+        .order_by()  # the default ordering would join programme and group twice
         .first()
     )
     person = enrolment.person if enrolment else _person_of(actor_user)
@@ -401,9 +402,9 @@ def record_check_in(
         raise refuse("not_enrolled")
     assert person is not None
     existing = list(
-        AttendanceRecord.objects.filter(session=session).filter(
-            Q(person=person) | Q(device_id=device_id) if device_id else Q(person=person)
-        )
+        AttendanceRecord.objects.filter(session=session)
+        .filter(Q(person=person) | Q(device_id=device_id) if device_id else Q(person=person))
+        .order_by()
     )
     own = next((r for r in existing if r.person_id == person.pk), None)
     if own is not None:

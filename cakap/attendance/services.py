@@ -65,8 +65,11 @@ def apply_status(
     actor_user = actor if getattr(actor, "is_authenticated", False) else None
     with transaction.atomic():
         record = (
+            # No ordering: the model's default one joins session and person, and FOR
+            # UPDATE would then lock the session row and queue every check-in behind it.
             AttendanceRecord.objects.select_for_update()
             .filter(session=session, person=person)
+            .order_by()
             .first()
         )
         if record is None:
@@ -84,8 +87,10 @@ def apply_status(
                         **extra,
                     )
             except IntegrityError:
-                record = AttendanceRecord.objects.select_for_update().get(
-                    session=session, person=person
+                record = (
+                    AttendanceRecord.objects.select_for_update()
+                    .order_by()
+                    .get(session=session, person=person)
                 )
             else:
                 AttendanceChange.objects.create(
