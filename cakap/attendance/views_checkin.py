@@ -341,7 +341,16 @@ def _coach_check_in(
     request: HttpRequest, pk: int, person_id: int | None, method: str
 ) -> tuple[bool, str]:
     session = checkin.get_session_to_run(_user(request), pk)
-    person = Person.objects.filter(pk=person_id).first() if person_id else None
+    # Only the session's own participants: a card or id from elsewhere names nobody.
+    person = (
+        Person.objects.filter(
+            pk=person_id,
+            enrolments__group_id=session.group_id,
+            enrolments__status=Enrolment.Status.ACTIVE,
+        ).first()
+        if person_id
+        else None
+    )
     if person is None:
         return False, _("This card is not valid.")
     try:

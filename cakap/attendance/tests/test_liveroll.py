@@ -221,3 +221,17 @@ def test_refused_attempts_and_flags_show_on_the_roll(world):
     body = roll.content.decode()
     assert 'data-reason="not_enrolled"' in body and "Other" in body
     assert "outside_area" not in body.split("roll-in", 1)[1].split("</li>")[0]
+
+
+def test_a_card_from_another_group_names_nobody(world):
+    coach = client_for(world.coach)
+    url = f"/attendance/sessions/{world.session_a.pk}/checkin/card/"
+    stranger = Person.objects.get(user=world.other_participant)
+    answer = coach.post(url, {"token": card_token(stranger)}).json()
+    assert not answer["ok"]
+    assert stranger.name not in answer["message"]
+    marked = coach.post(
+        f"/attendance/sessions/{world.session_a.pk}/checkin/mark/", {"person": stranger.pk}
+    )
+    assert stranger.name not in marked.content.decode()
+    assert not AttendanceRecord.objects.filter(person=stranger).exists()
