@@ -296,7 +296,10 @@ def get_session_to_run(user: User, pk: int) -> Session:
 
 def load_session(pk: int) -> Session | None:
     """A session with everything a check-in reads, in one query."""
-    return Session.objects.select_related(*_SESSION_RELATED).filter(pk=pk).first()
+    try:
+        return Session.objects.select_related(*_SESSION_RELATED).get(pk=pk)
+    except Session.DoesNotExist:
+        return None
 
 
 # --- Recording a check-in -----------------------------------------------------------------

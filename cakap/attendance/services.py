@@ -63,6 +63,38 @@ def apply_status(
     if status in EXCUSED and not reason.strip():
         raise AttendanceError("reason_required", _("Izin, sakit and dinas luar need a reason."))
     actor_user = actor if getattr(actor, "is_authenticated", False) else None
+    if not overwrite:
+        # A first check-in is by far the commonest write: insert straight away and let
+        # the unique constraint answer a repeat or a race (4 round trips, not 7).
+        try:
+            with transaction.atomic():
+                new = AttendanceRecord.objects.create(
+                    session=session,
+                    person=person,
+                    status=status,
+                    method=method,
+                    reason=reason,
+                    checked_in_at=checked_in_at,
+                    minutes_late=minutes_late,
+                    recorded_by=actor_user,
+                    **extra,
+                )
+                AttendanceChange.objects.create(
+                    record=new,
+                    actor=actor_user,
+                    method=method,
+                    from_status="",
+                    to_status=status,
+                    reason=reason,
+                )
+        except IntegrityError:
+            existing = (
+                AttendanceRecord.objects.filter(session=session, person=person).order_by().first()
+            )
+            if existing is None:
+                raise
+            return existing, False
+        return new, True
     with transaction.atomic():
         record = (
             # No ordering: the model's default one joins session and person, and FOR
