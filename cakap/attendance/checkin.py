@@ -35,7 +35,7 @@ from cakap.attendance.models import (
 from cakap.attendance.services import apply_status
 from cakap.core.errors import DomainError
 from cakap.core.formatting import clock
-from cakap.people.access import is_admin
+from cakap.people.access import is_admin, person_of
 from cakap.people.models import Person, User
 from cakap.programmes.access import programmes_managed_by
 from cakap.programmes.models import Enrolment, Programme, Session
@@ -387,7 +387,7 @@ def record_check_in(
         .order_by()  # the default ordering would join programme and group twice
         .first()
     )
-    person = enrolment.person if enrolment else _person_of(actor_user)
+    person = enrolment.person if enrolment else person_of(actor_user)
 
     def refuse(code: str, message: str | Promise | None = None) -> CheckInError:
         return _refuse(
@@ -481,10 +481,6 @@ def record_check_in(
     return CheckInResult(record, created=created)
 
 
-def _person_of(user: User) -> Person | None:
-    return Person.objects.filter(user=user).first() if user.is_authenticated else None
-
-
 def sessions_open_for(user: User, now: datetime.datetime) -> list[Session]:
     """The sessions of the user's groups around now, for a typed code without a session."""
     day = datetime.timedelta(hours=24)
@@ -524,7 +520,7 @@ def record_typed_check_in(
     raise _refuse(
         "bad_code",
         session=None,
-        person=_person_of(actor_user),
+        person=person_of(actor_user),
         device_id=device_id,
         detail={"code": normalise_code(code)[:12], "typed": True},
     )

@@ -31,6 +31,7 @@ from cakap.attendance.models import (
 )
 from cakap.core import audit
 from cakap.core.errors import DomainError
+from cakap.people.access import person_of
 from cakap.people.models import Person
 from cakap.programmes.models import Enrolment, Session
 
@@ -374,11 +375,7 @@ def request_absence(
         raise RollError("bad_status", _("Ask for izin, sakit or dinas luar."), field="status")
     reason = _clean_reason(status, reason)
     check_document(status, document)
-    person = (
-        Person.objects.filter(user=actor_person_user).first()
-        if getattr(actor_person_user, "is_authenticated", False)
-        else None
-    )
+    person = person_of(actor_person_user) if actor_person_user is not None else None
     if person is None or not _is_enrolled(session, person):
         raise RollError("not_own", _("You can only ask for your own sessions."))
     if session.status != Session.Status.PLANNED or session.starts_at <= timezone.now():

@@ -37,6 +37,7 @@ from cakap.attendance.forms_checkin import (
 from cakap.attendance.links import LinkError
 from cakap.attendance.models import AttendanceRecord, CheckInAttempt, Method, PersonalLink
 from cakap.core.formatting import clock
+from cakap.people.access import person_of
 from cakap.people.models import Person, User
 from cakap.people.nip import NipError, parse_nip
 from cakap.programmes.access import get_managed_programme
@@ -222,7 +223,7 @@ def checkin_code(request: HttpRequest) -> HttpResponse:
 @login_required
 def my_card(request: HttpRequest) -> HttpResponse:
     """The participant's card: a QR the coach's screen scans to check them in."""
-    person = Person.objects.filter(user=_user(request)).first()
+    person = person_of(_user(request))
     if person is None:
         raise Http404
     context = {"person": person, "qr": qr_svg(checkin.card_token(person))}

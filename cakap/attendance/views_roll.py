@@ -28,6 +28,7 @@ from cakap.attendance.access import (
 )
 from cakap.attendance.forms_roll import AbsenceRequestForm, DecisionForm, RollForm
 from cakap.attendance.models import EXCUSED, AbsenceRequest, AttendanceRecord, Status
+from cakap.people.access import person_of
 from cakap.people.models import Person, User
 from cakap.programmes.access import get_session_for_user, programmes_visible_to
 from cakap.programmes.models import Enrolment, Programme, Session
@@ -299,7 +300,7 @@ def my_programme(request: HttpRequest, programme_pk: int) -> HttpResponse:
     """Each session's status and the participant's percentage against the target."""
     user = _user(request)
     programme = _my_programmes(user).filter(pk=programme_pk).first()
-    person = Person.objects.filter(user=user).first()
+    person = person_of(user)
     if programme is None or person is None:
         raise Http404
     mine = reports.my_attendance(person, programme)

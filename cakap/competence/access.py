@@ -20,12 +20,6 @@ Role = RoleAssignment.Role
 ACTIVE = Enrolment.Status.ACTIVE
 
 
-def person_of(user: User) -> Person | None:
-    if not user.is_authenticated:
-        return None
-    return Person.objects.filter(user=user).first()
-
-
 def frameworks_visible_to(user: User) -> QuerySet[Framework]:
     if not user.is_authenticated:
         return Framework.objects.none()

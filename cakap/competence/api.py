@@ -25,7 +25,6 @@ from cakap.competence.access import (
     frameworks_visible_to,
     instruments_visible_to,
     owner_unit_of,
-    person_of,
 )
 from cakap.competence.models import (
     Administration,
@@ -47,7 +46,7 @@ from cakap.core.api_support import (
     get_or_404,
     referenced,
 )
-from cakap.people.access import is_admin, is_organiser
+from cakap.people.access import is_admin, is_organiser, person_of
 from cakap.people.models import User
 from cakap.programmes.access import programmes_visible_to
 

@@ -21,7 +21,6 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from cakap.competence import frameworks_io, scoring
-from cakap.competence.access import person_of
 from cakap.competence.models import (
     Administration,
     Answer,
@@ -39,6 +38,7 @@ from cakap.competence.models import (
 from cakap.core.audit import record, snapshot
 from cakap.core.errors import DomainError
 from cakap.core.formatting import clock, long_date
+from cakap.people.access import person_of
 from cakap.people.models import Person, Unit, User
 from cakap.programmes.models import Enrolment, Module, Programme
 

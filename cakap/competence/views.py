@@ -27,7 +27,6 @@ from cakap.competence.access import (
     get_managed_instrument,
     owner_unit_of,
     participants_visible_to,
-    person_of,
 )
 from cakap.competence.forms import (
     AdministrationForm,
@@ -45,7 +44,7 @@ from cakap.competence.models import (
     Item,
     ModuleCompetence,
 )
-from cakap.people.access import is_admin, is_organiser, scope_paths
+from cakap.people.access import is_admin, is_organiser, person_of, scope_paths
 from cakap.people.models import RoleAssignment, User
 from cakap.programmes.access import (
     get_managed_programme,

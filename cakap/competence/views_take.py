@@ -21,11 +21,10 @@ from cakap.competence.access import (
     coaches_programme,
     get_administration_for_user,
     participants_visible_to,
-    person_of,
 )
 from cakap.competence.models import Administration, Answer, Attempt, Instrument, Item, Level
 from cakap.core.formatting import clock
-from cakap.people.access import is_admin
+from cakap.people.access import is_admin, person_of
 from cakap.people.models import User
 
 

@@ -36,6 +36,13 @@ def under(paths: list[str], field: str) -> Q:
     return q
 
 
+def person_of(user: User) -> Person | None:
+    """The civil servant a login belongs to, or None (anonymous, or a login without one)."""
+    if not user.is_authenticated:
+        return None
+    return Person.objects.filter(user=user).first()
+
+
 def is_organiser(user: User) -> bool:
     return is_admin(user) or bool(scope_paths(user, Role.ORGANISER))
 
