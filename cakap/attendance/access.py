@@ -6,9 +6,9 @@ of the programmes they manage; a leader those of the people of their units.
 """
 
 from django.db.models import Q, QuerySet
-from django.http import Http404
 
 from cakap.attendance.models import AbsenceRequest, AttendanceRecord
+from cakap.core.lookups import get_or_404
 from cakap.people.access import is_admin, scope_paths, under
 from cakap.people.models import RoleAssignment, User
 from cakap.programmes.access import programmes_managed_by
@@ -50,15 +50,12 @@ def can_take_roll(user: User, session: Session) -> bool:
 
 
 def get_session_for_roll(user: User, pk: int) -> Session:
-    session = (
-        sessions_for_roll(user)
-        .select_related("group__programme__attendance_policy", "module", "coach", "attendance")
-        .filter(pk=pk)
-        .first()
+    return get_or_404(
+        sessions_for_roll(user).select_related(
+            "group__programme__attendance_policy", "module", "coach", "attendance"
+        ),
+        pk,
     )
-    if session is None:
-        raise Http404
-    return session
 
 
 def groups_for_recap(user: User) -> QuerySet[Group]:
@@ -73,18 +70,12 @@ def groups_for_recap(user: User) -> QuerySet[Group]:
 
 
 def get_group_for_recap(user: User, pk: int) -> Group:
-    group = groups_for_recap(user).select_related("programme").filter(pk=pk).first()
-    if group is None:
-        raise Http404
-    return group
+    return get_or_404(groups_for_recap(user).select_related("programme"), pk)
 
 
 def get_programme_for_recap(user: User, pk: int) -> Programme:
     """The whole-programme recap and the at-risk list are the organiser's."""
-    programme = programmes_managed_by(user).filter(pk=pk).first()
-    if programme is None:
-        raise Http404
-    return programme
+    return get_or_404(programmes_managed_by(user), pk)
 
 
 def absence_requests_visible_to(user: User) -> QuerySet[AbsenceRequest]:

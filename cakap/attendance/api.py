@@ -32,9 +32,9 @@ from cakap.core.api_support import (
     LocalDateTime,
     PageNumbers,
     actor,
-    get_or_404,
     referenced,
 )
+from cakap.core.lookups import get_or_404
 from cakap.people.access import people_visible_to
 from cakap.people.api import PersonRef
 from cakap.people.models import User

@@ -19,7 +19,6 @@ from typing import Any
 from django.conf import settings
 from django.core import signing
 from django.db.models import Q, QuerySet
-from django.http import Http404
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -35,6 +34,7 @@ from cakap.attendance.models import (
 from cakap.attendance.services import apply_status
 from cakap.core.errors import DomainError
 from cakap.core.formatting import clock
+from cakap.core.lookups import get_or_404
 from cakap.people.access import is_admin, person_of
 from cakap.people.models import Person, User
 from cakap.programmes.access import programmes_managed_by
@@ -288,10 +288,7 @@ def sessions_run_by(user: User) -> QuerySet[Session]:
 
 def get_session_to_run(user: User, pk: int) -> Session:
     """The session whose check-in `user` runs, with what check-in reads; 404 otherwise."""
-    session = sessions_run_by(user).select_related(*_SESSION_RELATED).filter(pk=pk).first()
-    if session is None:
-        raise Http404
-    return session
+    return get_or_404(sessions_run_by(user).select_related(*_SESSION_RELATED), pk)
 
 
 def load_session(pk: int) -> Session | None:

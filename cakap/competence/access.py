@@ -11,6 +11,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from cakap.competence.models import Administration, Attempt, Framework, Instrument
+from cakap.core.lookups import get_or_404
 from cakap.people.access import is_admin, scope_paths, under
 from cakap.people.models import Person, RoleAssignment, Unit, User
 from cakap.programmes.access import programmes_managed_by, programmes_visible_to
@@ -38,10 +39,7 @@ def frameworks_managed_by(user: User) -> QuerySet[Framework]:
 
 
 def get_framework_for_user(user: User, pk: int) -> Framework:
-    framework = frameworks_visible_to(user).filter(pk=pk).first()
-    if framework is None:
-        raise Http404
-    return framework
+    return get_or_404(frameworks_visible_to(user), pk)
 
 
 def instruments_visible_to(user: User) -> QuerySet[Instrument]:
@@ -81,15 +79,12 @@ def administrations_visible_to(user: User) -> QuerySet[Administration]:
 
 
 def get_administration_for_user(user: User, pk: int) -> Administration:
-    administration = (
-        administrations_visible_to(user)
-        .select_related("instrument__programme", "instrument__framework")
-        .filter(pk=pk)
-        .first()
+    return get_or_404(
+        administrations_visible_to(user).select_related(
+            "instrument__programme", "instrument__framework"
+        ),
+        pk,
     )
-    if administration is None:
-        raise Http404
-    return administration
 
 
 def can_manage_programme(user: User, programme: Programme) -> bool:
@@ -151,10 +146,7 @@ def attempts_visible_to(user: User) -> QuerySet[Attempt]:
 
 
 def get_participant_for_results(user: User, programme: Programme, pk: int) -> Person:
-    person = participants_visible_to(user, programme).select_related("unit").filter(pk=pk).first()
-    if person is None:
-        raise Http404
-    return person
+    return get_or_404(participants_visible_to(user, programme).select_related("unit"), pk)
 
 
 def owner_unit_of(user: User) -> Unit | None:

@@ -43,9 +43,9 @@ from cakap.core.api_support import (
     PageNumbers,
     actor,
     forbidden,
-    get_or_404,
     referenced,
 )
+from cakap.core.lookups import get_or_404
 from cakap.people.access import is_admin, is_organiser, person_of
 from cakap.people.models import User
 from cakap.programmes.access import programmes_visible_to

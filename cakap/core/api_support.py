@@ -301,14 +301,6 @@ def install_error_handlers(api: NinjaAPI) -> None:
 # ---------------------------------------------------------------- lookups
 
 
-def get_or_404[M: Model](scoped: QuerySet[M], pk: int) -> M:
-    """The object `pk` from a scoped queryset; outside the scope it does not exist."""
-    obj = scoped.filter(pk=pk).first()
-    if obj is None:
-        raise Http404
-    return obj
-
-
 def referenced[M: Model](scoped: QuerySet[M], pk: int | None, field: str) -> M:
     """An object named by id in the input; one the caller may not see is an invalid
     choice (422 naming `field`), like one that does not exist."""

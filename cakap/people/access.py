@@ -1,8 +1,8 @@
 """Who may see and change which units and people. Every view and API handler asks here."""
 
 from django.db.models import Q, QuerySet
-from django.http import Http404
 
+from cakap.core.lookups import get_or_404
 from cakap.people.models import Person, RoleAssignment, Unit, User
 
 Role = RoleAssignment.Role
@@ -92,14 +92,8 @@ def people_editable_by(user: User) -> QuerySet[Person]:
 
 
 def get_person_for_user(user: User, pk: int) -> Person:
-    person = people_visible_to(user).filter(pk=pk).first()
-    if person is None:
-        raise Http404
-    return person
+    return get_or_404(people_visible_to(user), pk)
 
 
 def get_person_for_editing(user: User, pk: int) -> Person:
-    person = people_editable_by(user).select_related("unit").filter(pk=pk).first()
-    if person is None:
-        raise Http404
-    return person
+    return get_or_404(people_editable_by(user).select_related("unit"), pk)

@@ -17,10 +17,10 @@ from cakap.core.api_support import (
     PageNumbers,
     actor,
     forbidden,
-    get_or_404,
     referenced,
     reject_nulls,
 )
+from cakap.core.lookups import get_or_404
 from cakap.people import services
 from cakap.people.access import (
     is_organiser,

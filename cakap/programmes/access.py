@@ -1,8 +1,8 @@
 """Who may see and change which programmes, groups and sessions."""
 
 from django.db.models import Q, QuerySet
-from django.http import Http404
 
+from cakap.core.lookups import get_or_404
 from cakap.people.access import is_admin, scope_paths, under
 from cakap.people.models import RoleAssignment, User
 from cakap.programmes.models import Enrolment, Group, Programme, Session
@@ -47,17 +47,11 @@ def programmes_managed_by(user: User) -> QuerySet[Programme]:
 
 
 def get_programme_for_user(user: User, pk: int) -> Programme:
-    programme = programmes_visible_to(user).filter(pk=pk).first()
-    if programme is None:
-        raise Http404
-    return programme
+    return get_or_404(programmes_visible_to(user), pk)
 
 
 def get_managed_programme(user: User, pk: int) -> Programme:
-    programme = programmes_managed_by(user).filter(pk=pk).first()
-    if programme is None:
-        raise Http404
-    return programme
+    return get_or_404(programmes_managed_by(user), pk)
 
 
 def can_manage(user: User, programme: Programme) -> bool:
@@ -104,7 +98,4 @@ def enrolments_visible_to(user: User) -> QuerySet[Enrolment]:
 
 
 def get_session_for_user(user: User, pk: int) -> Session:
-    session = sessions_visible_to(user).filter(pk=pk).first()
-    if session is None:
-        raise Http404
-    return session
+    return get_or_404(sessions_visible_to(user), pk)

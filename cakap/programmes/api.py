@@ -22,11 +22,11 @@ from cakap.core.api_support import (
     PageNumbers,
     actor,
     forbidden,
-    get_or_404,
     referenced,
     reject_nulls,
 )
 from cakap.core.formatting import JAKARTA
+from cakap.core.lookups import get_or_404
 from cakap.people.access import is_organiser, people_visible_to, units_visible_to
 from cakap.people.api import PersonRef, UnitRef
 from cakap.people.models import Person, User

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from cakap.core.lookups import get_or_404
 from cakap.people.access import is_admin, is_organiser, people_visible_to, scope_paths, under
 from cakap.people.models import Person, RoleAssignment, Unit, User
 from cakap.programmes import services
@@ -67,47 +68,37 @@ def _form_error(form: forms.Form, error: services.ProgrammesError) -> None:
 
 
 def _managed_group(user: User, pk: int) -> Group:
-    group = (
-        Group.objects.select_related("programme")
-        .filter(pk=pk, programme__in=programmes_managed_by(user))
-        .first()
+    return get_or_404(
+        Group.objects.select_related("programme").filter(programme__in=programmes_managed_by(user)),
+        pk,
     )
-    if group is None:
-        raise Http404
-    return group
 
 
 def _managed_module(user: User, pk: int) -> Module:
-    module = (
-        Module.objects.select_related("programme")
-        .filter(pk=pk, programme__in=programmes_managed_by(user))
-        .first()
+    return get_or_404(
+        Module.objects.select_related("programme").filter(
+            programme__in=programmes_managed_by(user)
+        ),
+        pk,
     )
-    if module is None:
-        raise Http404
-    return module
 
 
 def _managed_enrolment(user: User, pk: int) -> Enrolment:
-    enrolment = (
-        Enrolment.objects.select_related("group", "person", "programme")
-        .filter(pk=pk, programme__in=programmes_managed_by(user))
-        .first()
+    return get_or_404(
+        Enrolment.objects.select_related("group", "person", "programme").filter(
+            programme__in=programmes_managed_by(user)
+        ),
+        pk,
     )
-    if enrolment is None:
-        raise Http404
-    return enrolment
 
 
 def _managed_session(user: User, pk: int) -> Session:
-    session = (
-        Session.objects.select_related("group__programme", "module", "coach")
-        .filter(pk=pk, group__programme__in=programmes_managed_by(user))
-        .first()
+    return get_or_404(
+        Session.objects.select_related("group__programme", "module", "coach").filter(
+            group__programme__in=programmes_managed_by(user)
+        ),
+        pk,
     )
-    if session is None:
-        raise Http404
-    return session
 
 
 def _organiser_units(user: User) -> QuerySet[Unit]:
