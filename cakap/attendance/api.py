@@ -14,6 +14,7 @@ from django.db.models import Prefetch, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema
+from ninja import Status as Answer
 from ninja.pagination import paginate
 
 from cakap.attendance import checkin, services
@@ -281,11 +282,11 @@ def list_absences(request: HttpRequest, filters: Query[AbsenceFilter]) -> QueryS
     summary="Ask to be excused from an upcoming session",
     description="By the participant, before the session starts; one pending per session.",
 )
-def create_absence(request: HttpRequest, payload: AbsenceIn) -> tuple[int, AbsenceRequest]:
+def create_absence(request: HttpRequest, payload: AbsenceIn) -> Answer[AbsenceRequest]:
     user = actor(request)
     session = referenced(sessions_visible_to(user), payload.session_id, "session_id")
     absence = services.request_absence(user, session, payload.status, payload.reason)
-    return 201, get_or_404(_absences(user), absence.pk)
+    return Answer(201, get_or_404(_absences(user), absence.pk))
 
 
 @router.post(
@@ -314,7 +315,7 @@ def decide_absence(request: HttpRequest, request_id: int, payload: DecisionIn) -
         "location_required, device_used, session_cancelled."
     ),
 )
-def check_in(request: HttpRequest, payload: CheckInIn) -> tuple[int, dict[str, Any]]:
+def check_in(request: HttpRequest, payload: CheckInIn) -> Answer[dict[str, Any]]:
     user = actor(request)
     _session(user, payload.session_id)
     session = checkin.load_session(payload.session_id)
@@ -335,7 +336,7 @@ def check_in(request: HttpRequest, payload: CheckInIn) -> tuple[int, dict[str, A
         location=location,
     )
     out = {"created": result.created, "record": result.record}
-    return (201 if result.created else 200), out
+    return Answer(201 if result.created else 200, out)
 
 
 @router.post(
@@ -346,7 +347,7 @@ def check_in(request: HttpRequest, payload: CheckInIn) -> tuple[int, dict[str, A
 )
 def coach_check_in(
     request: HttpRequest, session_id: int, person_id: int, payload: CoachCheckInIn
-) -> tuple[int, dict[str, Any]]:
+) -> Answer[dict[str, Any]]:
     user = actor(request)
     _session(user, session_id)
     session = checkin.load_session(session_id)
@@ -354,4 +355,4 @@ def coach_check_in(
     person = get_or_404(people_visible_to(user), person_id)
     result = checkin.check_in_by_coach(user, session, person, method=payload.method)
     out = {"created": result.created, "record": result.record}
-    return (201 if result.created else 200), out
+    return Answer(201 if result.created else 200, out)
