@@ -37,6 +37,7 @@ from cakap.attendance.forms_checkin import (
 from cakap.attendance.links import LinkError
 from cakap.attendance.models import AttendanceRecord, CheckInAttempt, Method, PersonalLink
 from cakap.core.formatting import clock
+from cakap.core.http import signed_in
 from cakap.people.access import person_of
 from cakap.people.models import Person, User
 from cakap.people.nip import NipError, parse_nip
@@ -48,10 +49,6 @@ MAX_REMEMBERED_SCANS = 5
 DEVICE_COOKIE_AGE = 5 * 365 * 24 * 3600
 SEARCH_LIMIT = 10
 LINK_BACKEND = "cakap.people.auth.NipOrEmailBackend"
-
-
-def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
 
 
 def qr_svg(data: str) -> SafeString:
@@ -173,7 +170,7 @@ def _scan_post(request: HttpRequest, session_id: int, code: str, session: Any) -
     result, error = None, None
     try:
         result = checkin.record_check_in(
-            _user(request),
+            signed_in(request),
             session,
             code,
             scanned_at=scanned_at,
@@ -199,7 +196,7 @@ def checkin_code(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             result = checkin.record_typed_check_in(
-                _user(request),
+                signed_in(request),
                 form.cleaned_data["code"],
                 typed_at=timezone.now(),
                 device_id=_device(request),
@@ -214,7 +211,7 @@ def checkin_code(request: HttpRequest) -> HttpResponse:
     # Ask the phone for its position only when one of today's sessions checks it.
     modes = {
         checkin.policy_for(s.group.programme).location_mode
-        for s in checkin.sessions_open_for(_user(request), timezone.now())
+        for s in checkin.sessions_open_for(signed_in(request), timezone.now())
     }
     context["location_mode"] = next((m for m in ("required", "record") if m in modes), "off")
     return _set_device(request, render(request, "attendance/checkin_code.html", context))
@@ -223,7 +220,7 @@ def checkin_code(request: HttpRequest) -> HttpResponse:
 @login_required
 def my_card(request: HttpRequest) -> HttpResponse:
     """The participant's card: a QR the coach's screen scans to check them in."""
-    person = person_of(_user(request))
+    person = person_of(signed_in(request))
     if person is None:
         raise Http404
     context = {"person": person, "qr": qr_svg(checkin.card_token(person))}
@@ -256,7 +253,7 @@ def _code_context(request: HttpRequest, session: Any) -> dict[str, Any]:
 @login_required
 def coach_checkin(request: HttpRequest, pk: int) -> HttpResponse:
     """The coach's screen: the rotating QR and code, and beside it the live roll."""
-    session = checkin.get_session_to_run(_user(request), pk)
+    session = checkin.get_session_to_run(signed_in(request), pk)
     context = {
         **_code_context(request, session),
         "roll": checkin.live_roll(session),
@@ -268,14 +265,14 @@ def coach_checkin(request: HttpRequest, pk: int) -> HttpResponse:
 @never_cache
 @login_required
 def coach_code(request: HttpRequest, pk: int) -> HttpResponse:
-    session = checkin.get_session_to_run(_user(request), pk)
+    session = checkin.get_session_to_run(signed_in(request), pk)
     return render(request, "attendance/coach_code.html", _code_context(request, session))
 
 
 @never_cache
 @login_required
 def coach_roll(request: HttpRequest, pk: int) -> HttpResponse:
-    session = checkin.get_session_to_run(_user(request), pk)
+    session = checkin.get_session_to_run(signed_in(request), pk)
     return render(
         request,
         "attendance/coach_roll.html",
@@ -292,7 +289,7 @@ def _roll_changed(response: HttpResponse) -> HttpResponse:
 @login_required
 def coach_decide(request: HttpRequest, pk: int, record_pk: int) -> HttpResponse:
     """Approve or refuse a check-in held because the phone was shared."""
-    session = checkin.get_session_to_run(_user(request), pk)
+    session = checkin.get_session_to_run(signed_in(request), pk)
     record = (
         AttendanceRecord.objects.select_related("session", "person")
         .filter(pk=record_pk, session=session)
@@ -302,7 +299,7 @@ def coach_decide(request: HttpRequest, pk: int, record_pk: int) -> HttpResponse:
     if record is None or not form.is_valid():
         raise Http404
     checkin.decide_pending(
-        _user(request), record, approve=form.cleaned_data["decision"] == "approve"
+        signed_in(request), record, approve=form.cleaned_data["decision"] == "approve"
     )
     if request.htmx:  # type: ignore[attr-defined]
         return coach_roll(request, pk)
@@ -313,7 +310,7 @@ def coach_decide(request: HttpRequest, pk: int, record_pk: int) -> HttpResponse:
 @login_required
 def coach_search(request: HttpRequest, pk: int) -> HttpResponse:
     """Participants of the group whose name or NIP matches, to check in by hand."""
-    session = checkin.get_session_to_run(_user(request), pk)
+    session = checkin.get_session_to_run(signed_in(request), pk)
     form = SearchForm(request.GET)
     people: list[Person] = []
     query = form.cleaned_data["q"].strip() if form.is_valid() else ""
@@ -341,7 +338,7 @@ def coach_search(request: HttpRequest, pk: int) -> HttpResponse:
 def _coach_check_in(
     request: HttpRequest, pk: int, person_id: int | None, method: str
 ) -> tuple[bool, str]:
-    session = checkin.get_session_to_run(_user(request), pk)
+    session = checkin.get_session_to_run(signed_in(request), pk)
     # Only the session's own participants: a card or id from elsewhere names nobody.
     person = (
         Person.objects.filter(
@@ -355,7 +352,7 @@ def _coach_check_in(
     if person is None:
         return False, _("This card is not valid.")
     try:
-        result = checkin.check_in_by_coach(_user(request), session, person, method=method)
+        result = checkin.check_in_by_coach(signed_in(request), session, person, method=method)
     except CheckInError as e:
         return False, f"{person.full_name}: {e.message}"
     if result.created:
@@ -416,7 +413,7 @@ def _participants(programme: Any) -> list[Enrolment]:
 @login_required
 def links_list(request: HttpRequest, pk: int) -> HttpResponse:
     """The organiser's list of personal links, with text to copy into WhatsApp."""
-    programme = get_managed_programme(_user(request), pk)
+    programme = get_managed_programme(signed_in(request), pk)
     live = _live_links(programme)
     rows = []
     for enrolment in _participants(programme):
@@ -438,7 +435,7 @@ def links_list(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def links_print(request: HttpRequest, pk: int) -> HttpResponse:
     """A printable sheet: one QR per participant with a live, unused link."""
-    programme = get_managed_programme(_user(request), pk)
+    programme = get_managed_programme(signed_in(request), pk)
     live = _live_links(programme)
     cards = []
     for enrolment in _participants(programme):
@@ -453,7 +450,7 @@ def links_print(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def links_issue(request: HttpRequest, pk: int) -> HttpResponse:
     """Issue (or reissue) one participant's link, or links for all who lack one."""
-    user = _user(request)
+    user = signed_in(request)
     programme = get_managed_programme(user, pk)
     form = PersonPickForm(request.POST)
     try:
@@ -488,8 +485,8 @@ def _managed_link(user: User, link_pk: int) -> PersonalLink:
 @require_POST
 @login_required
 def links_revoke(request: HttpRequest, link_pk: int) -> HttpResponse:
-    link = _managed_link(_user(request), link_pk)
-    links.revoke_personal_link(_user(request), link)
+    link = _managed_link(signed_in(request), link_pk)
+    links.revoke_personal_link(signed_in(request), link)
     messages.success(request, _("The link of %(name)s no longer works.") % {"name": link.person})
     return redirect("links-list", pk=link.programme_id)
 
@@ -497,8 +494,8 @@ def links_revoke(request: HttpRequest, link_pk: int) -> HttpResponse:
 @require_POST
 @login_required
 def links_email(request: HttpRequest, link_pk: int) -> HttpResponse:
-    link = _managed_link(_user(request), link_pk)
-    if links.email_personal_link(_user(request), link, _link_url(request, link)):
+    link = _managed_link(signed_in(request), link_pk)
+    if links.email_personal_link(signed_in(request), link, _link_url(request, link)):
         messages.success(
             request, _("The link was sent to %(email)s.") % {"email": link.person.email}
         )
@@ -537,7 +534,7 @@ def link_open(request: HttpRequest, token: str) -> HttpResponse:
 @login_required
 def attempts_list(request: HttpRequest, pk: int) -> HttpResponse:
     """Refused check-ins of a programme, for the organiser to review."""
-    programme = get_managed_programme(_user(request), pk)
+    programme = get_managed_programme(signed_in(request), pk)
     attempts = (
         CheckInAttempt.objects.filter(session__group__programme=programme)
         .select_related("session__group", "person")

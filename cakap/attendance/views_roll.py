@@ -28,15 +28,11 @@ from cakap.attendance.access import (
 )
 from cakap.attendance.forms_roll import AbsenceRequestForm, DecisionForm, RollForm
 from cakap.attendance.models import EXCUSED, AbsenceRequest, AttendanceRecord, Status
+from cakap.core.http import signed_in
 from cakap.people.access import person_of
 from cakap.people.models import Person, User
 from cakap.programmes.access import get_session_for_user, programmes_visible_to
 from cakap.programmes.models import Enrolment, Programme, Session
-
-
-def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
-
 
 # --- The manual roll ---------------------------------------------------------------------
 
@@ -83,7 +79,7 @@ def _roll_context(session: Session, form: RollForm) -> dict[str, object]:
 @login_required
 def roll(request: HttpRequest, pk: int) -> HttpResponse:
     """The roster grid: one status per participant, saved together in one transaction."""
-    user = _user(request)
+    user = signed_in(request)
     session = get_session_for_roll(user, pk)
     if request.method != "POST" and services.close_if_due(session):
         session = get_session_for_roll(user, pk)
@@ -116,7 +112,7 @@ def roll(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def roll_row(request: HttpRequest, pk: int, person_pk: int) -> HttpResponse:
     """Save one row of the roll (htmx) and answer with the row redrawn."""
-    user = _user(request)
+    user = signed_in(request)
     session = get_session_for_roll(user, pk)
     roster = [(p, r) for p, r in _roster(session) if p.pk == person_pk]
     if not roster:
@@ -142,7 +138,7 @@ def roll_row(request: HttpRequest, pk: int, person_pk: int) -> HttpResponse:
 @require_POST
 def roll_close(request: HttpRequest, pk: int) -> HttpResponse:
     """Close attendance now: unmarked participants become alpa, the session held."""
-    user = _user(request)
+    user = signed_in(request)
     session = get_session_for_roll(user, pk)
     try:
         made = services.close_session_attendance(user, session)
@@ -175,7 +171,7 @@ def _document_response(file: FieldFile) -> FileResponse:
 
 @login_required
 def record_document(request: HttpRequest, pk: int) -> FileResponse:
-    record = records_visible_to(_user(request)).filter(pk=pk).first()
+    record = records_visible_to(signed_in(request)).filter(pk=pk).first()
     if record is None:
         raise Http404
     return _document_response(record.document)
@@ -187,7 +183,7 @@ def record_document(request: HttpRequest, pk: int) -> FileResponse:
 @login_required
 def absence_request(request: HttpRequest, session_pk: int) -> HttpResponse:
     """A participant asks beforehand to be excused from one of their sessions."""
-    user = _user(request)
+    user = signed_in(request)
     session = get_session_for_user(user, session_pk)
     enrolled = Enrolment.objects.filter(
         group_id=session.group_id, person__user=user, status=Enrolment.Status.ACTIVE
@@ -226,7 +222,7 @@ def absence_request(request: HttpRequest, session_pk: int) -> HttpResponse:
 @login_required
 def absence_queue(request: HttpRequest) -> HttpResponse:
     """The organiser's queue: pending requests first, then the latest decisions."""
-    user = _user(request)
+    user = signed_in(request)
     if not can_decide_absences(user):
         raise Http404
     base = absence_requests_decidable_by(user).select_related(
@@ -244,7 +240,7 @@ def absence_queue(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def absence_decide(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in(request)
     absence = absence_requests_decidable_by(user).filter(pk=pk).first()
     if absence is None:
         raise Http404
@@ -268,7 +264,7 @@ def absence_decide(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def absence_document(request: HttpRequest, pk: int) -> FileResponse:
-    absence = absence_requests_visible_to(_user(request)).filter(pk=pk).first()
+    absence = absence_requests_visible_to(signed_in(request)).filter(pk=pk).first()
     if absence is None:
         raise Http404
     return _document_response(absence.document)
@@ -289,7 +285,7 @@ def _my_programmes(user: User) -> QuerySet[Programme]:
 @login_required
 def my_index(request: HttpRequest) -> HttpResponse:
     """The programmes the participant takes part in; straight to it when there is one."""
-    programmes = list(_my_programmes(_user(request)))
+    programmes = list(_my_programmes(signed_in(request)))
     if len(programmes) == 1:
         return redirect("my-attendance-programme", programme_pk=programmes[0].pk)
     return render(request, "attendance/my_index.html", {"programmes": programmes})
@@ -298,7 +294,7 @@ def my_index(request: HttpRequest) -> HttpResponse:
 @login_required
 def my_programme(request: HttpRequest, programme_pk: int) -> HttpResponse:
     """Each session's status and the participant's percentage against the target."""
-    user = _user(request)
+    user = signed_in(request)
     programme = _my_programmes(user).filter(pk=programme_pk).first()
     person = person_of(user)
     if programme is None or person is None:
@@ -372,7 +368,7 @@ def _recap_page(request: HttpRequest, recap: reports.Recap) -> HttpResponse:
 
 @login_required
 def recap_group(request: HttpRequest, pk: int, fmt: str = "") -> HttpResponse:
-    group = get_group_for_recap(_user(request), pk)
+    group = get_group_for_recap(signed_in(request), pk)
     recap = reports.recap_for_group(group)
     if fmt:
         return _recap_response(recap, fmt, f"recap-group-{group.pk}")
@@ -381,7 +377,7 @@ def recap_group(request: HttpRequest, pk: int, fmt: str = "") -> HttpResponse:
 
 @login_required
 def recap_programme(request: HttpRequest, pk: int, fmt: str = "") -> HttpResponse:
-    programme = get_programme_for_recap(_user(request), pk)
+    programme = get_programme_for_recap(signed_in(request), pk)
     recap = reports.recap_for_programme(programme)
     if fmt:
         return _recap_response(recap, fmt, f"recap-programme-{programme.pk}")
@@ -391,7 +387,7 @@ def recap_programme(request: HttpRequest, pk: int, fmt: str = "") -> HttpRespons
 @login_required
 def risk_list(request: HttpRequest, pk: int) -> HttpResponse:
     """Participants below the target pace or no longer able to reach the target."""
-    programme = get_programme_for_recap(_user(request), pk)
+    programme = get_programme_for_recap(signed_in(request), pk)
     recap = reports.recap_for_programme(programme)
     return render(
         request,

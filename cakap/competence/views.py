@@ -44,6 +44,7 @@ from cakap.competence.models import (
     Item,
     ModuleCompetence,
 )
+from cakap.core.http import signed_in
 from cakap.people.access import is_admin, is_organiser, person_of, scope_paths
 from cakap.people.models import RoleAssignment, User
 from cakap.programmes.access import (
@@ -55,10 +56,6 @@ from cakap.programmes.access import (
 from cakap.programmes.models import Enrolment, Group, Module, Programme
 
 SIGNING_SALT = "cakap.competence.import"
-
-
-def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
 
 
 def can_read_results(user: User, programme: Programme) -> bool:
@@ -81,7 +78,7 @@ def _error(request: HttpRequest, error: services.CompetenceError) -> None:
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     """My assessments (as a participant) and the programmes whose competence work I see."""
-    user = _user(request)
+    user = signed_in(request)
     person = person_of(user)
     now = timezone.now()
     mine: list[dict[str, Any]] = []
@@ -134,7 +131,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def framework_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    framework = get_framework_for_user(_user(request), pk)
+    framework = get_framework_for_user(signed_in(request), pk)
     areas = framework.areas.prefetch_related("competences")
     return render(
         request,
@@ -145,7 +142,7 @@ def framework_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def framework_export(request: HttpRequest, pk: int) -> HttpResponse:
-    framework = get_framework_for_user(_user(request), pk)
+    framework = get_framework_for_user(signed_in(request), pk)
     response = HttpResponse(
         frameworks_io.write_xlsx(frameworks_io.spec_of(framework)),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -156,7 +153,7 @@ def framework_export(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def framework_create(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = signed_in(request)
     if not is_organiser(user):
         raise Http404
     form = FrameworkForm(request.POST or None)
@@ -174,7 +171,7 @@ def framework_create(request: HttpRequest) -> HttpResponse:
 @login_required
 def framework_import(request: HttpRequest) -> HttpResponse:
     """Upload YAML or XLSX, see a preview naming every bad row, then confirm."""
-    user = _user(request)
+    user = signed_in(request)
     if not is_organiser(user):
         raise Http404
     if request.method == "POST" and "payload" in request.POST:
@@ -220,7 +217,7 @@ def framework_import(request: HttpRequest) -> HttpResponse:
 @login_required
 def programme_competence(request: HttpRequest, pk: int) -> HttpResponse:
     """A programme's framework, module mapping, instruments and their administrations."""
-    user = _user(request)
+    user = signed_in(request)
     programme = get_programme_for_user(user, pk)
     manage = can_manage_programme(user, programme)
     if not (manage or can_read_results(user, programme)):
@@ -258,7 +255,7 @@ def programme_competence(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def programme_framework(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in(request)
     programme = get_managed_programme(user, pk)
     form = ChooseFrameworkForm(request.POST)
     if not form.is_valid():
@@ -277,7 +274,7 @@ def programme_framework(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def programme_modules(request: HttpRequest, pk: int) -> HttpResponse:
     """The module × competence matrix: checkboxes named map-<module>-<competence>."""
-    user = _user(request)
+    user = signed_in(request)
     programme = get_managed_programme(user, pk)
     mapping: dict[int, set[int]] = {}
     for key in request.POST:
@@ -295,7 +292,7 @@ def programme_modules(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def instrument_create(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in(request)
     programme = get_managed_programme(user, pk)
     form = InstrumentForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -316,7 +313,7 @@ def instrument_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def instrument_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in(request)
     instrument = get_instrument_for_user(user, pk)
     manage = can_manage_programme(user, instrument.programme)
     if not (manage or can_read_results(user, instrument.programme)):
@@ -367,7 +364,7 @@ def instrument_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def item_remove(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in(request)
     item = Item.objects.select_related("instrument").filter(pk=pk).first()
     if item is None:
         raise Http404
@@ -383,7 +380,7 @@ def item_remove(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def bank_export(request: HttpRequest, pk: int) -> HttpResponse:
-    instrument = get_managed_instrument(_user(request), pk)
+    instrument = get_managed_instrument(signed_in(request), pk)
     response = HttpResponse(
         banks.write_bank(instrument),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -395,7 +392,7 @@ def bank_export(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def bank_import(request: HttpRequest, pk: int) -> HttpResponse:
     """Upload a question bank, see every row with its problems, then confirm."""
-    user = _user(request)
+    user = signed_in(request)
     instrument = get_managed_instrument(user, pk)
     if request.method == "POST" and "payload" in request.POST:
         try:
@@ -429,7 +426,7 @@ def bank_import(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def administration_create(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in(request)
     instrument = get_managed_instrument(user, pk)
     form = AdministrationForm(request.POST)
     if not form.is_valid():
@@ -449,7 +446,7 @@ def administration_create(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def administration_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """Who has taken it and who has not yet, for coaches and organisers."""
-    user = _user(request)
+    user = signed_in(request)
     administration = get_administration_for_user(user, pk)
     programme = administration.instrument.programme
     if not can_read_results(user, programme):
@@ -497,7 +494,7 @@ def administration_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def administration_close(request: HttpRequest, pk: int) -> HttpResponse:
     """Score the unsubmitted attempts of a closed administration with what they saved."""
-    user = _user(request)
+    user = signed_in(request)
     administration = get_administration_for_user(user, pk)
     programme = administration.instrument.programme
     if not (is_admin(user) or can_manage_programme(user, programme)):

@@ -17,11 +17,8 @@ from cakap.competence.access import (
 )
 from cakap.competence.models import Instrument
 from cakap.competence.views import can_read_results
+from cakap.core.http import signed_in
 from cakap.people.models import User
-
-
-def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
 
 
 def _staff_instrument(user: User, pk: int) -> Instrument:
@@ -38,7 +35,7 @@ def _pct(value: Any) -> float | None:
 @login_required
 def instrument_results(request: HttpRequest, pk: int) -> HttpResponse:
     """Aggregates per programme, group and unit, with the people behind each figure."""
-    user = _user(request)
+    user = signed_in(request)
     instrument = _staff_instrument(user, pk)
     data = results.instrument_results(user, instrument)
     tables = [
@@ -77,7 +74,7 @@ def instrument_results(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def results_export(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in(request)
     instrument = _staff_instrument(user, pk)
     response = HttpResponse(
         results.export_xlsx(results.instrument_results(user, instrument)),
@@ -90,7 +87,7 @@ def results_export(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def heatmap(request: HttpRequest, pk: int, group_pk: int) -> HttpResponse:
     """The coach's view of a group: participants by competences, latest phase by default."""
-    user = _user(request)
+    user = signed_in(request)
     instrument = _staff_instrument(user, pk)
     group = groups_for_results(user, instrument.programme).filter(pk=group_pk).first()
     if group is None:
@@ -145,7 +142,7 @@ def heatmap(request: HttpRequest, pk: int, group_pk: int) -> HttpResponse:
 @login_required
 def profile(request: HttpRequest, pk: int, person_pk: int) -> HttpResponse:
     """A participant's pre and post per competence, and three competences to focus on."""
-    user = _user(request)
+    user = signed_in(request)
     instrument = get_instrument_for_user(user, pk)
     person = get_participant_for_results(user, instrument.programme, person_pk)
     data = results.instrument_results(user, instrument, person_id=person.pk)
@@ -191,7 +188,7 @@ def profile(request: HttpRequest, pk: int, person_pk: int) -> HttpResponse:
 
 @login_required
 def item_analysis(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in(request)
     administration = get_administration_for_user(user, pk)
     instrument = administration.instrument
     if instrument.kind != Instrument.Kind.KNOWLEDGE or not can_read_results(

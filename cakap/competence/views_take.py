@@ -24,12 +24,8 @@ from cakap.competence.access import (
 )
 from cakap.competence.models import Administration, Answer, Attempt, Instrument, Item, Level
 from cakap.core.formatting import clock
+from cakap.core.http import signed_in
 from cakap.people.access import is_admin, person_of
-from cakap.people.models import User
-
-
-def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
 
 
 def _choices(item: Item, order: list[int], scale: list[tuple[int, str]]) -> list[tuple[int, str]]:
@@ -74,7 +70,7 @@ def _refusal(request: HttpRequest, administration: Administration, error: Any) -
 @login_required
 def take(request: HttpRequest, pk: int) -> HttpResponse:
     """Start or resume; a plain POST (no script) saves every answer on the page."""
-    user = _user(request)
+    user = signed_in(request)
     administration = get_administration_for_user(user, pk)
     try:
         attempt = services.start_attempt(user, administration)
@@ -128,7 +124,7 @@ def take(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def take_save(request: HttpRequest, pk: int) -> HttpResponse:
     """htmx: save the answers on the page; answers with a one-line status."""
-    user = _user(request)
+    user = signed_in(request)
     administration = get_administration_for_user(user, pk)
     person = person_of(user)
     attempt = Attempt.objects.filter(administration=administration, person=person).first()
@@ -153,7 +149,7 @@ def take_save(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def take_submit(request: HttpRequest, pk: int) -> HttpResponse:
     """Save what is on the page and submit. Twice is once."""
-    user = _user(request)
+    user = signed_in(request)
     administration = get_administration_for_user(user, pk)
     person = person_of(user)
     attempt = Attempt.objects.filter(administration=administration, person=person).first()
@@ -173,7 +169,7 @@ def take_submit(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def observe(request: HttpRequest, pk: int, person_pk: int) -> HttpResponse:
     """The coach ticks what a participant did while watching them do the task."""
-    user = _user(request)
+    user = signed_in(request)
     administration = get_administration_for_user(user, pk)
     programme = administration.instrument.programme
     if not (

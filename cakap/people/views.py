@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from cakap.core.errors import DomainError
+from cakap.core.http import signed_in
 from cakap.people import roster, services
 from cakap.people.access import (
     get_person_for_editing,
@@ -48,19 +49,14 @@ def person_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in(request)
     person = get_person_for_user(user, pk)
     can_edit = people_editable_by(user).filter(pk=person.pk).exists()
     return render(request, "people/person_detail.html", {"person": person, "can_edit": can_edit})
 
 
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
-
-
 def _require_organiser(request: HttpRequest) -> User:
-    user = _user(request)
+    user = signed_in(request)
     if not is_organiser(user):
         raise Http404
     return user
@@ -68,7 +64,7 @@ def _require_organiser(request: HttpRequest) -> User:
 
 def _save_person(request: HttpRequest, form: PersonForm, person: Person | None) -> Person | None:
     """Hand the form's values to the service; a refusal becomes a form error."""
-    user = _user(request)
+    user = signed_in(request)
     data = dict(form.cleaned_data)
     try:
         if person is None:
@@ -96,7 +92,7 @@ def person_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in(request)
     person = get_person_for_editing(user, pk)
     initial = {name: getattr(person, name) for name in services.PERSON_FIELDS}
     form = PersonForm(request.POST or None, initial=initial, units=units_managed_by(user))

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST, require_safe
 
 from cakap.core.formatting import JAKARTA, local
+from cakap.core.http import signed_in
 from cakap.people.models import User
 from cakap.programmes.access import (
     can_manage,
@@ -47,12 +48,6 @@ from cakap.programmes.scheduling import (
 )
 
 MY_SCHEDULE_LIMIT = 200
-
-
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)
-    return user
 
 
 def _today() -> datetime.date:
@@ -178,7 +173,7 @@ def _month_context(
 @require_GET
 def programme_calendar(request: HttpRequest, pk: int) -> HttpResponse:
     """A programme's month: sessions the user may see, holidays and blackout days."""
-    user = _user(request)
+    user = signed_in(request)
     programme = get_programme_for_user(user, pk)
     month = _month_param(request.GET.get("month"), _today())
     sessions = sessions_visible_to(user).filter(group__programme=programme)
@@ -191,7 +186,7 @@ def programme_calendar(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def programme_week(request: HttpRequest, pk: int) -> HttpResponse:
     """A programme's week, Monday to Sunday, around `?date=YYYY-MM-DD`."""
-    user = _user(request)
+    user = signed_in(request)
     programme = get_programme_for_user(user, pk)
     today = _today()
     day = _date_param(request.GET.get("date"), today)
@@ -229,7 +224,7 @@ def _my_sessions(user: User) -> QuerySet[Session]:
 @require_GET
 def my_schedule(request: HttpRequest) -> HttpResponse:
     """Upcoming sessions grouped by day, a month grid, and the calendar subscription."""
-    user = _user(request)
+    user = signed_in(request)
     mine = _my_sessions(user)
     upcoming = list(
         mine.filter(ends_at__gte=timezone.now())
@@ -288,7 +283,7 @@ def _preview(form: ScheduleForm, programme: Programme) -> dict[str, Any]:
 @login_required
 def schedule_generate(request: HttpRequest, pk: int) -> HttpResponse:
     """Organisers propose a group's sessions around holidays, preview them, then confirm."""
-    user = _user(request)
+    user = signed_in(request)
     programme = get_managed_programme(user, pk)
     context: dict[str, Any] = {"programme": programme}
     if request.method != "POST":
@@ -329,7 +324,7 @@ def _confirm(
     slots = preview["proposal"].slots
     try:
         created = create_sessions(
-            _user(request),
+            signed_in(request),
             data["group"],
             slots,
             venue=data["venue"],
@@ -364,7 +359,7 @@ def _confirm(
 @login_required
 def calendar_days(request: HttpRequest, pk: int) -> HttpResponse:
     """Organisers keep a programme's blackout dates and working days on listed holidays."""
-    user = _user(request)
+    user = signed_in(request)
     programme = get_managed_programme(user, pk)
     form = CalendarDayForm()
     if request.method == "POST":
@@ -425,7 +420,7 @@ def ical_feed(request: HttpRequest, token: str) -> HttpResponse:
 @require_POST
 def ical_regenerate(request: HttpRequest) -> HttpResponse:
     """Give the signed-in user a new feed address; the old one stops working."""
-    regenerate_feed_token(_user(request), _user(request))
+    regenerate_feed_token(signed_in(request), signed_in(request))
     messages.success(
         request,
         _("Your calendar address was changed. Subscribe again with the new address."),

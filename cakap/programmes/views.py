@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from cakap.core.http import signed_in
 from cakap.core.lookups import get_or_404
 from cakap.people.access import is_admin, is_organiser, people_visible_to, scope_paths, under
 from cakap.people.models import Person, RoleAssignment, Unit, User
@@ -47,10 +48,6 @@ from cakap.programmes.models import Enrolment, Group, Module, Programme, Session
 
 ACTIVE = Enrolment.Status.ACTIVE
 SEARCH_LIMIT = 20
-
-
-def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
 
 
 # Service arguments that a form asks for under another name.
@@ -120,7 +117,7 @@ def _coach_candidates(programme: Programme, group: Group | None = None) -> Query
 
 @login_required
 def programme_list(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = signed_in(request)
     status = request.GET.get("status", "")
     programmes = (
         programmes_visible_to(user)
@@ -148,7 +145,7 @@ def programme_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def programme_create(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = signed_in(request)
     if not is_organiser(user):
         raise Http404
     units = _organiser_units(user)
@@ -166,7 +163,7 @@ def programme_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def programme_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in(request)
     programme = get_managed_programme(user, pk)
     units = _organiser_units(user) | Unit.objects.filter(pk=programme.organiser_unit_id)
     form = ProgrammeForm(
@@ -190,7 +187,7 @@ def programme_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def programme_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in(request)
     programme = (
         programmes_visible_to(user)
         .select_related("organiser_unit", "coaching_unit")
@@ -233,7 +230,7 @@ def programme_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def module_add(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in(request)
     programme = get_managed_programme(user, pk)
     form = ModuleForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -253,7 +250,7 @@ def module_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def module_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in(request)
     module = _managed_module(user, pk)
     initial = {"title": module.title, "summary": module.summary, "order": module.order}
     form = ModuleForm(request.POST or None, initial=initial)
@@ -278,7 +275,7 @@ def module_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def module_remove(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in(request)
     module = _managed_module(user, pk)
     try:
         services.remove_module(user, module)
@@ -294,7 +291,7 @@ def module_remove(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def group_create(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in(request)
     programme = get_managed_programme(user, pk)
     form = GroupForm(request.POST or None, coaches=_coach_candidates(programme))
     if request.method == "POST" and form.is_valid():
@@ -329,7 +326,7 @@ def _search_people(user: User, q: str) -> list[Person]:
 
 @login_required
 def group_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in(request)
     group = groups_visible_to(user).select_related("programme").filter(pk=pk).first()
     if group is None:
         raise Http404
@@ -377,7 +374,7 @@ def group_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def group_coaches(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in(request)
     group = _managed_group(user, pk)
     form = CoachesForm(request.POST, coaches=_coach_candidates(group.programme, group))
     if not form.is_valid():
@@ -395,7 +392,7 @@ def group_coaches(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def group_enrol(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in(request)
     group = _managed_group(user, pk)
     form = EnrolForm(request.POST, people=people_visible_to(user))
     if not form.is_valid():
@@ -416,7 +413,7 @@ def group_enrol(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def enrolment_move(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in(request)
     enrolment = _managed_enrolment(user, pk)
     groups = enrolment.programme.groups.exclude(pk=enrolment.group_id)
     form = MoveParticipantForm(request.POST, groups=groups)
@@ -441,7 +438,7 @@ def enrolment_move(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def enrolment_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in(request)
     enrolment = _managed_enrolment(user, pk)
     form = ReasonForm(request.POST)
     if not form.is_valid():
@@ -463,7 +460,7 @@ def enrolment_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def session_create(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in(request)
     group = _managed_group(user, pk)
     form = SessionForm(request.POST or None, group=group)
     if request.method == "POST" and form.is_valid():
@@ -481,7 +478,7 @@ def session_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def session_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in(request)
     session = _managed_session(user, pk)
     form = SessionForm(
         request.POST or None, initial=SessionForm.initial_for(session), group=session.group
@@ -527,7 +524,7 @@ def _session_page(
 
 @login_required
 def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in(request)
     session = (
         sessions_visible_to(user)
         .select_related("group__programme", "module", "coach", "moved_to", "moved_from")
@@ -542,7 +539,7 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def session_cancel(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in(request)
     session = _managed_session(user, pk)
     form = ReasonForm(request.POST, prefix="cancel")
     if form.is_valid():
@@ -559,7 +556,7 @@ def session_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def session_move(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in(request)
     session = _managed_session(user, pk)
     form = MoveSessionForm(request.POST, prefix="move")
     if form.is_valid():
