@@ -132,3 +132,16 @@ def test_move_without_a_reason_changes_nothing(world):
     )
     assert response.context["move_form"].errors["reason"]
     assert Session.objects.count() == count
+
+
+def test_the_groups_coach_finds_the_check_in_screen_and_roll_on_the_session(world):
+    page = client_for(world.coach).get(f"/programmes/sessions/{world.session_a.pk}/")
+    html = page.content.decode()
+    assert f"/attendance/sessions/{world.session_a.pk}/checkin/" in html
+    assert f"/attendance/sessions/{world.session_a.pk}/roll/" in html
+    assert f"/programmes/sessions/{world.session_a.pk}/edit/" not in html  # not a manager
+
+
+def test_a_participant_sees_no_check_in_screen_link(world):
+    page = client_for(world.participant).get(f"/programmes/sessions/{world.session_a.pk}/")
+    assert "/checkin/" not in page.content.decode()
