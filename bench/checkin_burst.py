@@ -55,17 +55,19 @@ def prepare_database() -> None:
     sh(PY, "manage.py", "collectstatic", "--no-input", "-v0")
 
 
-def seed(n: int) -> tuple[int, list[str]]:
-    """One session starting now with n active participants; returns its id and one
-    signed-in session cookie per participant."""
+def seed(n: int, history: int) -> tuple[int, int, list[str]]:
+    """One session starting now with n active participants, after `history` meetings
+    already held, and a second session at the same time to warm the server up with;
+    returns both ids and one signed-in session cookie per participant."""
     os.environ.update(ENV)
     import django
 
     django.setup()
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.contrib.sessions.backends.db import SessionStore
+    from django.db import connection
     from django.utils import timezone
 
+    from cakap.core.sessions import SessionStore
     from cakap.people.models import Person, Unit, User
     from cakap.programmes.models import Enrolment, Group, Programme, Session
 
@@ -93,11 +95,45 @@ def seed(n: int) -> tuple[int, list[str]]:
         Enrolment(programme=programme, group=group, person=p) for p in people
     )
     now = timezone.now()
+    # The meetings already held, each with everyone's record and its trail, so that the
+    # tables and the planner's statistics look like a programme in its fourth week.
+    from cakap.attendance.models import AttendanceChange, AttendanceRecord
+
+    for k in range(history, 0, -1):
+        held = Session.objects.create(
+            group=group,
+            starts_at=now - datetime.timedelta(days=2 * k),
+            ends_at=now - datetime.timedelta(days=2 * k, hours=-2),
+            venue="Aula",
+            status=Session.Status.HELD,
+        )
+        records = AttendanceRecord.objects.bulk_create(
+            AttendanceRecord(
+                session=held,
+                person=p,
+                status="hadir",
+                method="code",
+                checked_in_at=held.starts_at,
+                device_id=f"device-{p.pk}",
+                recorded_by_id=p.user_id,
+            )
+            for p in people
+        )
+        AttendanceChange.objects.bulk_create(
+            AttendanceChange(record=r, actor_id=r.recorded_by_id, method="code", to_status="hadir")
+            for r in records
+        )
     session = Session.objects.create(
         group=group,
         starts_at=now + datetime.timedelta(minutes=5),
         ends_at=now + datetime.timedelta(hours=2),
         venue="Aula",
+    )
+    warm = Session.objects.create(
+        group=group,
+        starts_at=now + datetime.timedelta(minutes=5),
+        ends_at=now + datetime.timedelta(hours=2),
+        venue="Ruang latihan",
     )
     cookies = []
     for u in users:
@@ -107,7 +143,11 @@ def seed(n: int) -> tuple[int, list[str]]:
         store[HASH_SESSION_KEY] = u.get_session_auth_hash()
         store.create()
         cookies.append(store.session_key or "")
-    return session.pk, cookies
+    # A live database has statistics; a freshly seeded one must gather them, or the
+    # planner takes every table for empty.
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    return session.pk, warm.pk, cookies
 
 
 def query_count_and_weight(session_id: int) -> tuple[int, int, dict[str, int]]:
@@ -202,28 +242,23 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--participants", type=int, default=2000)
     parser.add_argument("--concurrency", type=int, default=64)
-    parser.add_argument("--workers", type=int, default=4)
-    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--history", type=int, default=11, help="meetings already held")
+    parser.add_argument("--workers", type=int, default=0, help="default: gunicorn.conf.py")
+    parser.add_argument("--worker-class", default="", help="default: gunicorn.conf.py")
+    parser.add_argument("--threads", type=int, default=4, help="with --worker-class gthread")
     args = parser.parse_args()
 
     print(f"preparing {DB} with {args.participants} participants ...")
     prepare_database()
-    session_id, cookies = seed(args.participants)
+    session_id, warm_id, cookies = seed(args.participants, args.history)
+    # The production server as gunicorn.conf.py sets it up, on the benchmark's port.
+    command = [str(ROOT / ".venv/bin/gunicorn"), "cakap.wsgi", "-b", f"127.0.0.1:{PORT}"]
+    if args.workers:
+        command += ["-w", str(args.workers)]
+    if args.worker_class:
+        command += ["-k", args.worker_class, "--threads", str(args.threads)]
     server = subprocess.Popen(  # noqa: S603
-        [
-            str(ROOT / ".venv/bin/gunicorn"),
-            "cakap.wsgi",
-            "-b",
-            f"127.0.0.1:{PORT}",
-            "-k",
-            "gthread",
-            "-w",
-            str(args.workers),
-            "--threads",
-            str(args.threads),
-            "--log-level",
-            "warning",
-        ],
+        [*command, "--log-level", "warning"],
         cwd=ROOT,
         env={**ENV, "CAKAP_DB_CONN_MAX_AGE": "600"},
     )
@@ -241,26 +276,33 @@ def main() -> int:
         from cakap.programmes.models import Programme
 
         period = period_of(policy_for(Programme.objects.get(title="Bench")))
-        # Warm every worker's connection first, on both endpoints.
+        alphabet = string.ascii_letters + string.digits
+
+        def check_ins(
+            session: int, keys: list[str]
+        ) -> list[tuple[str, str, dict[str, str], bytes]]:
+            code = make_code(session, slot_at(time.time(), period), key=SECRET)
+            found = []
+            for key in keys:
+                csrf = "".join(secrets.choice(alphabet) for _ in range(32))
+                device = secrets.token_urlsafe(40)
+                headers = {
+                    "Cookie": f"sessionid={key}; csrftoken={csrf}; cakap_device={device}",
+                    "X-CSRFToken": csrf,
+                    "X-Cakap-Fetch": "1",
+                    "Content-Type": "application/x-www-form-urlencoded",
+                }
+                found.append(("POST", f"/attendance/c/{session}/{code}/", headers, b""))
+            return found
+
+        # Warm every worker up first, on both endpoints, as a server that has been up for
+        # a while is: check-ins go to the other session, so the measured one stays empty.
         burst([("GET", "/health/", {}, b"")] * 256, args.concurrency)
+        burst(check_ins(warm_id, cookies[:256]), args.concurrency)
 
         trivial = [("GET", "/health/", {}, b"")] * args.participants
         wall_t, lat_t, err_t = burst(trivial, args.concurrency)
-
-        alphabet = string.ascii_letters + string.digits
-        checkins = []
-        code = make_code(session_id, slot_at(time.time(), period), key=SECRET)
-        for key in cookies[:-1]:
-            csrf = "".join(secrets.choice(alphabet) for _ in range(32))
-            device = secrets.token_urlsafe(40)
-            headers = {
-                "Cookie": f"sessionid={key}; csrftoken={csrf}; cakap_device={device}",
-                "X-CSRFToken": csrf,
-                "X-Cakap-Fetch": "1",
-                "Content-Type": "application/x-www-form-urlencoded",
-            }
-            checkins.append(("POST", f"/attendance/c/{session_id}/{code}/", headers, b""))
-        wall_c, lat_c, err_c = burst(checkins, args.concurrency)
+        wall_c, lat_c, err_c = burst(check_ins(session_id, cookies[:-1]), args.concurrency)
 
         from cakap.attendance.models import AttendanceRecord
 

@@ -9,16 +9,18 @@ a record goes through `services.apply_status`, which keeps the trail.
 """
 
 import datetime
+import functools
 import hmac
 import math
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
 from django.core import signing
-from django.db.models import Q, QuerySet
+from django.db.models import Model, Q, QuerySet
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -32,13 +34,14 @@ from cakap.attendance.models import (
     Status,
 )
 from cakap.attendance.services import apply_status
+from cakap.core import rows
 from cakap.core.errors import DomainError
 from cakap.core.formatting import clock
 from cakap.core.lookups import get_or_404
 from cakap.people.access import is_admin, person_of
 from cakap.people.models import Person, User
 from cakap.programmes.access import programmes_managed_by
-from cakap.programmes.models import Enrolment, Programme, Session
+from cakap.programmes.models import Enrolment, Group, Module, Programme, Session
 
 # Six characters from an alphabet without look-alikes (no 0/O, 1/I/L): 31**6 ≈ 8.9e8
 # codes, so a guess succeeds about twice in a billion tries.
@@ -291,12 +294,115 @@ def get_session_to_run(user: User, pk: int) -> Session:
     return get_or_404(sessions_run_by(user).select_related(*_SESSION_RELATED), pk)
 
 
+@functools.cache
+def _session_sql(using: str, participant: bool) -> str:
+    t, c = rows.table, rows.columns
+    select = (
+        f"SELECT {c(Session, 's', using)}, {c(Group, 'g', using)}, {c(Programme, 'p', using)}, "
+        f"{c(AttendancePolicy, 'ap', using)}, {c(SessionVenue, 'v', using)}, "
+        f"{c(Person, 'c', using)}, {c(Module, 'm', using)}"
+    )
+    joins = (
+        f"FROM {t(Session, using)} s "
+        f"JOIN {t(Group, using)} g ON g.id = s.group_id "
+        f"JOIN {t(Programme, using)} p ON p.id = g.programme_id "
+        f"LEFT JOIN {t(AttendancePolicy, using)} ap ON ap.programme_id = p.id "
+        f"LEFT JOIN {t(SessionVenue, using)} v ON v.session_id = s.id "
+        f"LEFT JOIN {t(Person, using)} c ON c.id = s.coach_id "
+        f"LEFT JOIN {t(Module, using)} m ON m.id = s.module_id "
+    )
+    if participant:
+        # The signed-in user's person if actively enrolled in the group, their record in
+        # the session, and whether this phone checked in someone else: each by an index.
+        record = t(AttendanceRecord, using)
+        select += (
+            f", {c(Person, 'pp', using)}, {c(AttendanceRecord, 'r', using)}, "  # noqa: S608 - names from the models
+            f"EXISTS (SELECT 1 FROM {record} d WHERE d.session_id = s.id "
+            "AND d.device_id = %s AND d.device_id <> '' AND d.person_id <> pp.id)"
+        )
+        joins += (
+            f"LEFT JOIN ({t(Person, using)} pp JOIN {t(Enrolment, using)} e "
+            "ON e.person_id = pp.id AND e.status = %s) "
+            "ON pp.user_id = %s AND e.group_id = s.group_id "
+            f"LEFT JOIN {record} r ON r.session_id = s.id AND r.person_id = pp.id "
+        )
+    return f"{select} {joins}WHERE s.id = %s"
+
+
+_SESSION_PARTS: tuple[tuple[type[Model], str], ...] = (
+    (Session, "s"),
+    (Group, "g"),
+    (Programme, "p"),
+    (AttendancePolicy, "ap"),
+    (SessionVenue, "v"),
+    (Person, "c"),
+    (Module, "m"),
+)
+
+
+def _session_from(values: Sequence[Any]) -> tuple[Session, int]:
+    """The session and its related objects from a row of `_session_sql`, wired up as
+    `select_related` wires them; and where the row's remaining values begin."""
+    parts: list[Any] = []
+    start = 0
+    for model, alias in _SESSION_PARTS:
+        end = start + rows.width(model)
+        parts.append(rows.instance(model, values[start:end], alias))
+        start = end
+    session, group, programme, policy, venue, coach, module = parts
+    assert isinstance(session, Session) and group is not None and programme is not None
+    Session._meta.get_field("group").set_cached_value(session, group)
+    Group._meta.get_field("programme").set_cached_value(group, programme)
+    Programme._meta.get_field("attendance_policy").set_cached_value(programme, policy)
+    if policy is not None:
+        AttendancePolicy._meta.get_field("programme").set_cached_value(policy, programme)
+    Session._meta.get_field("attendance").set_cached_value(session, venue)
+    if venue is not None:
+        SessionVenue._meta.get_field("session").set_cached_value(venue, session)
+    Session._meta.get_field("coach").set_cached_value(session, coach)
+    Session._meta.get_field("module").set_cached_value(session, module)
+    return session, start
+
+
 def load_session(pk: int) -> Session | None:
-    """A session with everything a check-in reads, in one query."""
-    try:
-        return Session.objects.select_related(*_SESSION_RELATED).get(pk=pk)
-    except Session.DoesNotExist:
+    """A session with everything a check-in reads (group, programme, policy, venue, coach,
+    module) in one query, as `select_related` would load it. The SQL is written once
+    (core/rows.py): the check-in burst of a whole room runs through here."""
+    found = rows.fetch(_session_sql("default", False), [pk])
+    return _session_from(found[0])[0] if found else None
+
+
+@dataclass(frozen=True)
+class Participant:
+    """What a check-in reads about the person checking in."""
+
+    person: Person | None  # None: not actively enrolled in the session's group
+    record: AttendanceRecord | None  # their record in the session, if any
+    device_shared: bool  # this phone already checked someone else in to the session
+
+
+def load_check_in(pk: int, user: User, device_id: str) -> tuple[Session, Participant] | None:
+    """`load_session` and, in the same query, what a check-in by `user` from the phone
+    `device_id` reads about them (see `Participant`)."""
+    params = [device_id, Enrolment.Status.ACTIVE, user.pk, pk]
+    found = rows.fetch(_session_sql("default", True), params)
+    if not found:
         return None
+    values = found[0]
+    session, start = _session_from(values)
+    record_start = start + rows.width(Person)
+    participant = Participant(
+        rows.instance(Person, values[start:record_start], "pp"),
+        rows.instance(AttendanceRecord, values[record_start:-1], "r"),
+        bool(values[-1]),
+    )
+    return session, participant
+
+
+def enrolled_participant(user: User, session: Session, device_id: str) -> Participant:
+    """What a check-in by `user` from the phone `device_id` reads about them."""
+    found = load_check_in(session.pk, user, device_id)
+    return found[1] if found else Participant(None, None, False)
 
 
 # --- Recording a check-in -----------------------------------------------------------------
@@ -364,13 +470,15 @@ def record_check_in(
     scanned_at: datetime.datetime,
     device_id: str,
     location: Location | None = None,
+    participant: Participant | None = None,
 ) -> CheckInResult:
     """Check the signed-in participant in to `session` with the code they scanned or typed.
 
     `scanned_at` is when the code was read (kept server-side across a sign-in or a
     dropped connection); it decides the code's validity, the window and lateness. A
     second check-in answers with the first record and changes nothing. Refusals raise
-    `CheckInError` and leave a `CheckInAttempt`.
+    `CheckInError` and leave a `CheckInAttempt`. `participant`, when given, is what
+    `load_check_in` read for this user, phone and session together with the session.
     """
     now = timezone.now()
     at = honoured_scan_time(scanned_at, now)
@@ -378,13 +486,9 @@ def record_check_in(
     policy = policy_for(programme)
     venue = venue_for(session)
     detail: dict[str, Any] = {"code": normalise_code(code)[:12], "at": at.isoformat()}
-    enrolment = (
-        Enrolment.objects.select_related("person")
-        .filter(person__user=actor_user, group_id=session.group_id, status=Enrolment.Status.ACTIVE)
-        .order_by()  # the default ordering would join programme and group twice
-        .first()
-    )
-    person = enrolment.person if enrolment else person_of(actor_user)
+    if participant is None:
+        participant = enrolled_participant(actor_user, session, device_id)
+    person = participant.person or person_of(actor_user)
 
     def refuse(code: str, message: str | Promise | None = None) -> CheckInError:
         return _refuse(
@@ -398,17 +502,11 @@ def record_check_in(
 
     if session.status in (Session.Status.CANCELLED, Session.Status.MOVED):
         raise refuse("session_cancelled")
-    if enrolment is None:
+    if participant.person is None:
         raise refuse("not_enrolled")
     assert person is not None
-    existing = list(
-        AttendanceRecord.objects.filter(session=session)
-        .filter(Q(person=person) | Q(device_id=device_id) if device_id else Q(person=person))
-        .order_by()
-    )
-    own = next((r for r in existing if r.person_id == person.pk), None)
-    if own is not None:
-        return CheckInResult(own, created=False)
+    if participant.record is not None:
+        return CheckInResult(participant.record, created=False)
 
     verdict = check_code(session.pk, code, at, period_of(policy), policy.code_grace_s)
     if verdict != "ok":
@@ -454,7 +552,7 @@ def record_check_in(
             detail["location_error"] = (location.error if location else "") or "missing"
             raise refuse("location_required", LOCATION_MESSAGES.get(detail["location_error"]))
 
-    shared = device_id and any(r.person_id != person.pk for r in existing)
+    shared = participant.device_shared
     pending = False
     if shared:
         if policy.shared_device == AttendancePolicy.SharedDevice.REFUSE:

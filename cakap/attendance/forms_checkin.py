@@ -1,5 +1,7 @@
 """Forms of the check-in pages: they parse input; the rules live in checkin.py."""
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -48,6 +50,14 @@ class LocationForm(forms.Form):
         if data["loc_error"]:
             return Location(error=data["loc_error"])
         return None
+
+
+def location_from(data: Any) -> Location | None:
+    """The phone's position from a check-in POST; None when the page sent none (the
+    programme does not check location), without building a form for nothing."""
+    if not any(name in data for name in LocationForm.base_fields):
+        return None
+    return LocationForm(data).location()
 
 
 class SearchForm(forms.Form):

@@ -99,7 +99,11 @@ class SessionVenue(models.Model):
 class AttendanceRecord(models.Model):
     """One participant in one session. Never deleted; every change is kept in `changes`."""
 
-    session = models.ForeignKey(Session, on_delete=models.PROTECT, related_name="records")
+    # No index of its own: the unique (session, person) and the (session, device_id)
+    # index both begin with it.
+    session = models.ForeignKey(
+        Session, on_delete=models.PROTECT, related_name="records", db_index=False
+    )
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="attendance")
     status = models.CharField(_("status"), max_length=12, choices=Status.choices)
     method = models.CharField(_("how"), max_length=16, choices=Method.choices)
@@ -107,7 +111,7 @@ class AttendanceRecord(models.Model):
     minutes_late = models.PositiveSmallIntegerField(_("minutes late"), default=0)
     reason = models.CharField(_("reason"), max_length=255, blank=True)
     document = models.FileField(_("document"), upload_to="attendance/%Y/%m/", blank=True)
-    device_id = models.CharField(max_length=64, blank=True, db_index=True)
+    device_id = models.CharField(max_length=64, blank=True)
     latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
     longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
     accuracy_m = models.PositiveIntegerField(null=True, blank=True)
@@ -126,6 +130,8 @@ class AttendanceRecord(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["session", "person"], name="attendance_one_per_session")
         ]
+        # "Has this phone checked in someone else to this session?" runs on every check-in.
+        indexes = [models.Index(fields=["session", "device_id"], name="attendance_session_device")]
 
     def __str__(self) -> str:
         return f"{self.person} {self.session}: {self.status}"

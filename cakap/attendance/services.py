@@ -29,7 +29,7 @@ from cakap.attendance.models import (
     SessionVenue,
     Status,
 )
-from cakap.core import audit
+from cakap.core import audit, rows
 from cakap.core.errors import DomainError
 from cakap.people.access import person_of
 from cakap.people.models import Person
@@ -66,36 +66,34 @@ def apply_status(
     actor_user = actor if getattr(actor, "is_authenticated", False) else None
     if not overwrite:
         # A first check-in is by far the commonest write: insert straight away and let
-        # the unique constraint answer a repeat or a race (4 round trips, not 7).
-        try:
-            with transaction.atomic():
-                new = AttendanceRecord.objects.create(
-                    session=session,
-                    person=person,
-                    status=status,
-                    method=method,
-                    reason=reason,
-                    checked_in_at=checked_in_at,
-                    minutes_late=minutes_late,
-                    recorded_by=actor_user,
-                    **extra,
-                )
-                AttendanceChange.objects.create(
-                    record=new,
-                    actor=actor_user,
-                    method=method,
-                    from_status="",
-                    to_status=status,
-                    reason=reason,
-                )
-        except IntegrityError:
-            existing = (
-                AttendanceRecord.objects.filter(session=session, person=person).order_by().first()
-            )
-            if existing is None:
-                raise
-            return existing, False
-        return new, True
+        # the unique constraint answer a repeat or a race. Written SQL (core/rows.py),
+        # since the burst of a whole room checking in at once runs through here.
+        new = AttendanceRecord(
+            session=session,
+            person=person,
+            status=status,
+            method=method,
+            reason=reason,
+            checked_in_at=checked_in_at,
+            minutes_late=minutes_late,
+            recorded_by=actor_user,
+            **extra,
+        )
+        change = AttendanceChange(
+            actor=actor_user,
+            method=method,
+            from_status="",
+            to_status=status,
+            reason=reason,
+        )
+        if rows.insert_with_child(new, change, "record", conflict=("session", "person")):
+            return new, True
+        existing = (
+            AttendanceRecord.objects.filter(session=session, person=person).order_by().first()
+        )
+        if existing is None:  # pragma: no cover - the constraint said it exists
+            raise IntegrityError("attendance_one_per_session")
+        return existing, False
     with transaction.atomic():
         record = (
             # No ordering: the model's default one joins session and person, and FOR

@@ -16,9 +16,9 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -30,13 +30,19 @@ from cakap.attendance.forms_checkin import (
     CardForm,
     CodeForm,
     DecisionForm,
-    LocationForm,
     PersonPickForm,
     SearchForm,
+    location_from,
 )
 from cakap.attendance.links import LinkError
-from cakap.attendance.models import AttendanceRecord, CheckInAttempt, Method, PersonalLink
-from cakap.core.formatting import clock
+from cakap.attendance.models import (
+    AttendanceRecord,
+    CheckInAttempt,
+    Method,
+    PersonalLink,
+    Status,
+)
+from cakap.core.formatting import clock, long_date
 from cakap.core.http import signed_in
 from cakap.people.access import person_of
 from cakap.people.models import Person, User
@@ -120,18 +126,47 @@ def _scan_time(request: HttpRequest, session_id: int, code: str) -> datetime.dat
 # --- Participant: scan, typed code, card --------------------------------------------------
 
 
-def _result_context(
-    result: checkin.CheckInResult | None, error: CheckInError | None
-) -> dict[str, Any]:
+def _result_html(
+    session: Any, result: checkin.CheckInResult | None, error: CheckInError | None
+) -> SafeString:
+    """The answer to a check-in, large and plain: the scan page's script swaps it in, and
+    the pages for phones without script show it. Built here rather than by a template:
+    the burst of a whole room checking in at once answers with it."""
+    reason = ""
     if error is not None:
-        return {"outcome": "refused", "reason": error.code, "message": error.message}
-    assert result is not None
-    return {
-        "outcome": "pending" if result.pending else result.status,
-        "headline": result.headline,
-        "record": result.record,
-        "again": not result.created,
-    }
+        outcome, big, lines = "refused", _("Not checked in"), [error.message]
+        reason = error.code
+    elif result is not None and result.pending:
+        outcome, big = "pending", _("Waiting for the coach")
+        lines = [
+            _("This phone already checked in someone else; the coach will confirm your check-in.")
+        ]
+    else:
+        assert result is not None
+        outcome, big, lines = result.status, result.headline, []
+        if result.status == Status.TERLAMBAT and result.record.checked_in_at:
+            lines.append(clock(result.record.checked_in_at))
+        if not result.created:
+            lines.append(_("You were already checked in; nothing changed."))
+    parts = [
+        format_html(
+            '<div class="result result-{0}" role="status" data-outcome="{0}"{1}>',
+            outcome,
+            format_html(' data-reason="{}"', reason) if reason else "",
+        ),
+        format_html('<p class="result-big">{}</p>', big),
+        *(format_html('<p class="result-msg">{}</p>', line) for line in lines),
+    ]
+    if session is not None:
+        parts.append(
+            format_html(
+                '<p class="result-sub">{} · {}</p>',
+                session.title or session.group.name,
+                long_date(session.starts_at),
+            )
+        )
+    parts.append(SafeString("</div>"))
+    return format_html_join("\n", "{}", ((part,) for part in parts))
 
 
 @never_cache
@@ -139,11 +174,17 @@ def checkin_scan(request: HttpRequest, session_id: int, code: str) -> HttpRespon
     """Where the QR on the coach's screen leads. GET notes the scan and shows a page whose
     script records the check-in by POST (a button does it without script)."""
     code = checkin.normalise_code(code)[:12]
+    if request.method == "POST" and request.user.is_authenticated:
+        # The session and what the check-in reads of this participant, in one query.
+        loaded = checkin.load_check_in(session_id, signed_in(request), _device(request))
+        if loaded is None:
+            raise Http404
+        return _scan_post(request, session_id, code, *loaded)
     session = checkin.load_session(session_id)
     if session is None:
         raise Http404
     if request.method == "POST":
-        return _scan_post(request, session_id, code, session)
+        return redirect_to_login(request.get_full_path())
     scanned_at = _remember_scan(request, session_id, code)
     if not request.user.is_authenticated:
         messages.info(
@@ -162,10 +203,14 @@ def checkin_scan(request: HttpRequest, session_id: int, code: str) -> HttpRespon
     return _set_device(request, render(request, "attendance/checkin_scan.html", context))
 
 
-def _scan_post(request: HttpRequest, session_id: int, code: str, session: Any) -> HttpResponse:
-    if not request.user.is_authenticated:
-        return redirect_to_login(request.get_full_path())
-    location = LocationForm(request.POST).location()
+def _scan_post(
+    request: HttpRequest,
+    session_id: int,
+    code: str,
+    session: Any,
+    participant: checkin.Participant,
+) -> HttpResponse:
+    location = location_from(request.POST)
     scanned_at = _scan_time(request, session_id, code)
     result, error = None, None
     try:
@@ -176,14 +221,15 @@ def _scan_post(request: HttpRequest, session_id: int, code: str, session: Any) -
             scanned_at=scanned_at,
             device_id=_device(request),
             location=location,
+            participant=participant,
         )
     except CheckInError as e:
         error = e
-    context = {"session": session, **_result_context(result, error)}
+    answer = _result_html(session, result, error)
     if request.headers.get("X-Cakap-Fetch"):
-        # The script's answer is a fragment: no page context, so no navigation queries.
-        fragment = render_to_string("attendance/checkin_result.html", context)
-        return _set_device(request, HttpResponse(fragment))
+        # The script's answer is the fragment alone: no page, so no navigation queries.
+        return _set_device(request, HttpResponse(answer))
+    context = {"session": session, "result_html": answer}
     return _set_device(request, render(request, "attendance/checkin_done.html", context))
 
 
@@ -200,12 +246,12 @@ def checkin_code(request: HttpRequest) -> HttpResponse:
                 form.cleaned_data["code"],
                 typed_at=timezone.now(),
                 device_id=_device(request),
-                location=LocationForm(request.POST).location(),
+                location=location_from(request.POST),
             )
         except CheckInError as e:
-            context = _result_context(None, e)
+            context = {"result_html": _result_html(None, None, e)}
         else:
-            context = _result_context(result, None)
+            context = {"result_html": _result_html(None, result, None)}
             form = CodeForm()
     context["form"] = form
     # Ask the phone for its position only when one of today's sessions checks it.
