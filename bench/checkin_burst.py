@@ -143,10 +143,12 @@ def seed(n: int, history: int) -> tuple[int, int, list[str]]:
         store[HASH_SESSION_KEY] = u.get_session_auth_hash()
         store.create()
         cookies.append(store.session_key or "")
-    # A live database has statistics; a freshly seeded one must gather them, or the
-    # planner takes every table for empty.
+    # A database in use has been vacuumed and has statistics (a freshly seeded one does
+    # not: the planner would take every table for empty), and is not in the middle of the
+    # checkpoint that bulk loading sets off.
     with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
+        cursor.execute("VACUUM ANALYZE")
+        cursor.execute("CHECKPOINT")
     return session.pk, warm.pk, cookies
 
 

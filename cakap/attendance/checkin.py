@@ -12,6 +12,7 @@ import datetime
 import functools
 import hmac
 import math
+import re
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -429,7 +430,7 @@ class CheckInResult:
     def headline(self) -> str:
         """'Hadir, 08.03 WIB' / 'Terlambat 12 menit' / the status for other records."""
         record = self.record
-        label = str(record.get_status_display())  # "Hadir", "Terlambat" in Indonesian
+        label = str(Status(record.status).label)  # "Hadir", "Terlambat" in Indonesian
         if record.status == Status.HADIR and record.checked_in_at:
             return f"{label}, {clock(record.checked_in_at)}"
         if record.status == Status.TERLAMBAT:
@@ -728,13 +729,12 @@ def new_device_id() -> str:
     return secrets.token_urlsafe(DEVICE_ID_BYTES)
 
 
+_DEVICE_ID = re.compile(r"[A-Za-z0-9_-]{40,64}")
+
+
 def valid_device_id(value: str | None) -> bool:
-    """Whether a cookie holds an id we could have made."""
-    return (
-        bool(value)
-        and 40 <= len(value or "") <= 64
-        and all(c.isalnum() or c in "-_" for c in value or "")
-    )
+    """Whether a cookie holds an id we could have made (URL-safe base64, 40 to 64 long)."""
+    return bool(value) and _DEVICE_ID.fullmatch(value or "") is not None
 
 
 # --- The coach's live roll ----------------------------------------------------------------

@@ -148,25 +148,22 @@ def _result_html(
             lines.append(clock(result.record.checked_in_at))
         if not result.created:
             lines.append(_("You were already checked in; nothing changed."))
-    parts = [
-        format_html(
-            '<div class="result result-{0}" role="status" data-outcome="{0}"{1}>',
-            outcome,
-            format_html(' data-reason="{}"', reason) if reason else "",
-        ),
-        format_html('<p class="result-big">{}</p>', big),
-        *(format_html('<p class="result-msg">{}</p>', line) for line in lines),
-    ]
+    sub = ""
     if session is not None:
-        parts.append(
-            format_html(
-                '<p class="result-sub">{} · {}</p>',
-                session.title or session.group.name,
-                long_date(session.starts_at),
-            )
+        sub = format_html(
+            '<p class="result-sub">{} · {}</p>\n',
+            session.title or session.group.name,
+            long_date(session.starts_at),
         )
-    parts.append(SafeString("</div>"))
-    return format_html_join("\n", "{}", ((part,) for part in parts))
+    return format_html(
+        '<div class="result result-{0}" role="status" data-outcome="{0}"{1}>\n'
+        '<p class="result-big">{2}</p>\n{3}{4}</div>',
+        outcome,
+        format_html(' data-reason="{}"', reason) if reason else "",
+        big,
+        format_html_join("", '<p class="result-msg">{}</p>\n', ((line,) for line in lines)),
+        sub,
+    )
 
 
 @never_cache

@@ -1,6 +1,7 @@
 """Indonesian formatting of dates and times: "Jumat, 7 Juli 2023", "08.30 WIB"."""
 
 import datetime
+import functools
 import zoneinfo
 
 from babel.dates import format_date as babel_format_date
@@ -18,18 +19,25 @@ def local(dt: datetime.datetime) -> datetime.datetime:
     return timezone.localtime(dt, JAKARTA)
 
 
+@functools.lru_cache(maxsize=4096)
+def _format(d: datetime.date, pattern: str, locale: str) -> str:
+    # A page or a burst of check-ins formats the same few dates over and over; babel's
+    # formatting is the slow part, and a date's name never changes.
+    return str(babel_format_date(d, pattern, locale=locale))
+
+
 def long_date(d: datetime.date | datetime.datetime) -> str:
     """'Jumat, 7 Juli 2023' in Indonesian, 'Friday, 7 July 2023' in English."""
     if isinstance(d, datetime.datetime):
         d = local(d).date()
-    return str(babel_format_date(d, "EEEE, d MMMM y", locale=_locale()))
+    return _format(d, "EEEE, d MMMM y", _locale())
 
 
 def short_date(d: datetime.date | datetime.datetime) -> str:
     """'7 Jul 2023'."""
     if isinstance(d, datetime.datetime):
         d = local(d).date()
-    return str(babel_format_date(d, "d MMM y", locale=_locale()))
+    return _format(d, "d MMM y", _locale())
 
 
 def clock(dt: datetime.datetime) -> str:

@@ -50,7 +50,8 @@ def width(model: type[Model]) -> int:
 class _Reader:
     """How to turn one model's selected values into an instance, worked out once."""
 
-    converters: list[tuple[Any, list[Converter]]]  # per column: (its Col, its converters)
+    # The columns that need converting: (position, its Col, its converters).
+    converters: list[tuple[int, Any, list[Converter]]]
     names: list[str]  # attribute names, in column order
     pk_index: int
 
@@ -60,11 +61,11 @@ def _reader(model: type[Model], alias: str, connection: BaseDatabaseWrapper) -> 
     found = _READERS.get(key)
     if found is None:
         converters = []
-        for field in _fields(model):
+        for i, field in enumerate(_fields(model)):
             col = field.get_col(alias)
-            converters.append(
-                (col, connection.ops.get_db_converters(col) + col.get_db_converters(connection))
-            )
+            chain = connection.ops.get_db_converters(col) + col.get_db_converters(connection)
+            if chain:
+                converters.append((i, col, chain))
         names = [f.attname for f in _fields(model)]
         found = _Reader(converters, names, _fields(model).index(model._meta.pk))
         _READERS[key] = found
@@ -78,14 +79,17 @@ def instance[M: Model](
     ORM converts them; None when the primary key is NULL (an outer join found nothing)."""
     connection = connections[using]
     reader = _reader(model, alias, connection)
+    if len(values) != len(reader.names):
+        raise ValueError(f"{model.__name__}: {len(values)} values for {len(reader.names)} columns")
     if values[reader.pk_index] is None:
         return None
-    converted = []
-    for value, (col, converters) in zip(values, reader.converters, strict=True):
+    converted = list(values)
+    for i, col, converters in reader.converters:
+        value = converted[i]
         if value is not None:
             for convert in converters:
                 value = convert(value, col, connection)
-        converted.append(value)
+            converted[i] = value
     return model.from_db(using, reader.names, converted)
 
 

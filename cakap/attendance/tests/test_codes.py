@@ -2,6 +2,7 @@
 
 import datetime
 
+import pytest
 import time_machine
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -14,8 +15,10 @@ from cakap.attendance.checkin import (
     distance_m,
     lateness,
     make_code,
+    new_device_id,
     normalise_code,
     slot_at,
+    valid_device_id,
     window_of,
 )
 from cakap.attendance.models import AttendancePolicy, SessionVenue, Status
@@ -207,3 +210,23 @@ def test_the_shown_code_is_accepted_at_the_frozen_moment(offset, period):
         assert check_code(7, shown.code, later, period, 0, django_settings.SECRET_KEY) != "ok" or (
             shown.code == current_code(Session(pk=7), policy, later).code
         )
+
+
+@pytest.mark.parametrize(
+    ("value", "valid"),
+    [
+        (None, False),
+        ("", False),
+        ("a" * 39, False),
+        ("a" * 40, True),
+        ("Az09_-" * 10, True),
+        ("a" * 64, True),
+        ("a" * 65, False),
+        ("a" * 39 + "=", False),
+        ("a" * 39 + "é", False),
+        ("a" * 39 + " ", False),
+    ],
+)
+def test_device_ids_are_what_we_make(value, valid):
+    assert valid_device_id(value) is valid
+    assert valid_device_id(new_device_id())

@@ -141,3 +141,8 @@ def test_insert_with_child_is_one_statement_on_postgresql(world, django_assert_n
     # Elsewhere: savepoint, two inserts, release (under the test's transaction).
     with django_assert_num_queries(1 if connection.vendor == "postgresql" else 4):
         rows.insert_with_child(record, change, "record")
+
+
+def test_instance_refuses_a_row_of_the_wrong_width():
+    with pytest.raises(ValueError, match="AttendanceRecord"):
+        rows.instance(AttendanceRecord, [1, 2, 3], "r")
