@@ -1,4 +1,7 @@
+from typing import Any
+
 from django.conf import settings
+from django.contrib.sessions.base_session import AbstractBaseSession
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -30,3 +33,26 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.object_repr}"
+
+
+class UserSession(AbstractBaseSession):
+    """A session that also names its signed-in user in a column, so that loading a
+    request's session loads its user in the same query (see core/sessions.py). Deleting
+    a user ends their sessions."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+
+    class Meta(AbstractBaseSession.Meta):
+        pass
+
+    @classmethod
+    def get_session_store_class(cls) -> type[Any]:
+        from cakap.core.sessions import SessionStore
+
+        return SessionStore

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 
 from cakap.core import rows
+from cakap.core.sessions import offered_user
 from cakap.people.models import User
 from cakap.people.nip import NipError, parse_nip
 
@@ -45,15 +46,17 @@ class NipOrEmailBackend(ModelBackend):
         return None
 
     def get_user(self, user_id: Any) -> User | None:
-        """The signed-in user of a request, read with written SQL (core/rows.py): every
-        signed-in request loads it, and the ORM's query building cost more than the read."""
+        """The signed-in user of a request: the one read with its session (core/sessions.py)
+        or, failing that, read with written SQL (core/rows.py)."""
         assert User._meta.pk is not None
-        try:
-            pk = User._meta.pk.to_python(user_id)
-        except ValidationError:
-            return None
-        found = rows.fetch(_user_sql("default"), [pk])
-        user = rows.instance(User, found[0], "u") if found else None
+        user = offered_user(user_id)
+        if user is None:
+            try:
+                pk = User._meta.pk.to_python(user_id)
+            except ValidationError:
+                return None
+            found = rows.fetch(_user_sql("default"), [pk])
+            user = rows.instance(User, found[0], "u") if found else None
         return user if user is not None and self.user_can_authenticate(user) else None
 
 

@@ -203,10 +203,10 @@ def test_scan_view_queries_are_few(world, django_assert_num_queries):
     url = scan_url(world.session_a, at)
     with time_machine.travel(at, tick=False):
         client.get(url)
-        # Django session, user, the session with all a check-in reads of this person,
+        # The Django session with its user, the session with all a check-in reads of this person,
         # then the record and its trail (one statement on PostgreSQL; see test_checkin).
         writes = 1 if connection.vendor == "postgresql" else 4
-        with django_assert_num_queries(3 + writes):
+        with django_assert_num_queries(2 + writes):
             answer = client.post(url, headers={"X-Cakap-Fetch": "1"})
         assert 'data-outcome="hadir"' in answer.content.decode()
 
