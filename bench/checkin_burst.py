@@ -1,9 +1,12 @@
 """Check-in burst: N enrolled participants check in to one session, C at a time, through
-the production server (gunicorn) on PostgreSQL; the same load on a trivial endpoint
-that reads one row, for comparison. Also counts the queries of one check-in and weighs
-the page a phone loads after scanning.
+the production server (gunicorn as gunicorn.conf.py sets it up) on PostgreSQL; the same
+load on a trivial endpoint that reads one row, for comparison, the two taking turns in
+rounds. The database holds a programme with meetings already held, vacuumed and
+analysed; every worker is warmed up first. Also counts the queries of one check-in and
+weighs the page a phone loads after scanning.
 
     .venv/bin/python bench/checkin_burst.py [--participants 2000] [--concurrency 64]
+        [--history 11] [--rounds 4] [--workers N] [--worker-class gthread --threads 4]
 
 Needs PostgreSQL at 127.0.0.1:5432 (user postgres); it creates and drops the database
 `cakap_bench`. Nothing here runs in `make test`: targets are checked by hand.
