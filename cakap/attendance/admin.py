@@ -5,7 +5,6 @@ services that keep the trail (cakap.attendance.services)."""
 from typing import Any
 
 from django.contrib import admin
-from django.db import transaction
 from django.http import HttpRequest
 
 from cakap.attendance.models import (
@@ -16,30 +15,7 @@ from cakap.attendance.models import (
     CheckInAttempt,
     SessionVenue,
 )
-from cakap.core.audit import record, snapshot
-
-
-class AuditedAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
-    """Admin writes bypass the services, so record them here with before and after."""
-
-    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
-        with transaction.atomic():
-            old = type(obj)._default_manager.filter(pk=obj.pk).first() if change else None
-            before = snapshot(old) if old is not None else {}
-            super().save_model(request, obj, form, change)
-            action = "updated" if change else "created"
-            record(request.user, f"{obj._meta.model_name}.admin_{action}", obj, before=before)
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
+from cakap.core.admin import AuditedAdmin, ReadOnlyAdmin
 
 
 @admin.register(AttendancePolicy)

@@ -18,7 +18,7 @@ from cakap.competence.models import (
     Item,
     Level,
 )
-from cakap.programmes.admin import AuditedAdmin
+from cakap.core.admin import AuditedAdmin, ReadOnlyAdmin
 
 
 class LevelInline(admin.TabularInline):  # type: ignore[type-arg]
@@ -60,17 +60,6 @@ class InstrumentAdmin(AuditedAdmin):
 @admin.register(Administration)
 class AdministrationAdmin(AuditedAdmin):
     list_display = ("instrument", "phase", "opens_at", "closes_at")
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 class AnswerInline(admin.TabularInline):  # type: ignore[type-arg]

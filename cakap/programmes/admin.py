@@ -1,50 +1,9 @@
 """The admin site for administrators. Changes made here go to the audit trail too."""
 
-from typing import Any
-
 from django.contrib import admin
-from django.db import models, transaction
-from django.http import HttpRequest
 
-from cakap.core.audit import record, snapshot
+from cakap.core.admin import AuditedAdmin
 from cakap.programmes.models import CalendarDay, Enrolment, Group, Module, Programme, Session
-
-
-class AuditedAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
-    """Admin writes bypass the services, so record them here with before and after."""
-
-    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
-        with transaction.atomic():
-            before: dict[str, Any] = {}
-            if change:
-                old = type(obj)._default_manager.filter(pk=obj.pk).first()
-                before = snapshot(old) if old is not None else {}
-            super().save_model(request, obj, form, change)
-            action = "updated" if change else "created"
-            record(request.user, f"{obj._meta.model_name}.admin_{action}", obj, before=before)
-
-    def delete_model(self, request: HttpRequest, obj: models.Model) -> None:
-        with transaction.atomic():
-            record(
-                request.user,
-                f"{obj._meta.model_name}.admin_deleted",
-                obj,
-                before=snapshot(obj),
-                after={},
-            )
-            super().delete_model(request, obj)
-
-    def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
-        with transaction.atomic():
-            for obj in queryset:
-                record(
-                    request.user,
-                    f"{obj._meta.model_name}.admin_deleted",
-                    obj,
-                    before=snapshot(obj),
-                    after={},
-                )
-            super().delete_queryset(request, queryset)
 
 
 class ModuleInline(admin.TabularInline):  # type: ignore[type-arg]
