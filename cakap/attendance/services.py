@@ -64,76 +64,44 @@ def apply_status(
     if status in EXCUSED and not reason.strip():
         raise AttendanceError("reason_required", _("Izin, sakit and dinas luar need a reason."))
     actor_user = actor if getattr(actor, "is_authenticated", False) else None
+    # A first record is by far the commonest write (a whole room checking in at once):
+    # insert it with its trail straight away and let the unique constraint answer a
+    # repeat or a race (core/rows.py: one statement on PostgreSQL).
+    first = AttendanceRecord(
+        session=session,
+        person=person,
+        status=status,
+        method=method,
+        reason=reason,
+        checked_in_at=checked_in_at,
+        minutes_late=minutes_late,
+        recorded_by=actor_user,
+        **extra,
+    )
+    trail = AttendanceChange(
+        actor=actor_user, method=method, from_status="", to_status=status, reason=reason
+    )
     if not overwrite:
-        # A first check-in is by far the commonest write: insert straight away and let
-        # the unique constraint answer a repeat or a race. Written SQL (core/rows.py),
-        # since the burst of a whole room checking in at once runs through here.
-        new = AttendanceRecord(
-            session=session,
-            person=person,
-            status=status,
-            method=method,
-            reason=reason,
-            checked_in_at=checked_in_at,
-            minutes_late=minutes_late,
-            recorded_by=actor_user,
-            **extra,
-        )
-        change = AttendanceChange(
-            actor=actor_user,
-            method=method,
-            from_status="",
-            to_status=status,
-            reason=reason,
-        )
-        if rows.insert_with_child(new, change, "record", conflict=("session", "person")):
-            return new, True
+        if rows.insert_with_child(first, trail, "record", conflict=("session", "person")):
+            return first, True
         existing = (
             AttendanceRecord.objects.filter(session=session, person=person).order_by().first()
         )
         if existing is None:  # pragma: no cover - the constraint said it exists
             raise IntegrityError("attendance_one_per_session")
         return existing, False
+    # No ordering in the locking reads: the model's default one joins session and person,
+    # and FOR UPDATE would then lock the session row and queue every check-in behind it.
+    locked = AttendanceRecord.objects.select_for_update().order_by()
     with transaction.atomic():
-        record = (
-            # No ordering: the model's default one joins session and person, and FOR
-            # UPDATE would then lock the session row and queue every check-in behind it.
-            AttendanceRecord.objects.select_for_update()
-            .filter(session=session, person=person)
-            .order_by()
-            .first()
-        )
+        # An existing record is looked at first, so that a document that comes with the
+        # change is stored once, on the record it belongs to.
+        record = locked.filter(session=session, person=person).first()
         if record is None:
-            try:
-                with transaction.atomic():
-                    record = AttendanceRecord.objects.create(
-                        session=session,
-                        person=person,
-                        status=status,
-                        method=method,
-                        reason=reason,
-                        checked_in_at=checked_in_at,
-                        minutes_late=minutes_late,
-                        recorded_by=actor_user,
-                        **extra,
-                    )
-            except IntegrityError:
-                record = (
-                    AttendanceRecord.objects.select_for_update()
-                    .order_by()
-                    .get(session=session, person=person)
-                )
-            else:
-                AttendanceChange.objects.create(
-                    record=record,
-                    actor=actor_user,
-                    method=method,
-                    from_status="",
-                    to_status=status,
-                    reason=reason,
-                )
-                return record, True
-        if not overwrite or (record.status == status and record.reason == reason and not extra):
+            if rows.insert_with_child(first, trail, "record", conflict=("session", "person")):
+                return first, True
+            record = locked.get(session=session, person=person)  # a race's winner
+        if record.status == status and record.reason == reason and not extra:
             return record, False
         previous = record.status
         record.status = status
