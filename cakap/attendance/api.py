@@ -317,9 +317,10 @@ def decide_absence(request: HttpRequest, request_id: int, payload: DecisionIn) -
 )
 def check_in(request: HttpRequest, payload: CheckInIn) -> Answer[dict[str, Any]]:
     user = actor(request)
-    _session(user, payload.session_id)
-    session = checkin.load_session(payload.session_id)
-    assert session is not None
+    _session(user, payload.session_id)  # 404 outside the caller's scope
+    loaded = checkin.load_check_in(payload.session_id, user, payload.device_id)
+    assert loaded is not None
+    session, participant = loaded
     location = (
         checkin.Location(
             payload.latitude, payload.longitude, payload.accuracy_m, payload.location_error
@@ -334,6 +335,7 @@ def check_in(request: HttpRequest, payload: CheckInIn) -> Answer[dict[str, Any]]
         scanned_at=payload.scanned_at or timezone.now(),
         device_id=payload.device_id,
         location=location,
+        participant=participant,
     )
     out = {"created": result.created, "record": result.record}
     return Answer(201 if result.created else 200, out)
@@ -349,9 +351,7 @@ def coach_check_in(
     request: HttpRequest, session_id: int, person_id: int, payload: CoachCheckInIn
 ) -> Answer[dict[str, Any]]:
     user = actor(request)
-    _session(user, session_id)
-    session = checkin.load_session(session_id)
-    assert session is not None
+    session = _session(user, session_id)
     person = get_or_404(people_visible_to(user), person_id)
     result = checkin.check_in_by_coach(user, session, person, method=payload.method)
     out = {"created": result.created, "record": result.record}

@@ -392,12 +392,12 @@ def load_check_in(pk: int, user: User, device_id: str) -> tuple[Session, Partici
     values = found[0]
     session, start = _session_from(values)
     record_start = start + rows.width(Person)
-    participant = Participant(
-        rows.instance(Person, values[start:record_start], "pp"),
-        rows.instance(AttendanceRecord, values[record_start:-1], "r"),
-        bool(values[-1]),
-    )
-    return session, participant
+    person = rows.instance(Person, values[start:record_start], "pp")
+    record = rows.instance(AttendanceRecord, values[record_start:-1], "r")
+    if record is not None:
+        AttendanceRecord._meta.get_field("session").set_cached_value(record, session)
+        AttendanceRecord._meta.get_field("person").set_cached_value(record, person)
+    return session, Participant(person, record, bool(values[-1]))
 
 
 def enrolled_participant(user: User, session: Session, device_id: str) -> Participant:

@@ -212,6 +212,23 @@ def test_check_in_by_code_then_again(world):
     assert AttendanceRecord.objects.filter(session=world.session_a).count() == 1
 
 
+def test_a_repeated_check_in_reads_the_session_once_after_the_scope(
+    world, django_assert_num_queries
+):
+    moment = at_minutes(world, 3)
+    code = make_code(world.session_a.pk, slot_at(moment.timestamp(), 30), settings.SECRET_KEY)
+    body = {"session_id": world.session_a.pk, "code": code, "device_id": DEVICE}
+    client = bearer(world.participant)
+    with travel(moment):
+        client.post(f"{API}/check-in", body, content_type="application/json")
+        # The token, the caller's roles and the session in their scope, then the session
+        # with all the check-in reads of this person (their record among it, with its
+        # person for the answer): nothing read twice.
+        with django_assert_num_queries(4):
+            again = client.post(f"{API}/check-in", body, content_type="application/json")
+    assert again.status_code == 200 and again.json()["created"] is False
+
+
 def test_a_wrong_code_is_refused_with_its_reason(world):
     with travel(at_minutes(world, 3)):
         response = bearer(world.participant).post(
