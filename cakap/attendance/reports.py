@@ -34,14 +34,7 @@ LETTERS: dict[str, str] = {
     Status.DINAS_LUAR: "DL",
     Status.ALPA: "A",
 }
-STATUS_ORDER = [
-    Status.HADIR,
-    Status.TERLAMBAT,
-    Status.IZIN,
-    Status.SAKIT,
-    Status.DINAS_LUAR,
-    Status.ALPA,
-]
+STATUS_ORDER = list(Status)  # as declared: present, late, then the absences
 _GONE = (Session.Status.CANCELLED, Session.Status.MOVED)
 
 

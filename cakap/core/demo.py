@@ -391,14 +391,7 @@ def _seed_attendance(rng: random.Random, today: datetime.date) -> None:
         )
         for person in enrolled:
             status = rng.choices(
-                [
-                    Status.HADIR,
-                    Status.TERLAMBAT,
-                    Status.IZIN,
-                    Status.SAKIT,
-                    Status.DINAS_LUAR,
-                    Status.ALPA,
-                ],
+                list(Status),  # hadir, terlambat, izin, sakit, dinas luar, alpa
                 weights=[80, 8, 4, 3, 2, 3],
             )[0]
             late = rng.randint(11, 25) if status == Status.TERLAMBAT else 0
