@@ -102,26 +102,41 @@ class AttendanceRecord(models.Model):
     # No index of its own: the unique (session, person) and the (session, device_id)
     # index both begin with it.
     session = models.ForeignKey(
-        Session, on_delete=models.PROTECT, related_name="records", db_index=False
+        Session,
+        verbose_name=_("session"),
+        on_delete=models.PROTECT,
+        related_name="records",
+        db_index=False,
     )
-    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="attendance")
+    person = models.ForeignKey(
+        Person, verbose_name=_("participant"), on_delete=models.PROTECT, related_name="attendance"
+    )
     status = models.CharField(_("status"), max_length=12, choices=Status.choices)
     method = models.CharField(_("how"), max_length=16, choices=Method.choices)
     checked_in_at = models.DateTimeField(_("checked in at"), null=True, blank=True)
     minutes_late = models.PositiveSmallIntegerField(_("minutes late"), default=0)
     reason = models.CharField(_("reason"), max_length=255, blank=True)
     document = models.FileField(_("document"), upload_to="attendance/%Y/%m/", blank=True)
-    device_id = models.CharField(max_length=64, blank=True)
-    latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
-    longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
-    accuracy_m = models.PositiveIntegerField(null=True, blank=True)
+    device_id = models.CharField(_("phone id"), max_length=64, blank=True)
+    latitude = models.DecimalField(
+        _("latitude"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    longitude = models.DecimalField(
+        _("longitude"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    accuracy_m = models.PositiveIntegerField(_("accuracy (m)"), null=True, blank=True)
     pending = models.BooleanField(_("awaiting the coach's approval"), default=False)
     flag = models.CharField(_("flag"), max_length=32, blank=True)
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         verbose_name = _("attendance record")
@@ -172,6 +187,8 @@ class CheckInAttempt(models.Model):
     detail = models.JSONField(default=dict, blank=True)
 
     class Meta:
+        verbose_name = _("refused check-in")
+        verbose_name_plural = _("refused check-ins")
         ordering = ["-at"]
 
     def __str__(self) -> str:
@@ -234,6 +251,8 @@ class AbsenceRequest(models.Model):
     decision_note = models.CharField(max_length=255, blank=True)
 
     class Meta:
+        verbose_name = _("absence request")
+        verbose_name_plural = _("absence requests")
         ordering = ["-created_at"]
         constraints = [
             models.UniqueConstraint(
