@@ -35,7 +35,7 @@ from cakap.attendance.models import (
     Status,
 )
 from cakap.attendance.services import apply_status
-from cakap.core import rows
+from cakap.core import rows, sessions
 from cakap.core.errors import DomainError
 from cakap.core.formatting import clock
 from cakap.core.lookups import get_or_404
@@ -296,7 +296,10 @@ def get_session_to_run(user: User, pk: int) -> Session:
 
 
 @functools.cache
-def _session_sql(using: str, participant: bool) -> str:
+def _session_sql(using: str, participant: str) -> str:
+    """The session with what a check-in reads; with `participant` ("user" or "session")
+    also what it reads of the participant (`Participant`), who is the user whose id is a
+    parameter or the one the request's session names (read in the same query)."""
     t, c = rows.table, rows.columns
     select = (
         f"SELECT {c(Session, 's', using)}, {c(Group, 'g', using)}, {c(Programme, 'p', using)}, "
@@ -313,7 +316,7 @@ def _session_sql(using: str, participant: bool) -> str:
         f"LEFT JOIN {t(Module, using)} m ON m.id = s.module_id "
     )
     if participant:
-        # The signed-in user's person if actively enrolled in the group, their record in
+        # The participant's person if actively enrolled in the group, their record in
         # the session, and whether this phone checked in someone else: each by an index.
         record = t(AttendanceRecord, using)
         select += (
@@ -321,10 +324,15 @@ def _session_sql(using: str, participant: bool) -> str:
             f"EXISTS (SELECT 1 FROM {record} d WHERE d.session_id = s.id "
             "AND d.device_id = %s AND d.device_id <> '' AND d.person_id <> pp.id)"
         )
+        user = "%s"
+        if participant == "session":
+            select += f", {sessions.joined_columns(using)}"
+            joins += sessions.joined_sql(using)
+            user = "us.user_id"
         joins += (
             f"LEFT JOIN ({t(Person, using)} pp JOIN {t(Enrolment, using)} e "
             "ON e.person_id = pp.id AND e.status = %s) "
-            "ON pp.user_id = %s AND e.group_id = s.group_id "
+            f"ON pp.user_id = {user} AND e.group_id = s.group_id "
             f"LEFT JOIN {record} r ON r.session_id = s.id AND r.person_id = pp.id "
         )
     return f"{select} {joins}WHERE s.id = %s"
@@ -369,7 +377,7 @@ def load_session(pk: int) -> Session | None:
     """A session with everything a check-in reads (group, programme, policy, venue, coach,
     module) in one query, as `select_related` would load it. The SQL is written once
     (core/rows.py): the check-in burst of a whole room runs through here."""
-    found = rows.fetch(_session_sql("default", False), [pk])
+    found = rows.fetch(_session_sql("default", ""), [pk])
     return _session_from(found[0])[0] if found else None
 
 
@@ -382,22 +390,45 @@ class Participant:
     device_shared: bool  # this phone already checked someone else in to the session
 
 
+def _participant_from(values: Sequence[Any], start: int, session: Session) -> Participant:
+    record_start = start + rows.width(Person)
+    record_end = record_start + rows.width(AttendanceRecord)
+    person = rows.instance(Person, values[start:record_start], "pp")
+    record = rows.instance(AttendanceRecord, values[record_start:record_end], "r")
+    if record is not None:
+        AttendanceRecord._meta.get_field("session").set_cached_value(record, session)
+        AttendanceRecord._meta.get_field("person").set_cached_value(record, person)
+    return Participant(person, record, bool(values[record_end]))
+
+
 def load_check_in(pk: int, user: User, device_id: str) -> tuple[Session, Participant] | None:
     """`load_session` and, in the same query, what a check-in by `user` from the phone
     `device_id` reads about them (see `Participant`)."""
     params = [device_id, Enrolment.Status.ACTIVE, user.pk, pk]
-    found = rows.fetch(_session_sql("default", True), params)
+    found = rows.fetch(_session_sql("default", "user"), params)
+    if not found:
+        return None
+    session, start = _session_from(found[0])
+    return session, _participant_from(found[0], start, session)
+
+
+def load_check_in_signed_in(
+    pk: int, store: sessions.SessionStore, device_id: str
+) -> tuple[Session, Participant, int | None] | None:
+    """`load_check_in` for whoever the request's session `store` (not read yet) is
+    signed in as, reading the session and its user in the same query and handing them
+    to `store`: one query where there would be two. Also returns the id of the user the
+    participant was read for (None: the session names nobody); it is the request's user
+    only if signing in accepts them, which the caller checks."""
+    params = [device_id, *sessions.joined_params(store, "default"), Enrolment.Status.ACTIVE, pk]
+    found = rows.fetch(_session_sql("default", "session"), params)
     if not found:
         return None
     values = found[0]
     session, start = _session_from(values)
-    record_start = start + rows.width(Person)
-    person = rows.instance(Person, values[start:record_start], "pp")
-    record = rows.instance(AttendanceRecord, values[record_start:-1], "r")
-    if record is not None:
-        AttendanceRecord._meta.get_field("session").set_cached_value(record, session)
-        AttendanceRecord._meta.get_field("person").set_cached_value(record, person)
-    return session, Participant(person, record, bool(values[-1]))
+    participant = _participant_from(values, start, session)
+    store.adopt(values[-sessions.width() :])
+    return session, participant, store.loaded_user.pk if store.loaded_user else None
 
 
 def enrolled_participant(user: User, session: Session, device_id: str) -> Participant:

@@ -44,6 +44,7 @@ from cakap.attendance.models import (
 )
 from cakap.core.formatting import clock, long_date
 from cakap.core.http import signed_in
+from cakap.core.sessions import SessionStore
 from cakap.people.access import person_of
 from cakap.people.models import Person, User
 from cakap.people.nip import NipError, parse_nip
@@ -171,12 +172,10 @@ def checkin_scan(request: HttpRequest, session_id: int, code: str) -> HttpRespon
     """Where the QR on the coach's screen leads. GET notes the scan and shows a page whose
     script records the check-in by POST (a button does it without script)."""
     code = checkin.normalise_code(code)[:12]
-    if request.method == "POST" and request.user.is_authenticated:
-        # The session and what the check-in reads of this participant, in one query.
-        loaded = checkin.load_check_in(session_id, signed_in(request), _device(request))
-        if loaded is None:
-            raise Http404
-        return _scan_post(request, session_id, code, *loaded)
+    if request.method == "POST":
+        loaded = _load_scan_post(request, session_id)
+        if loaded is not None:
+            return _scan_post(request, session_id, code, *loaded)
     session = checkin.load_session(session_id)
     if session is None:
         raise Http404
@@ -198,6 +197,30 @@ def checkin_scan(request: HttpRequest, session_id: int, code: str) -> HttpRespon
         "location_mode": policy.location_mode,
     }
     return _set_device(request, render(request, "attendance/checkin_scan.html", context))
+
+
+def _load_scan_post(
+    request: HttpRequest, session_id: int
+) -> tuple[Any, checkin.Participant] | None:
+    """The session and what the check-in reads of the signed-in participant, in one
+    query, which also reads the request's session and its user when nothing has yet: a
+    whole room checks in at once through here. None: nobody is signed in."""
+    store = request.session
+    if isinstance(store, SessionStore) and store.unread:
+        found = checkin.load_check_in_signed_in(session_id, store, _device(request))
+        if found is None:
+            raise Http404
+        session, participant, user_id = found
+        if not request.user.is_authenticated:
+            return None
+        if user_id == request.user.pk:
+            return session, participant
+    elif not request.user.is_authenticated:
+        return None
+    loaded = checkin.load_check_in(session_id, signed_in(request), _device(request))
+    if loaded is None:
+        raise Http404
+    return loaded
 
 
 def _scan_post(

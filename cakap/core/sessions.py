@@ -7,9 +7,14 @@ below hands that user to the login backend's `get_user` for the duration of Djan
 own `get_user`, which still runs every check on it (the session's auth hash against the
 user's password, the fallback keys, an inactive user). Writing, expiry and the rest are
 Django's.
+
+A hot path that reads other rows before anything has read the session can read the
+session and its user in the same query (`joined_columns`, `joined_sql`) and hand them to
+the store (`SessionStore.adopt`): the check-in of a whole room at once does.
 """
 
 import functools
+from collections.abc import Sequence
 from contextvars import ContextVar
 from typing import Any
 
@@ -31,15 +36,46 @@ _offered: ContextVar[Any] = ContextVar("cakap_session_user", default=None)
 
 
 @functools.cache
-def _sql(using: str) -> str:
+def joined_columns(using: str) -> str:
+    """The select list of a session and its user as `joined_sql` joins them: `width()`
+    values, for `SessionStore.adopt`."""
+    from cakap.people.models import User
+
+    return f"{rows.columns(UserSession, 'us', using)}, {rows.columns(User, 'uu', using)}"
+
+
+@functools.cache
+def joined_sql(using: str) -> str:
+    """LEFT JOINs that read, beside another query, the session whose key is the first
+    parameter if it has not expired by the second (`joined_params`), and its user. The
+    session's table is `us`, its user's `uu`."""
     from cakap.people.models import User
 
     return (
-        f"SELECT {rows.columns(UserSession, 's', using)}, {rows.columns(User, 'u', using)} "  # noqa: S608 - names from the models
-        f"FROM {rows.table(UserSession, using)} s "
-        f"LEFT JOIN {rows.table(User, using)} u ON u.id = s.user_id "
-        "WHERE s.session_key = %s AND s.expire_date > %s"
+        f"LEFT JOIN {rows.table(UserSession, using)} us "
+        "ON us.session_key = %s AND us.expire_date > %s "
+        f"LEFT JOIN {rows.table(User, using)} uu ON uu.id = us.user_id "
     )
+
+
+def joined_params(store: "SessionStore", using: str) -> list[Any]:
+    now = UserSession._meta.get_field("expire_date").get_db_prep_value(
+        timezone.now(), connections[using]
+    )
+    return [store.session_key, now]
+
+
+def width() -> int:
+    """How many values `joined_columns` selects."""
+    from cakap.people.models import User
+
+    return rows.width(UserSession) + rows.width(User)
+
+
+@functools.cache
+def _sql(using: str) -> str:
+    # A one-row table to join to: the session and its user alone.
+    return f"SELECT {joined_columns(using)} FROM (SELECT 1) one {joined_sql(using)}"  # noqa: S608 - names from the models
 
 
 def offered_user(user_id: Any) -> Any:
@@ -82,21 +118,31 @@ class SessionStore(DatabaseSessionStore):
         session.user_id = int(user_id) if user_id.isdigit() else None
         return session
 
-    def _get_session_from_db(self) -> Any:
+    @property
+    def unread(self) -> bool:
+        """The request named a session that nothing has read yet (`adopt` may take it)."""
+        return self.session_key is not None and not hasattr(self, "_session_cache")
+
+    def adopt(self, values: Sequence[Any], using: str = "default") -> None:
+        """Take this session, and its user, as another query read them beside its own
+        (`joined_columns`, `joined_sql`): then the session is not read again. The same
+        as reading it here: a session that is missing or has expired is an empty one."""
+        session = self._take(values, using)
+        self._session_cache = self.decode(session.session_data) if session else {}
+
+    def _take(self, values: Sequence[Any], using: str) -> Any:
         from cakap.people.models import User
 
         self.loaded_user = None
-        using = router.db_for_read(UserSession)
-        now = UserSession._meta.get_field("expire_date").get_db_prep_value(
-            timezone.now(), connections[using]
-        )
-        found = rows.fetch(_sql(using), [self.session_key, now], using)
-        if not found:
+        split = rows.width(UserSession)
+        session = rows.instance(UserSession, values[:split], "us", using)
+        if session is None:
             self._session_key = None
             return None
-        width = rows.width(UserSession)
-        session = rows.instance(UserSession, found[0][:width], "s", using)
-        user = rows.instance(User, found[0][width:], "u", using)
-        if session is not None:
-            self.loaded_user = user
+        self.loaded_user = rows.instance(User, values[split:], "uu", using)
         return session
+
+    def _get_session_from_db(self) -> Any:
+        using = router.db_for_read(UserSession)
+        found = rows.fetch(_sql(using), joined_params(self, using), using)
+        return self._take(found[0], using)

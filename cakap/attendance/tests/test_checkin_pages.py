@@ -203,12 +203,48 @@ def test_scan_view_queries_are_few(world, django_assert_num_queries):
     url = scan_url(world.session_a, at)
     with time_machine.travel(at, tick=False):
         client.get(url)
-        # The Django session with its user, the session with all a check-in reads of this person,
-        # then the record and its trail (one statement on PostgreSQL; see test_checkin).
+        # The session with all a check-in reads of this person, read together with the
+        # Django session and its user; then the record and its trail (one statement on
+        # PostgreSQL; see test_checkin).
         writes = 1 if connection.vendor == "postgresql" else 4
-        with django_assert_num_queries(2 + writes):
+        with django_assert_num_queries(1 + writes):
             answer = client.post(url, headers={"X-Cakap-Fetch": "1"})
         assert 'data-outcome="hadir"' in answer.content.decode()
+
+
+def test_a_scan_posted_with_an_expired_sign_in_asks_to_sign_in_and_records_nothing(world):
+    client = client_for(world.participant)
+    at = at_minutes(world, 2)
+    url = scan_url(world.session_a, at)
+    with time_machine.travel(at, tick=False):
+        client.get(url)
+    # Days later (the Django session expired) the same phone posts the scan.
+    late = at + datetime.timedelta(seconds=settings.SESSION_COOKIE_AGE + 60)
+    with time_machine.travel(late, tick=False):
+        answer = client.post(url)
+    assert answer.status_code == 302 and answer["Location"].startswith("/login/")
+    assert not AttendanceRecord.objects.filter(session=world.session_a).exists()
+
+
+def test_a_scan_posted_after_the_password_changed_elsewhere_asks_to_sign_in(world):
+    client = client_for(world.participant)
+    at = at_minutes(world, 2)
+    url = scan_url(world.session_a, at)
+    user = world.participant
+    user.set_password("a-new-password-2026")
+    user.save()
+    with time_machine.travel(at, tick=False):
+        answer = client.post(url, headers={"X-Cakap-Fetch": "1"})
+    assert answer.status_code == 302 and answer["Location"].startswith("/login/")
+    assert not AttendanceRecord.objects.filter(session=world.session_a).exists()
+
+
+def test_a_scan_posted_for_a_missing_session_is_not_found_signed_in_or_not(world):
+    at = at_minutes(world, 2)
+    url = scan_url(world.session_a, at).replace(f"/c/{world.session_a.pk}/", "/c/999999/")
+    with time_machine.travel(at, tick=False):
+        assert client_for(world.participant).post(url).status_code == 404
+        assert Client().post(url).status_code == 404
 
 
 def test_the_sign_in_page_says_the_scan_is_kept(world):

@@ -6,12 +6,21 @@ import datetime
 import pytest
 from django.contrib.auth import SESSION_KEY
 from django.contrib.auth.backends import ModelBackend
+from django.db import connection
 from django.http import HttpResponse
 from django.test import RequestFactory
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from cakap.core.models import UserSession
-from cakap.core.sessions import AuthenticationMiddleware, SessionStore, offered_user
+from cakap.core.sessions import (
+    AuthenticationMiddleware,
+    SessionStore,
+    joined_columns,
+    joined_params,
+    joined_sql,
+    offered_user,
+)
 from cakap.people.auth import NipOrEmailBackend
 
 pytestmark = pytest.mark.django_db
@@ -52,6 +61,37 @@ def test_an_expired_or_unknown_session_is_empty_and_forgets_its_key(world):
     assert expired.loaded_user is None
     unknown = SessionStore("x" * 32)
     assert unknown.load() == {} and unknown.session_key is None
+
+
+def _read_beside_another_query(store):
+    """What a hot path does: its own query reads the session and its user alongside."""
+    sql = f"SELECT {joined_columns('default')} FROM (SELECT 1) one {joined_sql('default')}"  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(sql, joined_params(store, "default"))
+        return cursor.fetchone()
+
+
+def test_a_session_read_beside_another_query_is_adopted_as_if_loaded(world):
+    saved = _signed_in_store(world.participant)
+    store = SessionStore(saved.session_key)
+    assert store.unread
+    store.adopt(_read_beside_another_query(store))
+    assert not store.unread
+    assert store.loaded_user == world.participant
+    with CaptureQueriesContext(connection) as ctx:
+        assert store["answer"] == {"n": 42} and store[SESSION_KEY] == str(world.participant.pk)
+    assert not ctx.captured_queries
+
+
+def test_an_expired_session_read_beside_another_query_is_empty(world):
+    saved = _signed_in_store(world.participant)
+    UserSession.objects.filter(session_key=saved.session_key).update(
+        expire_date=timezone.now() - datetime.timedelta(seconds=1)
+    )
+    store = SessionStore(saved.session_key)
+    store.adopt(_read_beside_another_query(store))
+    assert store.session_key is None and store.loaded_user is None
+    assert dict(store.items()) == {}
 
 
 def test_deleting_a_user_ends_their_sessions(world):
