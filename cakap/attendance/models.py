@@ -17,6 +17,7 @@ class Status(models.TextChoices):
 
 
 # Statuses that need a reason (and may carry a document such as a duty letter).
+STATUSES = frozenset(Status)  # `in` without building Status.values each time
 EXCUSED = {Status.IZIN, Status.SAKIT, Status.DINAS_LUAR}
 PRESENT = {Status.HADIR, Status.TERLAMBAT}
 

@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from cakap.attendance.models import (
     EXCUSED,
     PRESENT,
+    STATUSES,
     AbsenceRequest,
     AttendanceChange,
     AttendanceRecord,
@@ -59,7 +60,7 @@ def apply_status(
     answers with the first). Safe under concurrency: the unique constraint decides, and
     the loser of a race reads the winner's row.
     """
-    if status not in Status.values:
+    if status not in STATUSES:
         raise AttendanceError("bad_status", _("Unknown attendance status."))
     if status in EXCUSED and not reason.strip():
         raise AttendanceError("reason_required", _("Izin, sakit and dinas luar need a reason."))
@@ -169,7 +170,7 @@ _GONE = (Session.Status.CANCELLED, Session.Status.MOVED)
 
 def _clean_reason(status: str, reason: str) -> str:
     reason = (reason or "").strip()
-    if status not in Status.values:
+    if status not in STATUSES:
         raise RollError("bad_status", _("Unknown attendance status."), field="status")
     if status in EXCUSED and not reason:
         raise RollError(

@@ -15,7 +15,8 @@ from typing import Any
 
 from django.db import connections, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
-from django.db.models import Field, Model
+from django.db.models import Field, Model, signals
+from django.db.models.base import ModelState
 
 type Converter = Callable[[Any, Any, BaseDatabaseWrapper], Any]
 
@@ -90,7 +91,28 @@ def instance[M: Model](
             for convert in converters:
                 value = convert(value, col, connection)
             converted[i] = value
-    return model.from_db(using, reader.names, converted)
+    return _build(model, reader.names, converted, using)
+
+
+def _build[M: Model](model: type[M], names: list[str], values: list[Any], using: str) -> M:
+    """`model.from_db(using, names, values)` without its `__init__`, which for a full row
+    only sets each attribute (through the descriptors of foreign keys, which have nothing
+    cached yet to forget) and sends pre_init and post_init: where a model listens to
+    those or loads itself its own way, its own path is taken."""
+    if (
+        model.from_db.__func__ is not Model.from_db.__func__  # type: ignore[attr-defined]
+        or model.__init__ is not Model.__init__
+        or signals.pre_init.has_listeners(model)
+        or signals.post_init.has_listeners(model)
+    ):
+        return model.from_db(using, names, values)
+    obj = model.__new__(model)
+    obj.__dict__.update(zip(names, values, strict=True))
+    state = ModelState()
+    state.adding = False
+    state.db = using
+    obj._state = state
+    return obj
 
 
 def fetch(sql: str, params: Iterable[Any], using: str = "default") -> list[tuple[Any, ...]]:

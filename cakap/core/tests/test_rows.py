@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection
+from django.db.models import signals
 from django.forms.models import model_to_dict
 from django.utils import timezone
 
@@ -63,6 +64,37 @@ def test_instance_reads_json(world):
     attempt = CheckInAttempt.objects.create(reason="bad_code", detail={"code": "ABC", "n": [1]})
     read = rows.instance(CheckInAttempt, _select(CheckInAttempt, "a", attempt.pk), "a")
     assert read is not None and read.detail == {"code": "ABC", "n": [1]}
+
+
+def test_instance_is_the_instance_the_orm_builds(world):
+    record = _record(world, device_id="phone-1")
+    read = rows.instance(AttendanceRecord, _select(AttendanceRecord, "r", record.pk), "r")
+    orm = AttendanceRecord.objects.get(pk=record.pk)
+    assert read is not None and type(read) is AttendanceRecord
+    assert {k: v for k, v in vars(read).items() if k != "_state"} == {
+        k: v for k, v in vars(orm).items() if k != "_state"
+    }
+    # It behaves as a loaded row: relations load, a save updates the row in place.
+    assert read.person == orm.person and read.session_id == world.session_a.pk
+    read.minutes_late = 20
+    read.save(update_fields=["minutes_late"])
+    assert AttendanceRecord.objects.get(pk=record.pk).minutes_late == 20
+    assert AttendanceRecord.objects.count() == 1
+
+
+def test_instance_of_a_model_that_listens_to_its_creation_sends_the_signals(world):
+    record = _record(world)
+    seen = []
+
+    def heard(sender, instance, **kwargs):
+        seen.append(instance)
+
+    signals.post_init.connect(heard, sender=AttendanceRecord)
+    try:
+        read = rows.instance(AttendanceRecord, _select(AttendanceRecord, "r", record.pk), "r")
+    finally:
+        signals.post_init.disconnect(heard, sender=AttendanceRecord)
+    assert seen == [read] and read is not None and not read._state.adding
 
 
 def test_instance_of_an_outer_join_that_found_nothing_is_none():
