@@ -239,6 +239,24 @@ def test_a_scan_posted_after_the_password_changed_elsewhere_asks_to_sign_in(worl
     assert not AttendanceRecord.objects.filter(session=world.session_a).exists()
 
 
+def test_a_scan_posted_by_someone_not_signed_in_keeps_the_scan_and_asks_to_sign_in(world):
+    client = Client()
+    at = at_minutes(world, 2)
+    url = scan_url(world.session_a, at)
+    with time_machine.travel(at, tick=False):
+        client.get(url)  # the scan is remembered in a session that names nobody
+        answer = client.post(url, headers={"X-Cakap-Fetch": "1"})
+    assert answer.status_code == 302 and answer["Location"].startswith("/login/")
+    assert not AttendanceRecord.objects.filter(session=world.session_a).exists()
+    # Signing in on that phone then finishes the check-in as of the scan.
+    later = at + datetime.timedelta(seconds=50)
+    with time_machine.travel(later, tick=False):
+        client.force_login(world.participant)
+        done = client.post(url, headers={"X-Cakap-Fetch": "1"})
+    assert 'data-outcome="hadir"' in done.content.decode()
+    assert record_of(world.participant, world.session_a).checked_in_at == at
+
+
 def test_a_scan_posted_for_a_missing_session_is_not_found_signed_in_or_not(world):
     at = at_minutes(world, 2)
     url = scan_url(world.session_a, at).replace(f"/c/{world.session_a.pk}/", "/c/999999/")
