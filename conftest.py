@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.contrib.auth.hashers import Argon2PasswordHasher
 from django.test import Client
 from django.utils import timezone
@@ -150,6 +151,13 @@ def upcoming(session: Session, hours: int = 2) -> Session:
     )
     session.refresh_from_db()
     return session
+
+
+def in_english(client: Client) -> Client:
+    """`client` with English chosen on the language switch: pages do not follow the
+    browser's language (core/middleware.py)."""
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    return client
 
 
 def client_for(user: User | None) -> Client:

@@ -7,7 +7,7 @@ import pytest
 from cakap.attendance.services import set_status
 from cakap.attendance.tests.roll_support import add_sessions, at_minutes, person_of, travel
 from cakap.programmes.models import Session
-from conftest import client_for
+from conftest import client_for, in_english
 
 pytestmark = pytest.mark.django_db
 
@@ -31,7 +31,7 @@ def test_a_participant_sees_each_session_and_the_percentage(world):
     with travel(at_minutes(world, 5) + datetime.timedelta(days=2)):
         set_status(world.coach, s2, me, "sakit", reason="Demam")
         Session.objects.filter(pk__in=[world.session_a.pk, s2.pk]).update(status="held")
-        response = client_for(world.participant).get(url(world), headers={"accept-language": "en"})
+        response = in_english(client_for(world.participant)).get(url(world))
     assert response.status_code == 200
     body = response.content.decode()
     assert "Present" in body and "Sick" in body and "Upcoming" in body
@@ -60,9 +60,7 @@ def test_only_participants_of_the_programme_have_a_page(world, persona):
 def test_each_participant_sees_their_own_group(world):
     with travel(at_minutes(world, 5)):
         set_status(world.coach, world.session_a, person_of(world.participant), "hadir")
-    response = client_for(world.other_participant).get(
-        url(world), headers={"accept-language": "en"}
-    )
+    response = client_for(world.other_participant).get(url(world))
     assert response.status_code == 200
     assert response.context["mine"].group == world.group_b
     assert [record for _session, record in response.context["mine"].sessions] == [None]

@@ -5,17 +5,14 @@ import re
 import pytest
 from django.core import mail
 
-from conftest import PASSWORD, client_for
+from conftest import PASSWORD, client_for, in_english
 
 LOGIN = "/login/"
 
 
 def login(client, username, password=PASSWORD, address="10.0.0.1"):
-    return client.post(
-        LOGIN,
-        {"username": username, "password": password},
-        REMOTE_ADDR=address,
-        HTTP_ACCEPT_LANGUAGE="en",
+    return in_english(client).post(
+        LOGIN, {"username": username, "password": password}, REMOTE_ADDR=address
     )
 
 
@@ -157,7 +154,7 @@ def test_password_reset_sends_a_link_that_sets_a_new_password(world):
     # The link works once.
     assert (
         "This link no longer works"
-        in client.get(link.group(0), follow=True, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+        in in_english(client).get(link.group(0), follow=True).content.decode()
     )
 
 

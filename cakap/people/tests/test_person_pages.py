@@ -4,7 +4,7 @@ import pytest
 
 from cakap.core.models import AuditEntry
 from cakap.people.models import Person, RoleAssignment, Unit, User
-from conftest import PASSWORD, client_for
+from conftest import PASSWORD, client_for, in_english
 
 
 def form_data(world, **overrides):
@@ -51,9 +51,7 @@ def test_organiser_adds_a_person(world):
 def test_bad_input_is_shown_on_the_field_and_saves_nothing(world, field, value, message):
     client = client_for(world.organiser)
     before = Person.objects.count()
-    response = client.post(
-        "/people/new/", form_data(world, **{field: value}), HTTP_ACCEPT_LANGUAGE="en"
-    )
+    response = in_english(client).post("/people/new/", form_data(world, **{field: value}))
     assert response.status_code == 200
     assert message in str(response.context["form"].errors[field])
     assert Person.objects.count() == before
@@ -91,7 +89,7 @@ def test_detail_offers_edit_only_to_who_may_edit(world):
 
 def test_unit_tree_nests_units_under_their_parents(world):
     Unit.objects.create(name="Bidang Aplikasi", parent=world.diskominfo, kind=Unit.Kind.BIDANG)
-    response = client_for(world.organiser).get("/units/", HTTP_ACCEPT_LANGUAGE="en")
+    response = in_english(client_for(world.organiser)).get("/units/")
     html = response.content.decode()
     assert response.status_code == 200
     regency, diskominfo, bidang = (

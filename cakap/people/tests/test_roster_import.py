@@ -4,11 +4,12 @@ import io
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from cakap.core.models import AuditEntry
 from cakap.people.models import Person, RoleAssignment, User
-from conftest import PASSWORD, client_for
+from conftest import PASSWORD, client_for, in_english
 
 DATA = Path(__file__).parent / "data"
 URL = "/people/import/"
@@ -22,11 +23,11 @@ def _media(settings, tmp_path):
 def upload(client, name, content=None, **extra):
     content = (DATA / name).read_bytes() if content is None else content
     data = {"action": "upload", "file": SimpleUploadedFile(name, content), **extra}
-    return client.post(URL, data, HTTP_ACCEPT_LANGUAGE="en")
+    return in_english(client).post(URL, data)
 
 
 def preview(client):
-    response = client.get(URL, HTTP_ACCEPT_LANGUAGE="en")
+    response = in_english(client).get(URL)
     assert response.status_code == 200
     return response.context["plan"]
 
@@ -65,7 +66,7 @@ def test_preview_shows_every_row_with_problems_and_action_and_changes_nothing(wo
     assert len(rows[14].problems) == 3  # NIP typed as a number, phone, email
     assert rows[6].full_name == "Dr. Ir. Budi Santoso, M.Si."
     assert rows[6].values["unit"] == "Diskominfo"
-    html = response = client.get(URL, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    html = response = in_english(client).get(URL).content.decode()
     assert "19700312 199503 1 002" in html
     assert "Dinas Pariwisata" in html
     assert 'value="confirm"' in html
@@ -108,7 +109,7 @@ def test_reimporting_the_same_file_changes_nothing(world):
     plan = preview(client)
     assert {r.action for r in plan.rows if not r.problems} == {"unchanged"}
     assert not plan.has_changes
-    response = client.get(URL, HTTP_ACCEPT_LANGUAGE="en")
+    response = in_english(client).get(URL)
     assert 'value="confirm"' not in response.content.decode()
     client.post(URL, {"action": "confirm"})
     assert AuditEntry.objects.count() == entries
@@ -128,7 +129,7 @@ def test_changed_row_updates_the_person_matched_by_nip(world):
     assert rows[5].action == "create"
     assert rows[5].values["name"] == "Nur’aini"  # cp1252 right quote decoded
     assert rows[7].action == "skip"  # "Dinkes" and "08xx"
-    html = client.get(URL, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    html = in_english(client).get(URL).content.decode()
     assert "Kepala Seksi Pelayanan" in html and "→" in html
     client.post(URL, {"action": "confirm"})
     person.refresh_from_db()
@@ -251,7 +252,7 @@ def test_lost_upload_asks_to_upload_again(world, settings):
     upload(client, "messy_roster.xlsx")
     for path in stored_files(settings):
         path.unlink()
-    response = client.post(URL, {"action": "confirm"}, follow=True, HTTP_ACCEPT_LANGUAGE="en")
+    response = in_english(client).post(URL, {"action": "confirm"}, follow=True)
     assert "no longer available" in response.content.decode()
     assert not Person.objects.filter(nip="197003121995031002").exists()
 
@@ -286,7 +287,8 @@ def test_ambiguous_unit_name_is_a_problem(world):
 def test_preview_speaks_indonesian_by_default(world):
     client = client_for(world.organiser)
     upload(client, "messy_roster.xlsx")
-    html = client.get(URL).content.decode()
+    del client.cookies[settings.LANGUAGE_COOKIE_NAME]  # the upload chose English
+    html = client.get(URL, HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Unit “Dinas Pariwisata” is not known" not in html
     assert "Dinas Pariwisata" in html
 

@@ -4,9 +4,7 @@ import pytest
 
 from cakap.people.models import Person, Unit
 from cakap.programmes.models import Enrolment
-from conftest import client_for
-
-EN = {"Accept-Language": "en"}
+from conftest import client_for, in_english
 
 
 @pytest.fixture
@@ -68,8 +66,8 @@ def test_enrolling_twice_keeps_one_enrolment(world, newcomer):
 
 def test_enrolling_someone_active_elsewhere_names_the_group(world):
     other = Enrolment.objects.get(group=world.group_b).person
-    response = client_for(world.organiser).post(
-        _group_url(world) + "enrol/", {"person": other.pk}, follow=True, headers=EN
+    response = in_english(client_for(world.organiser)).post(
+        _group_url(world) + "enrol/", {"person": other.pk}, follow=True
     )
     messages = [str(m) for m in response.context["messages"]]
     assert any("B" in m and "already enrolled" in m for m in messages)
@@ -113,7 +111,7 @@ def test_withdraw_needs_a_reason(world):
     enrolment = Enrolment.objects.get(group=world.group_a)
     url = f"/programmes/enrolments/{enrolment.pk}/withdraw/"
     client = client_for(world.organiser)
-    response = client.post(url, {"reason": ""}, follow=True, headers=EN)
+    response = in_english(client).post(url, {"reason": ""}, follow=True)
     enrolment.refresh_from_db()
     assert enrolment.status == "active"
     assert any("reason" in str(m) for m in response.context["messages"])

@@ -7,9 +7,7 @@ from django.db.models import F
 from cakap.core.models import AuditEntry
 from cakap.people.models import Person
 from cakap.programmes.models import Group, Module, Programme, Session
-from conftest import client_for
-
-EN = {"Accept-Language": "en"}
+from conftest import client_for, in_english
 
 
 def _form(world, **over):
@@ -182,8 +180,8 @@ def test_module_add_edit_and_remove(world):
 
 def test_a_module_in_use_is_not_removed(world):
     module = world.programme.modules.get()
-    response = client_for(world.organiser).post(
-        f"/programmes/modules/{module.pk}/remove/", follow=True, headers=EN
+    response = in_english(client_for(world.organiser)).post(
+        f"/programmes/modules/{module.pk}/remove/", follow=True
     )
     assert Module.objects.filter(pk=module.pk).exists()
     assert "cannot be removed" in response.content.decode()
