@@ -119,14 +119,9 @@ def apply_status(
             fields.append(name)
         record.updated_at = timezone.now()
         record.save(update_fields=fields)
-        AttendanceChange.objects.create(
-            record=record,
-            actor=actor_user,
-            method=method,
-            from_status=previous,
-            to_status=status,
-            reason=reason,
-        )
+        trail.record = record
+        trail.from_status = previous
+        trail.save()
         return record, True
 
 
