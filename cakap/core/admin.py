@@ -25,26 +25,20 @@ class AuditedAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
     def delete_model(self, request: HttpRequest, obj: models.Model) -> None:
         with transaction.atomic():
-            record(
-                request.user,
-                f"{obj._meta.model_name}.admin_deleted",
-                obj,
-                before=snapshot(obj),
-                after={},
-            )
+            _record_deleted(request, obj)
             super().delete_model(request, obj)
 
     def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
         with transaction.atomic():
             for obj in queryset:
-                record(
-                    request.user,
-                    f"{obj._meta.model_name}.admin_deleted",
-                    obj,
-                    before=snapshot(obj),
-                    after={},
-                )
+                _record_deleted(request, obj)
             super().delete_queryset(request, queryset)
+
+
+def _record_deleted(request: HttpRequest, obj: models.Model) -> None:
+    record(
+        request.user, f"{obj._meta.model_name}.admin_deleted", obj, before=snapshot(obj), after={}
+    )
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
