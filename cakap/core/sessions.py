@@ -19,7 +19,7 @@ from contextvars import ContextVar
 from typing import Any
 
 from django.contrib import auth
-from django.contrib.auth import SESSION_KEY
+from django.contrib.auth import SESSION_KEY, get_user_model
 from django.contrib.auth.middleware import AuthenticationMiddleware as DjangoAuthMiddleware
 from django.contrib.sessions.backends.db import SessionStore as DatabaseSessionStore
 from django.db import connections, router
@@ -39,9 +39,8 @@ _offered: ContextVar[Any] = ContextVar("cakap_session_user", default=None)
 def joined_columns(using: str) -> str:
     """The select list of a session and its user as `joined_sql` joins them: `width()`
     values, for `SessionStore.adopt`."""
-    from cakap.people.models import User
-
-    return f"{rows.columns(UserSession, 'us', using)}, {rows.columns(User, 'uu', using)}"
+    user = rows.columns(get_user_model(), "uu", using)
+    return f"{rows.columns(UserSession, 'us', using)}, {user}"
 
 
 @functools.cache
@@ -49,12 +48,10 @@ def joined_sql(using: str) -> str:
     """LEFT JOINs that read, beside another query, the session whose key is the first
     parameter if it has not expired by the second (`joined_params`), and its user. The
     session's table is `us`, its user's `uu`."""
-    from cakap.people.models import User
-
     return (
         f"LEFT JOIN {rows.table(UserSession, using)} us "
         "ON us.session_key = %s AND us.expire_date > %s "
-        f"LEFT JOIN {rows.table(User, using)} uu ON uu.id = us.user_id "
+        f"LEFT JOIN {rows.table(get_user_model(), using)} uu ON uu.id = us.user_id "
     )
 
 
@@ -67,9 +64,7 @@ def joined_params(store: "SessionStore", using: str) -> list[Any]:
 
 def width() -> int:
     """How many values `joined_columns` selects."""
-    from cakap.people.models import User
-
-    return rows.width(UserSession) + rows.width(User)
+    return rows.width(UserSession) + rows.width(get_user_model())
 
 
 @functools.cache
@@ -131,15 +126,13 @@ class SessionStore(DatabaseSessionStore):
         self._session_cache = self.decode(session.session_data) if session else {}
 
     def _take(self, values: Sequence[Any], using: str) -> Any:
-        from cakap.people.models import User
-
         self.loaded_user = None
         split = rows.width(UserSession)
         session = rows.instance(UserSession, values[:split], "us", using)
         if session is None:
             self._session_key = None
             return None
-        self.loaded_user = rows.instance(User, values[split:], "uu", using)
+        self.loaded_user = rows.instance(get_user_model(), values[split:], "uu", using)
         return session
 
     def _get_session_from_db(self) -> Any:
