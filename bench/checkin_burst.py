@@ -2,8 +2,9 @@
 the production server (gunicorn as gunicorn.conf.py sets it up) on PostgreSQL; the same
 load on a trivial endpoint that reads one row, for comparison, the two taking turns in
 rounds. The database holds a programme with meetings already held, vacuumed and
-analysed; every worker is warmed up first. Also counts the queries of one check-in and
-weighs the page a phone loads after scanning.
+analysed; every worker is warmed up first. Also counts the queries of one check-in,
+weighs the page a phone loads after scanning, and reports the CPU a request of each load
+costs the server, PostgreSQL and the load generator (Linux).
 
     .venv/bin/python bench/checkin_burst.py [--participants 2000] [--concurrency 64]
         [--history 11] [--rounds 4] [--workers N] [--worker-class gthread --threads 4]
@@ -231,6 +232,64 @@ def burst(requests: list[tuple[str, str, dict[str, str], bytes]], concurrency: i
     return wall, latencies, errors
 
 
+class CpuMeter:
+    """CPU seconds spent by the server's processes, the database's backends for the
+    benchmark database and this load generator, added up over the bursts it measures
+    (from /proc: Linux only; elsewhere it reports nothing)."""
+
+    def __init__(self, server_pid: int) -> None:
+        self.server_pid = server_pid
+        self.spent: dict[str, list[float]] = {}  # load -> [requests, server, db, load gen]
+
+    @staticmethod
+    def _cpu(pids: list[int]) -> float:
+        total = 0
+        for pid in pids:
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:  # gone, or not Linux
+                continue
+            total += int(fields[11]) + int(fields[12])  # utime + stime, in clock ticks
+        return total / os.sysconf("SC_CLK_TCK")
+
+    def _pids(self) -> tuple[list[int], list[int]]:
+        import psycopg
+
+        try:
+            children = Path(f"/proc/{self.server_pid}/task/{self.server_pid}/children")
+            server = [self.server_pid, *map(int, children.read_text().split())]
+        except OSError:
+            server = []
+        with psycopg.connect(ENV["DATABASE_URL"]) as c:
+            found = c.execute(
+                "SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
+                [DB],
+            ).fetchall()
+        return server, [pid for (pid,) in found]
+
+    def burst(
+        self, load: str, requests: list[tuple[str, str, dict[str, str], bytes]], concurrency: int
+    ) -> tuple[float, list[float], list[str]]:
+        """`burst(requests, concurrency)`, with its CPU added to `load`'s."""
+        server, db = self._pids()
+        before = self._cpu(server), self._cpu(db), time.process_time()
+        result = burst(requests, concurrency)
+        after = self._cpu(server), self._cpu(db), time.process_time()
+        row = self.spent.setdefault(load, [0, 0.0, 0.0, 0.0])
+        row[0] += len(requests)
+        for i in range(3):
+            row[i + 1] += after[i] - before[i]
+        return result
+
+    def report(self) -> None:
+        print("CPU per request (server / PostgreSQL / load generator):")
+        for load, (n, server, db, gen) in self.spent.items():
+            print(
+                f"  {load:<9} {server / n * 1000:.2f} / {db / n * 1000:.2f} / "
+                f"{gen / n * 1000:.2f} ms"
+            )
+
+
 def summary(name: str, wall: float, lat: list[float], errors: list[str]) -> dict[str, float]:
     q = statistics.quantiles(lat, n=100)
     row = {"rps": len(lat) / wall, "p50": q[49] * 1000, "p95": q[94] * 1000, "p99": q[98] * 1000}
@@ -314,14 +373,16 @@ def main() -> int:
         err_t: list[str] = []
         err_c: list[str] = []
         keys = cookies[:-1]
+        cpu = CpuMeter(server.pid)
         for r in range(args.rounds):
             share = slice(r * len(keys) // args.rounds, (r + 1) * len(keys) // args.rounds)
             n, rounds = args.participants, args.rounds
             reads = (r + 1) * n // rounds - r * n // rounds
             trivial = [("GET", "/health/", {}, b"")] * reads
-            wall, lat, err = burst(trivial, args.concurrency)
+            wall, lat, err = cpu.burst("trivial", trivial, args.concurrency)
             wall_t, lat_t, err_t = wall_t + wall, lat_t + lat, err_t + err
-            wall, lat, err = burst(check_ins(session_id, keys[share]), args.concurrency)
+            checks = check_ins(session_id, keys[share])
+            wall, lat, err = cpu.burst("check-in", checks, args.concurrency)
             wall_c, lat_c, err_c = wall_c + wall, lat_c + lat, err_c + err
 
         from cakap.attendance.models import AttendanceRecord
@@ -336,6 +397,7 @@ def main() -> int:
         print(f"p99 ratio check-in/trivial: {c['p99'] / t['p99']:.2f} (target <= 2.0)")
         print(f"queries per check-in POST: {queries}")
         print(f"scan page weight: {weight} bytes (target <= 30720): {sizes}")
+        cpu.report()
         return 0 if records == args.participants and not err_c and not err_t else 1
     finally:
         server.terminate()
