@@ -63,8 +63,8 @@ messages: env
 	$(PY) manage.py makemessages -l id --ignore=.venv --ignore=static --ignore=var
 	$(PY) manage.py compilemessages -l id --ignore=.venv
 
-lock:
-	uv lock && uv export --format requirements-txt --all-groups --no-emit-project --no-header -q -o requirements.lock
+lock: env
+	$(BIN)/uv lock && $(BIN)/uv export --format requirements-txt --all-groups --no-emit-project --no-header -q -o requirements.lock
 
 bench: env
 	$(PY) bench/run.py
