@@ -482,25 +482,50 @@ def _check_writable(attempt: Attempt, now: datetime.datetime) -> None:
         )
 
 
-def save_answers(user: User, attempt: Attempt, answers: Mapping[int, Iterable[Any]]) -> int:
-    """Save answers {item id: values} as they are given; an empty value clears one.
-    Returns how many were saved. Unknown items are refused."""
-    now = _now()
-    _check_writable(attempt, now)
+def _locked(attempt: Attempt) -> Attempt:
+    """The attempt re-read under a row lock, inside the caller's transaction: every save
+    and the submit of one attempt take it, so they run one after the other and each sees
+    what the one before it wrote."""
+    return (
+        Attempt.objects.select_for_update(of=("self",))
+        .select_related("administration__instrument")
+        .get(pk=attempt.pk)
+    )
+
+
+def _cleaned_answers(
+    attempt: Attempt, answers: Mapping[int, Iterable[Any]]
+) -> dict[int, list[int]]:
     instrument = attempt.administration.instrument
     items = {i.pk: i for i in Item.objects.filter(instrument=instrument, pk__in=list(answers))}
     if len(items) != len(answers):
         raise CompetenceError("invalid_item", _("This question is not part of this assessment."))
     scale = scale_of(instrument)
+    return {item_id: clean_value(items[item_id], raw, scale) for item_id, raw in answers.items()}
+
+
+def _write_answers(
+    attempt: Attempt, values: Mapping[int, list[int]], now: datetime.datetime
+) -> None:
+    for item_id, value in values.items():
+        if value:
+            Answer.objects.update_or_create(
+                attempt=attempt, item_id=item_id, defaults={"value": value, "answered_at": now}
+            )
+        else:
+            Answer.objects.filter(attempt=attempt, item_id=item_id).delete()
+
+
+def save_answers(user: User, attempt: Attempt, answers: Mapping[int, Iterable[Any]]) -> int:
+    """Save answers {item id: values} as they are given; an empty value clears one.
+    Returns how many were saved. Unknown items are refused; so is every save once the
+    attempt is submitted (checked under the attempt's lock, so a save that raced a
+    submit from another tab cannot land after it)."""
     with transaction.atomic():
-        for item_id, raw in answers.items():
-            value = clean_value(items[item_id], raw, scale)
-            if value:
-                Answer.objects.update_or_create(
-                    attempt=attempt, item_id=item_id, defaults={"value": value, "answered_at": now}
-                )
-            else:
-                Answer.objects.filter(attempt=attempt, item_id=item_id).delete()
+        locked = _locked(attempt)
+        now = _now()
+        _check_writable(locked, now)
+        _write_answers(locked, _cleaned_answers(locked, answers), now)
     return len(answers)
 
 
@@ -577,16 +602,25 @@ def close_overdue_attempts(user: User | None, administration: Administration | N
     return closed
 
 
-def submit_attempt(user: User, attempt: Attempt) -> Attempt:
-    """Finish an attempt and score it. Submitting again answers with the first
-    submission and changes nothing; after closing time it is refused."""
+def submit_attempt(
+    user: User, attempt: Attempt, answers: Mapping[int, Iterable[Any]] | None = None
+) -> Attempt:
+    """Finish an attempt and score it, saving `answers` (what the page shows) first
+    while they may still change, in the same transaction under the attempt's lock.
+
+    Submitting again answers with the first submission and changes nothing: answers
+    sent with a repeated submit are not stored, so the stored answers always agree
+    with the score. After the time limit the answers sent are ignored (the saved ones
+    count); after closing time the submit is refused."""
     with transaction.atomic():
-        locked = Attempt.objects.select_for_update().get(pk=attempt.pk)
+        locked = _locked(attempt)
         if locked.submitted_at is not None:
             return locked
         now = _now()
-        _check_window(attempt.administration, now)
-        locked.administration = attempt.administration
+        _check_window(locked.administration, now)
+        time_up = locked.deadline is not None and now > locked.deadline
+        if answers and not time_up:
+            _write_answers(locked, _cleaned_answers(locked, answers), now)
         _finalise(user, locked, now)
     return locked
 
@@ -620,6 +654,7 @@ def record_observation(
             person=person,
             defaults={"started_at": now, "observer": person_of(user)},
         )
+        attempt = _locked(attempt)  # two coaches recording at once: one after the other
         if attempt.submitted_at is not None:
             raise CompetenceError(
                 "already_submitted",

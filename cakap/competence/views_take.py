@@ -155,14 +155,19 @@ def take_submit(request: HttpRequest, pk: int) -> HttpResponse:
     attempt = Attempt.objects.filter(administration=administration, person=person).first()
     if attempt is None:
         raise Http404
+    already = attempt.submitted_at is not None
     try:
-        if attempt.submitted_at is None:
-            answers = _answers_from(request)
-            if answers and not (attempt.deadline is not None and timezone.now() > attempt.deadline):
-                services.save_answers(user, attempt, answers)
-        services.submit_attempt(user, attempt)
+        services.submit_attempt(user, attempt, _answers_from(request))
     except services.CompetenceError as error:
         return _refusal(request, administration, error)
+    if already:
+        messages.info(
+            request,
+            _(
+                "This assessment had already been submitted, perhaps from another tab. "
+                "The first submission counts; the answers sent now were not stored."
+            ),
+        )
     return redirect("competence:take", administration.pk)
 
 
