@@ -384,20 +384,30 @@ def _participant(user: User, administration: Administration) -> Person:
     return person
 
 
-def start_attempt(user: User, administration: Administration) -> Attempt:
-    """The user's attempt at an administration: the one that exists, or a new one while
-    it is open. Opening it again (another tab, after a lost connection) resumes it while
-    it is open; a submitted attempt is always returned, so its receipt stays readable."""
+def attempt_of(user: User, administration: Administration) -> Attempt | None:
+    """Read only: the user's attempt at an administration, or None when they may start
+    one now. A submitted attempt is always returned, so its receipt stays readable; an
+    unsubmitted one while the administration is open. Raises when the user may not
+    take it (not a participant, a checklist, not open yet, closed)."""
     person = _participant(user, administration)
     if administration.instrument.kind == Instrument.Kind.OBSERVATION:
         raise CompetenceError("observed", _("A coach fills in this checklist while watching."))
     existing = Attempt.objects.filter(administration=administration, person=person).first()
     if existing is not None and existing.submitted_at is not None:
         return existing
-    now = _now()
-    _check_window(administration, now)
+    _check_window(administration, _now())
+    return existing
+
+
+def start_attempt(user: User, administration: Administration) -> Attempt:
+    """Start the user's attempt (and its timer), or resume the one that exists: opening
+    it again (another tab, after a lost connection) resumes it while it is open. Only a
+    POST calls this; a page that merely shows the test reads `attempt_of`."""
+    existing = attempt_of(user, administration)
     if existing is not None:
         return existing
+    person = _participant(user, administration)
+    now = _now()
     limit = administration.instrument.time_limit_minutes
     deadline = now + datetime.timedelta(minutes=limit) if limit else None
     try:

@@ -42,6 +42,7 @@ urlpatterns = [
         name="observe",
     ),
     path("take/<int:pk>/", views_take.take, name="take"),
+    path("take/<int:pk>/start/", views_take.take_start, name="take-start"),
     path("take/<int:pk>/save/", views_take.take_save, name="take-save"),
     path("take/<int:pk>/submit/", views_take.take_submit, name="take-submit"),
 ]

@@ -69,20 +69,24 @@ def _refusal(request: HttpRequest, administration: Administration, error: Any) -
 
 @login_required
 def take(request: HttpRequest, pk: int) -> HttpResponse:
-    """Start or resume; a plain POST (no script) saves every answer on the page."""
+    """GET: the page that says what starting means (before it is started), the test
+    resumed with every saved answer, or the receipt; it changes nothing. A plain POST
+    (no script) saves every answer on the page."""
     user = signed_in(request)
     administration = get_administration_for_user(user, pk)
     try:
-        attempt = services.start_attempt(user, administration)
+        attempt = services.attempt_of(user, administration)
     except services.CompetenceError as error:
         return _refusal(request, administration, error)
-    if attempt.submitted_at is not None:
+    if attempt is not None and attempt.submitted_at is not None:
         return render(
             request,
             "competence/take_done.html",
             {"administration": administration, "attempt": attempt},
         )
     if request.method == "POST":
+        if attempt is None:  # nothing to save into until the person presses Start
+            return redirect("competence:take", administration.pk)
         try:
             services.save_answers(user, attempt, _answers_from(request))
         except services.CompetenceError as error:
@@ -90,6 +94,17 @@ def take(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Your answers were saved."))
         return redirect("competence:take", administration.pk)
+    if attempt is None:
+        instrument = administration.instrument
+        return render(
+            request,
+            "competence/take_start.html",
+            {
+                "administration": administration,
+                "instrument": instrument,
+                "questions": instrument.items.count(),
+            },
+        )
     instrument = administration.instrument
     saved = dict(Answer.objects.filter(attempt=attempt).values_list("item_id", "value"))
     scale = _scale(instrument)
@@ -118,6 +133,19 @@ def take(request: HttpRequest, pk: int) -> HttpResponse:
             "time_up": attempt.deadline is not None and timezone.now() > attempt.deadline,
         },
     )
+
+
+@login_required
+@require_POST
+def take_start(request: HttpRequest, pk: int) -> HttpResponse:
+    """Start the attempt and its timer (or resume it), then show the test."""
+    user = signed_in(request)
+    administration = get_administration_for_user(user, pk)
+    try:
+        services.start_attempt(user, administration)
+    except services.CompetenceError as error:
+        return _refusal(request, administration, error)
+    return redirect("competence:take", administration.pk)
 
 
 @login_required

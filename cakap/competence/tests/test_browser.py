@@ -39,6 +39,7 @@ def test_participant_resumes_a_pre_test_on_a_phone_and_the_coach_sees_the_heatma
     login_in_browser(page, "participant@example.test")
     page.wait_for_url("**/my-schedule/")
     page.goto(take_url)
+    page.click("#start-attempt")
     questions = page.locator("fieldset.question")
     expect(questions).to_have_count(8)
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")

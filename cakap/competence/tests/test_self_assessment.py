@@ -52,7 +52,9 @@ def test_likert_statements_and_unanswered_ones(world, literacy):
     administration, items = _self_assessment(
         world, literacy, "likert", [("CD", "a"), ("CD", "b"), ("AD", "c")]
     )
-    page = client_for(world.participant).get(f"/competence/take/{administration.pk}/")
+    tab = client_for(world.participant)
+    tab.post(f"/competence/take/{administration.pk}/start/")
+    page = tab.get(f"/competence/take/{administration.pk}/")
     labels = [label for _v, label, _c in page.context["questions"][0]["choices"]]
     assert len(labels) == 5
     take(world.participant, administration, {items[0].pk: [5], items[1].pk: [3]})

@@ -27,6 +27,7 @@ def _form(items, answers):
 def test_answers_are_saved_as_they_are_given_and_come_back_in_a_new_tab(world, quiz):
     first, second, *rest = quiz.items
     tab = client_for(world.participant)
+    assert tab.post(f"/competence/take/{quiz.pre.pk}/start/").status_code == 302
     assert tab.get(f"/competence/take/{quiz.pre.pk}/").status_code == 200
     response = tab.post(
         f"/competence/take/{quiz.pre.pk}/save/",
@@ -69,7 +70,7 @@ def test_answers_are_saved_as_they_are_given_and_come_back_in_a_new_tab(world, q
 def test_clearing_a_multiple_choice_answer_removes_it(world, quiz):
     multiple = next(i for i in quiz.items if i.kind == "multiple")
     client = client_for(world.participant)
-    client.get(f"/competence/take/{quiz.pre.pk}/")
+    client.post(f"/competence/take/{quiz.pre.pk}/start/")
     url = f"/competence/take/{quiz.pre.pk}/save/"
     client.post(url, _form([multiple], {multiple.pk: [0, 2]}))
     client.post(url, _form([multiple], {}))
@@ -78,7 +79,7 @@ def test_clearing_a_multiple_choice_answer_removes_it(world, quiz):
 
 def test_submitting_twice_counts_once(world, quiz):
     client = client_for(world.participant)
-    client.get(f"/competence/take/{quiz.pre.pk}/")
+    client.post(f"/competence/take/{quiz.pre.pk}/start/")
     form = _form(quiz.items, {i.pk: right_answer(i) for i in quiz.items})
     client.post(f"/competence/take/{quiz.pre.pk}/submit/", form)
     attempt = Attempt.objects.get(administration=quiz.pre)
@@ -98,7 +99,7 @@ def test_submitting_twice_counts_once(world, quiz):
 
 def test_after_closing_time_the_answer_is_a_clear_refusal(world, quiz):
     client = client_for(world.participant)
-    client.get(f"/competence/take/{quiz.pre.pk}/")
+    client.post(f"/competence/take/{quiz.pre.pk}/start/")
     later = quiz.pre.closes_at + datetime.timedelta(minutes=1)
     with time_machine.travel(later, tick=False):
         page = client.get(f"/competence/take/{quiz.pre.pk}/")
@@ -131,7 +132,7 @@ def test_when_the_time_limit_is_up_answers_stop_and_what_was_saved_counts(world,
     quiz = make_quiz(world, literacy, time_limit=20)
     first = quiz.items[0]
     client = client_for(world.participant)
-    client.get(f"/competence/take/{quiz.pre.pk}/")
+    client.post(f"/competence/take/{quiz.pre.pk}/start/")
     client.post(
         f"/competence/take/{quiz.pre.pk}/save/", _form([first], {first.pk: right_answer(first)})
     )
@@ -166,7 +167,7 @@ def test_only_participants_take_it(world, quiz, persona):
 
 
 def test_coach_sees_who_has_not_taken_it_yet(world, quiz):
-    client_for(world.participant).get(f"/competence/take/{quiz.pre.pk}/")
+    client_for(world.participant).post(f"/competence/take/{quiz.pre.pk}/start/")
     response = client_for(world.organiser).get(f"/competence/administrations/{quiz.pre.pk}/")
     rows = {r["person"].user: r for r in response.context["rows"]}
     assert rows[world.participant]["attempt"] is not None
@@ -229,7 +230,7 @@ def test_coach_cannot_observe_another_groups_participant(world, checklist):
 def test_saved_work_of_an_unfinished_attempt_is_scored_after_closing(world, quiz):
     first = quiz.items[0]
     client = client_for(world.participant)
-    client.get(f"/competence/take/{quiz.pre.pk}/")
+    client.post(f"/competence/take/{quiz.pre.pk}/start/")
     client.post(
         f"/competence/take/{quiz.pre.pk}/save/", _form([first], {first.pk: right_answer(first)})
     )
