@@ -4,7 +4,7 @@
 `set_status` (the manual roll), `save_roll` (a whole roll, all or nothing),
 `request_absence` and `decide_absence` (excused absences asked beforehand), and
 `close_session_attendance` (unmarked become alpa, the session held), run for every due
-session by `manage.py close_attendance` each minute and lazily when a roll is opened.
+session by `manage.py close_attendance` each minute, or by the coach's "close now".
 Refusals raise `RollError` with a stable code and a translated message.
 """
 
@@ -229,6 +229,14 @@ def is_closed(session: Session) -> bool:
     return venue is not None and venue.closed_at is not None
 
 
+def awaits_closing(session: Session, now: datetime.datetime) -> bool:
+    """Whether the window has closed and attendance is not closed yet: the scheduled job
+    closes it within a minute, or the coach closes it now."""
+    if session.status in _GONE or is_closed(session):
+        return False
+    return window_closes_at(session) <= now
+
+
 # --- The roll ----------------------------------------------------------------------------
 
 
@@ -447,7 +455,7 @@ def close_session_attendance(actor: Any, session: Session) -> int:
     becomes alpa (method auto_close), the session becomes held and check-in closes.
     Repeating it does nothing more. Returns how many became alpa.
 
-    `actor` is None when the system closes (the management command, a lazy close)."""
+    `actor` is None when the system closes (the management command)."""
     if actor is not None:
         from cakap.attendance.access import can_take_roll
 
@@ -521,13 +529,3 @@ def close_due_sessions(now: datetime.datetime | None = None) -> list[tuple[Sessi
     """Close every session whose window has closed (the cron job's work)."""
     now = now or timezone.now()
     return [(s, close_session_attendance(None, s)) for s in sessions_due_for_closing(now)]
-
-
-def close_if_due(session: Session) -> bool:
-    """The lazy close when a roll is opened: close now if the window has closed."""
-    if session.status in _GONE or is_closed(session):
-        return False
-    if window_closes_at(session) > timezone.now():
-        return False
-    close_session_attendance(None, session)
-    return True

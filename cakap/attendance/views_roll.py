@@ -61,6 +61,7 @@ def _roll_context(session: Session, form: RollForm) -> dict[str, object]:
     for row in rows:
         row["request"] = pending.get(row["person"].pk)
     records = [r for _p, r in form.roster if r is not None]
+    closed = services.is_closed(session)
     return {
         "session": session,
         "programme": session.group.programme,
@@ -68,7 +69,11 @@ def _roll_context(session: Session, form: RollForm) -> dict[str, object]:
         "form": form,
         "rows": rows,
         "excused": sorted(EXCUSED),
-        "closed": services.is_closed(session),
+        "closed": closed,
+        # Past its window but not closed yet: the scheduled job closes it (decision 15
+        # as amended); the page only says so and offers the coach "close now".
+        "window_passed": services.awaits_closing(session, timezone.now()),
+        "window_closes_at": services.window_closes_at(session),
         "counts": {
             label: sum(1 for r in records if r.status == status) for status, label in Status.choices
         },
@@ -81,8 +86,6 @@ def roll(request: HttpRequest, pk: int) -> HttpResponse:
     """The roster grid: one status per participant, saved together in one transaction."""
     user = signed_in(request)
     session = get_session_for_roll(user, pk)
-    if request.method != "POST" and services.close_if_due(session):
-        session = get_session_for_roll(user, pk)
     roster = _roster(session)
     if request.method == "POST":
         form = RollForm(roster, request.POST, request.FILES)

@@ -16,8 +16,9 @@ from cakap.attendance.models import (
 )
 from cakap.attendance.tests.roll_support import add_participants, at_minutes, person_of, travel
 from cakap.core.models import AuditEntry
+from cakap.core.tests.dbstate import database_state
 from cakap.programmes.models import Enrolment, Session
-from conftest import client_for
+from conftest import client_for, in_english
 
 pytestmark = pytest.mark.django_db
 
@@ -126,12 +127,24 @@ def test_a_late_correction_after_closing_keeps_the_trail(world):
     assert trail == [("", "alpa", None), ("alpa", "dinas_luar", world.organiser.pk)]
 
 
-def test_opening_the_roll_after_the_window_closes_it(world):
+def test_opening_the_roll_after_the_window_changes_nothing_and_says_so(world):
+    url = f"/attendance/sessions/{world.session_a.pk}/roll/"
     with travel(at_minutes(world, 75)):
-        response = client_for(world.coach).get(f"/attendance/sessions/{world.session_a.pk}/roll/")
+        before = database_state()
+        response = in_english(client_for(world.coach)).get(url)
+        assert database_state() == before
     assert response.status_code == 200
+    assert response.context["window_passed"] is True
+    text = response.content.decode()
+    assert "The check-in window closed at" in text
+    assert "Close attendance now" in text
+    assert statuses(world.session_a) == {}
+    with travel(at_minutes(world, 76)):
+        run_command()  # the scheduled job closes it, and then the page says so
+        closed = client_for(world.coach).get(url)
     assert statuses(world.session_a) == {"Participant": Status.ALPA}
-    assert statuses(world.session_b) == {}  # only the roll that was opened
+    assert closed.context["closed"] is True
+    assert closed.context["window_passed"] is False
 
 
 def test_the_coach_may_close_now_and_a_participant_may_not(world):
