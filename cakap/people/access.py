@@ -63,23 +63,64 @@ def units_managed_by(user: User) -> QuerySet[Unit]:
     return Unit.objects.filter(under(scope_paths(user, Role.ORGANISER), "path"))
 
 
-def people_visible_to(user: User) -> QuerySet[Person]:
-    """Admins see everyone; organisers and leaders their units' people; coaches their
-    groups' participants; everyone sees themself."""
-    if not user.is_authenticated:
-        return Person.objects.none()
-    if is_admin(user):
-        return Person.objects.all()
+def _seen_in_full(user: User) -> Q:
+    """People `user` sees with every field: themself, their units' people (organisers and
+    leaders) and the active participants of the groups they coach."""
     q = Q(user=user)
     paths = scope_paths(user, Role.ORGANISER, Role.LEADER)
     if paths:
         q |= under(paths, "unit__path")
-    q |= Q(
-        enrolments__status="active",
-        enrolments__group__coaches__user=user,
+    q |= Q(enrolments__status="active", enrolments__group__coaches__user=user)
+    return q
+
+
+def _coaches_of(user: User, *, active: bool) -> Q:
+    """The coaches of the groups `user` takes part in (only while enrolled, if `active`),
+    and for the mentions in sessions, the coaches named on those groups' sessions."""
+    if active:
+        return Q(
+            coached_groups__enrolments__person__user=user,
+            coached_groups__enrolments__status="active",
+        )
+    return Q(coached_groups__enrolments__person__user=user) | Q(
+        coached_sessions__group__enrolments__person__user=user
     )
-    q |= Q(coached_groups__programme__enrolments__person__user=user)  # a participant's coaches
-    return Person.objects.filter(q).distinct()
+
+
+def people_visible_to(user: User) -> QuerySet[Person]:
+    """Admins see everyone; organisers and leaders their units' people; coaches their
+    groups' participants; everyone sees themself; a participant the coaches of the
+    groups they are actively in, but only partly (`partly_seen_ids`)."""
+    if not user.is_authenticated:
+        return Person.objects.none()
+    if is_admin(user):
+        return Person.objects.all()
+    q = _seen_in_full(user) | _coaches_of(user, active=True)
+    return Person.objects.filter(pk__in=Person.objects.filter(q).values("pk"))
+
+
+def partly_seen_ids(user: User) -> frozenset[int]:
+    """People `user` may see only by name, unit and what they chose to share
+    (`share_phone`, `share_email`): the coaches of the groups they take part in, unless
+    `user` sees them in full for another reason. Every page and API answer that shows a
+    person masks the rest for these. Read once per request (cached on the user)."""
+    if not user.is_authenticated or is_admin(user):
+        return frozenset()
+    cached: frozenset[int] | None = getattr(user, "_cakap_partly_seen", None)
+    if cached is None:
+        cached = frozenset(
+            Person.objects.filter(_coaches_of(user, active=False))
+            .exclude(pk__in=Person.objects.filter(_seen_in_full(user)).values("pk"))
+            .values_list("pk", flat=True)
+        )
+        user._cakap_partly_seen = cached  # type: ignore[attr-defined]
+    return cached
+
+
+def sees_in_full(user: User, person: Person) -> bool:
+    if user.is_authenticated and person.user_id == user.pk:  # oneself, without a query
+        return True
+    return person.pk not in partly_seen_ids(user)
 
 
 def people_editable_by(user: User) -> QuerySet[Person]:

@@ -26,6 +26,7 @@ from cakap.people.access import (
     is_organiser,
     people_editable_by,
     people_visible_to,
+    sees_in_full,
     units_visible_to,
 )
 from cakap.people.models import Person, Unit
@@ -50,35 +51,103 @@ class UnitOut(Schema):
     parent_id: int | None
 
 
+PARTLY = (
+    " Null for a coach of the caller's group, whom a participant sees only by name, unit"
+    " and what the coach shares."
+)
+
+
+def _in_full(obj: Person, context: Any) -> bool:
+    """Whether the caller sees `obj` in full (cakap.people.access.partly_seen_ids)."""
+    request = (context or {}).get("request")
+    return request is None or sees_in_full(actor(request), obj)
+
+
 class PersonRef(Schema):
     """A person as other objects mention them."""
 
     id: int
-    nip: str = Field(description="18 digits")
-    nip_grouped: str = Field(description="The NIP as it is printed: '19660801 198803 1 001'")
+    nip: str | None = Field(description="18 digits." + PARTLY)
+    nip_grouped: str | None = Field(
+        description="The NIP as it is printed: '19660801 198803 1 001'." + PARTLY
+    )
     full_name: str = Field(description="Name with academic titles")
+
+    @staticmethod
+    def resolve_nip(obj: Person, context: Any) -> str | None:
+        return obj.nip if _in_full(obj, context) else None
+
+    @staticmethod
+    def resolve_nip_grouped(obj: Person, context: Any) -> str | None:
+        return obj.nip_grouped if _in_full(obj, context) else None
 
 
 class PersonOut(Schema):
     id: int
-    nip: str = Field(description="18 digits")
-    nip_grouped: str = Field(description="The NIP as it is printed: '19660801 198803 1 001'")
+    seen_in_full: bool = Field(
+        description="False for a coach of the caller's group: only the name, the unit and "
+        "what the coach shares (phone, email) are given; the other fields are null."
+    )
+    nip: str | None = Field(description="18 digits." + PARTLY)
+    nip_grouped: str | None = Field(
+        description="The NIP as it is printed: '19660801 198803 1 001'." + PARTLY
+    )
     name: str = Field(description="Name without academic titles")
     title_prefix: str
     title_suffix: str
     full_name: str = Field(description="Name with academic titles")
-    employee_type: Person.EmployeeType
-    rank: str = Field(description="Pangkat/golongan, e.g. 'III/d'; empty when unknown")
-    position: str
-    job_level: str
+    employee_type: Person.EmployeeType | None = Field(description=PARTLY.strip())
+    rank: str | None = Field(
+        description="Pangkat/golongan, e.g. 'III/d'; empty when unknown." + PARTLY
+    )
+    position: str | None = Field(description=PARTLY.strip())
+    job_level: str | None = Field(description=PARTLY.strip())
     unit: UnitRef
-    phone: str
-    email: str
-    has_login: bool
+    phone: str | None = Field(description="Null for a coach who does not share it.")
+    email: str | None = Field(description="Null for a coach who does not share it.")
+    share_phone: bool = Field(description="The person shows their phone to those they coach")
+    share_email: bool = Field(description="The person shows their email to those they coach")
+    has_login: bool | None = Field(description=PARTLY.strip())
 
     @staticmethod
-    def resolve_has_login(obj: Person) -> bool:
-        return obj.user_id is not None
+    def resolve_seen_in_full(obj: Person, context: Any) -> bool:
+        return _in_full(obj, context)
+
+    @staticmethod
+    def resolve_nip(obj: Person, context: Any) -> str | None:
+        return obj.nip if _in_full(obj, context) else None
+
+    @staticmethod
+    def resolve_nip_grouped(obj: Person, context: Any) -> str | None:
+        return obj.nip_grouped if _in_full(obj, context) else None
+
+    @staticmethod
+    def resolve_employee_type(obj: Person, context: Any) -> str | None:
+        return obj.employee_type if _in_full(obj, context) else None
+
+    @staticmethod
+    def resolve_rank(obj: Person, context: Any) -> str | None:
+        return obj.rank if _in_full(obj, context) else None
+
+    @staticmethod
+    def resolve_position(obj: Person, context: Any) -> str | None:
+        return obj.position if _in_full(obj, context) else None
+
+    @staticmethod
+    def resolve_job_level(obj: Person, context: Any) -> str | None:
+        return obj.job_level if _in_full(obj, context) else None
+
+    @staticmethod
+    def resolve_phone(obj: Person, context: Any) -> str | None:
+        return obj.phone if obj.share_phone or _in_full(obj, context) else None
+
+    @staticmethod
+    def resolve_email(obj: Person, context: Any) -> str | None:
+        return obj.email if obj.share_email or _in_full(obj, context) else None
+
+    @staticmethod
+    def resolve_has_login(obj: Person, context: Any) -> bool | None:
+        return obj.user_id is not None if _in_full(obj, context) else None
 
 
 class PersonIn(Schema):
@@ -93,6 +162,8 @@ class PersonIn(Schema):
     job_level: str = ""
     phone: str = ""
     email: str = ""
+    share_phone: bool = False
+    share_email: bool = False
 
 
 class PersonPatch(Schema):
@@ -107,6 +178,8 @@ class PersonPatch(Schema):
     job_level: str | None = None
     phone: str | None = None
     email: str | None = None
+    share_phone: bool | None = None
+    share_email: bool | None = None
 
 
 class PeopleFilter(Schema):

@@ -67,6 +67,12 @@ class PersonForm(forms.Form):
         widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
     )
     email = forms.EmailField(label=_("Email"), required=False)
+    share_phone = forms.BooleanField(
+        label=_("Show the phone to the participants this person coaches"), required=False
+    )
+    share_email = forms.BooleanField(
+        label=_("Show the email to the participants this person coaches"), required=False
+    )
 
     def __init__(self, *args: Any, units: QuerySet[Unit], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -115,6 +115,10 @@ class Person(models.Model):
     )
     phone = models.CharField(_("phone"), max_length=20, blank=True)
     email = models.EmailField(_("email"), blank=True)
+    # What a coach lets the participants of their groups see besides name and unit
+    # (cakap.people.access.partly_seen_ids); nothing unless chosen.
+    share_phone = models.BooleanField(_("share phone with my participants"), default=False)
+    share_email = models.BooleanField(_("share email with my participants"), default=False)
     user = models.OneToOneField(
         "people.User",
         verbose_name=_("login"),

@@ -34,6 +34,8 @@ PERSON_FIELDS = (
     "unit",
     "phone",
     "email",
+    "share_phone",
+    "share_email",
 )
 
 
@@ -155,6 +157,8 @@ def _clean_person_fields(fields: dict[str, Any]) -> dict[str, Any]:
             if not isinstance(value, Unit):
                 raise PersonError("unit_required", _("Choose a unit."), field="unit")
             clean[name] = value
+        elif name in ("share_phone", "share_email"):
+            clean[name] = bool(value)
         elif name == "phone":
             phone = normalise_phone(str(value or ""))
             if phone is None:

@@ -17,6 +17,7 @@ from cakap.people.access import (
     is_organiser,
     people_editable_by,
     people_visible_to,
+    sees_in_full,
     units_managed_by,
     units_visible_to,
 )
@@ -52,7 +53,8 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = signed_in(request)
     person = get_person_for_user(user, pk)
     can_edit = people_editable_by(user).filter(pk=person.pk).exists()
-    return render(request, "people/person_detail.html", {"person": person, "can_edit": can_edit})
+    context = {"person": person, "can_edit": can_edit, "full": sees_in_full(user, person)}
+    return render(request, "people/person_detail.html", context)
 
 
 def _require_organiser(request: HttpRequest) -> User:

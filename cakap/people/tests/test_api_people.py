@@ -25,7 +25,7 @@ PEOPLE_SEEN = {
     "organiser": EVERYONE,
     "coach": {"Coach", "Participant"},
     "participant": {"Participant", "Coach"},
-    "other_participant": {"Other", "Coach"},
+    "other_participant": {"Other"},  # group B has no coach; group A's is not theirs
     "leader": {"Leader", "Participant"},
     "leader_other": {"Organiser"},
     "admin": EVERYONE,
