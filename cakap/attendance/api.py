@@ -12,7 +12,6 @@ from typing import Any, Literal
 
 from django.db.models import Prefetch, QuerySet
 from django.http import HttpRequest
-from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 from ninja import Status as Answer
 from ninja.pagination import paginate
@@ -141,7 +140,12 @@ class CheckInIn(Schema):
     code: str = Field(description="The code shown on the coach's screen, as scanned or typed")
     device_id: str = Field(description="The phone's own identifier, kept by the client")
     scanned_at: AwareDateTimeIn | None = Field(
-        None, description="When the code was read; honoured for a while across a lost signal"
+        None,
+        description=(
+            "When the code was read. Believed only within what the code proves: no "
+            "earlier than the start of its time slot and no later than the request's "
+            "arrival; the code must still be valid when the request arrives"
+        ),
     )
     latitude: float | None = Field(None, ge=-90, le=90)
     longitude: float | None = Field(None, ge=-180, le=180)
@@ -332,7 +336,7 @@ def check_in(request: HttpRequest, payload: CheckInIn) -> Answer[dict[str, Any]]
         user,
         session,
         payload.code,
-        scanned_at=payload.scanned_at or timezone.now(),
+        claimed_at=payload.scanned_at,
         device_id=payload.device_id,
         location=location,
         participant=participant,

@@ -53,8 +53,9 @@ MIN_PERIOD_S = 5
 # message differs); capped in slots so that a guess costs little even with short periods.
 EXPIRED_LOOKBACK_S = 4 * 3600
 EXPIRED_LOOKBACK_SLOTS = 480
-# A scan stays honoured this long across a sign-in or a dropped connection.
-SCAN_HONOUR_S = 10 * 60
+# The server's own record of a scan stays honoured this long across a sign-in or a
+# dropped connection.
+SCAN_HONOUR = datetime.timedelta(minutes=10)
 SHARED_DEVICE_FLAG = "shared_device"
 OUTSIDE_AREA_FLAG = "outside_area"
 DEVICE_ID_BYTES = 32
@@ -138,6 +139,24 @@ def normalise_code(text: str) -> str:
     return "".join(c for c in (text or "").upper() if c not in " -.\t")
 
 
+def code_slot(
+    session_id: int, code: str, at: datetime.datetime, period_s: int, key: str | None = None
+) -> int | None:
+    """The time slot whose code `code` is for `session_id`, looking back from the slot of
+    `at` (never forward: codes of future slots do not exist yet); None for no slot."""
+    code = normalise_code(code)
+    if len(code) != CODE_LENGTH or any(c not in ALPHABET for c in code):
+        return None
+    current = slot_at(at.timestamp(), period_s)
+    lookback = current - max(1, min(EXPIRED_LOOKBACK_S // period_s, EXPIRED_LOOKBACK_SLOTS))
+    slot = current
+    while slot >= lookback:
+        if hmac.compare_digest(make_code(session_id, slot, key), code):
+            return slot
+        slot -= 1
+    return None
+
+
 def check_code(
     session_id: int,
     code: str,
@@ -151,18 +170,59 @@ def check_code(
     A slot's code is valid while its slot lasts and `grace_s` seconds after; codes of
     future slots are never valid.
     """
-    code = normalise_code(code)
-    if len(code) != CODE_LENGTH or any(c not in ALPHABET for c in code):
+    slot = code_slot(session_id, code, at, period_s, key)
+    if slot is None:
         return "bad"
-    epoch = at.timestamp()
-    current = slot_at(epoch, period_s)
-    slot = current
-    lookback = current - max(1, min(EXPIRED_LOOKBACK_S // period_s, EXPIRED_LOOKBACK_SLOTS))
-    while slot >= lookback:
-        if hmac.compare_digest(make_code(session_id, slot, key), code):
-            return "ok" if epoch < (slot + 1) * period_s + grace_s else "expired"
-        slot -= 1
-    return "bad"
+    return "ok" if at.timestamp() < (slot + 1) * period_s + grace_s else "expired"
+
+
+@dataclass(frozen=True)
+class ScanTime:
+    """When a scan is honoured as having happened, and what its code is worth then."""
+
+    verdict: str  # "ok", "expired" or "bad", as check_code says
+    at: datetime.datetime
+
+
+def seen_recently(seen_at: datetime.datetime, now: datetime.datetime) -> bool:
+    """Whether the server's own record of a scan is still believed: not from the future,
+    not older than SCAN_HONOUR."""
+    return now - SCAN_HONOUR < seen_at <= now
+
+
+def _moment(epoch: float) -> datetime.datetime:
+    return datetime.datetime.fromtimestamp(epoch, tz=datetime.UTC)
+
+
+def honoured_scan(
+    session_id: int,
+    code: str,
+    policy: AttendancePolicy,
+    *,
+    now: datetime.datetime,
+    seen_at: datetime.datetime | None = None,
+    claimed_at: datetime.datetime | None = None,
+) -> ScanTime:
+    """The one rule for when a scan happened, for every path (page, API, a later sync).
+
+    `seen_at` is when this server itself saw the code (the scan page's GET, kept in the
+    Django session across a sign-in or a dropped connection); it is believed for
+    SCAN_HONOUR_S and never from the future, otherwise the request's arrival (`now`)
+    counts. The code must have been valid when the server saw it. A code of slot N
+    proves the scan happened no earlier than the start of slot N and no later than the
+    moment the server saw it (itself before the slot's end plus the grace), so a time
+    the client claims (`claimed_at`) is clamped into that interval and never believed
+    beyond it: lateness and the window are judged at the clamped moment.
+    """
+    seen = seen_at if seen_at is not None and seen_recently(seen_at, now) else now
+    period = period_of(policy)
+    slot = code_slot(session_id, code, seen, period)
+    if slot is None:
+        return ScanTime("bad", seen)
+    if seen.timestamp() >= (slot + 1) * period + policy.code_grace_s:
+        return ScanTime("expired", seen)
+    at = claimed_at if claimed_at is not None else seen
+    return ScanTime("ok", min(max(at, _moment(slot * period)), seen))
 
 
 @dataclass(frozen=True)
@@ -487,36 +547,35 @@ def _refuse(
     return CheckInError(code, message if message is not None else REASONS[code])
 
 
-def honoured_scan_time(scanned_at: datetime.datetime, now: datetime.datetime) -> datetime.datetime:
-    """The scan moment, if it is believable: not in the future, not older than the limit."""
-    if scanned_at > now or now - scanned_at > datetime.timedelta(seconds=SCAN_HONOUR_S):
-        return now
-    return scanned_at
-
-
 def record_check_in(
     actor_user: User,
     session: Session,
     code: str,
     *,
-    scanned_at: datetime.datetime,
     device_id: str,
+    scanned_at: datetime.datetime | None = None,
+    claimed_at: datetime.datetime | None = None,
     location: Location | None = None,
     participant: Participant | None = None,
 ) -> CheckInResult:
     """Check the signed-in participant in to `session` with the code they scanned or typed.
 
-    `scanned_at` is when the code was read (kept server-side across a sign-in or a
-    dropped connection); it decides the code's validity, the window and lateness. A
-    second check-in answers with the first record and changes nothing. Refusals raise
-    `CheckInError` and leave a `CheckInAttempt`. `participant`, when given, is what
-    `load_check_in` read for this user, phone and session together with the session.
+    `scanned_at` is when this server saw the code (kept server-side across a sign-in or
+    a dropped connection), `claimed_at` when the client says it read it; the moment the
+    scan is honoured at (`honoured_scan`) decides the code's validity, the window and
+    lateness. A second check-in answers with the first record and changes nothing.
+    Refusals raise `CheckInError` and leave a `CheckInAttempt`. `participant`, when
+    given, is what `load_check_in` read for this user, phone and session together with
+    the session.
     """
     now = timezone.now()
-    at = honoured_scan_time(scanned_at, now)
     programme = session.group.programme
     policy = policy_for(programme)
     venue = venue_for(session)
+    scan = honoured_scan(
+        session.pk, code, policy, now=now, seen_at=scanned_at, claimed_at=claimed_at
+    )
+    at = scan.at
     detail: dict[str, Any] = {"code": normalise_code(code)[:12], "at": at.isoformat()}
     if participant is None:
         participant = enrolled_participant(actor_user, session, device_id)
@@ -540,9 +599,8 @@ def record_check_in(
     if participant.record is not None:
         return CheckInResult(participant.record, created=False)
 
-    verdict = check_code(session.pk, code, at, period_of(policy), policy.code_grace_s)
-    if verdict != "ok":
-        raise refuse("expired_code" if verdict == "expired" else "bad_code")
+    if scan.verdict != "ok":
+        raise refuse("expired_code" if scan.verdict == "expired" else "bad_code")
     window = window_of(session.starts_at, policy, venue)
     state = window.state(at)
     if state == "not_open":

@@ -106,7 +106,7 @@ def _remember_scan(request: HttpRequest, session_id: int, code: str) -> datetime
     entry = scans.get(str(session_id))
     if entry and entry.get("code") == code:
         at = datetime.datetime.fromisoformat(entry["at"])
-        if checkin.honoured_scan_time(at, now) == at:
+        if checkin.seen_recently(at, now):
             return at
     scans[str(session_id)] = {"code": code, "at": now.isoformat()}
     if len(scans) > MAX_REMEMBERED_SCANS:
