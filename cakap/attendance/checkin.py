@@ -23,6 +23,7 @@ from django.conf import settings
 from django.core import signing
 from django.db.models import Model, Q, QuerySet
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -30,11 +31,13 @@ from cakap.attendance.models import (
     AttendancePolicy,
     AttendanceRecord,
     CheckInAttempt,
+    Flag,
     Method,
+    PersonalLink,
     SessionVenue,
     Status,
 )
-from cakap.attendance.services import apply_status
+from cakap.attendance.services import PhoneTaken, apply_status
 from cakap.core import rows, sessions
 from cakap.core.errors import DomainError
 from cakap.core.formatting import clock
@@ -56,9 +59,8 @@ EXPIRED_LOOKBACK_SLOTS = 480
 # The server's own record of a scan stays honoured this long across a sign-in or a
 # dropped connection.
 SCAN_HONOUR = datetime.timedelta(minutes=10)
-SHARED_DEVICE_FLAG = "shared_device"
-OUTSIDE_AREA_FLAG = "outside_area"
-DEVICE_ID_BYTES = 32
+SHARED_DEVICE_FLAG = Flag.SHARED_DEVICE.value
+OUTSIDE_AREA_FLAG = Flag.OUTSIDE_AREA.value
 
 
 class CheckInError(DomainError):
@@ -88,6 +90,11 @@ REASONS: dict[str, Promise] = {
     ),
     "session_cancelled": _("This session was cancelled or moved."),
 }
+# Bad input rather than a refusal: nothing is stored.
+BAD_DEVICE = _(
+    "This phone id was not issued by this server. Ask for one (POST "
+    "/api/v1/attendance/devices) and send it with every check-in."
+)
 
 # Why the phone gave no position, said plainly (the page's script reports the reason).
 LOCATION_MESSAGES: dict[str, Promise] = {
@@ -377,12 +384,16 @@ def _session_sql(using: str, participant: str) -> str:
     )
     if participant:
         # The participant's person if actively enrolled in the group, their record in
-        # the session, and whether this phone checked in someone else: each by an index.
+        # the session, whether this phone checked in someone else to it, whether it ever
+        # checked anyone in to another session, and the phone their personal link for
+        # the programme bound: each by an index.
         record = t(AttendanceRecord, using)
         select += (
             f", {c(Person, 'pp', using)}, {c(AttendanceRecord, 'r', using)}, "  # noqa: S608 - names from the models
             f"EXISTS (SELECT 1 FROM {record} d WHERE d.session_id = s.id "
-            "AND d.device_id = %s AND d.device_id <> '' AND d.person_id <> pp.id)"
+            "AND d.device_id = %s AND d.device_id <> '' AND d.person_id <> pp.id), "
+            f"EXISTS (SELECT 1 FROM {record} h WHERE h.device_id = %s "
+            "AND h.device_id <> '' AND h.session_id <> s.id), pl.device_id"
         )
         user = "%s"
         if participant == "session":
@@ -394,6 +405,8 @@ def _session_sql(using: str, participant: str) -> str:
             "ON e.person_id = pp.id AND e.status = %s) "
             f"ON pp.user_id = {user} AND e.group_id = s.group_id "
             f"LEFT JOIN {record} r ON r.session_id = s.id AND r.person_id = pp.id "
+            f"LEFT JOIN {t(PersonalLink, using)} pl ON pl.person_id = pp.id "
+            "AND pl.programme_id = p.id AND pl.revoked_at IS NULL "
         )
     return f"{select} {joins}WHERE s.id = %s"
 
@@ -448,6 +461,18 @@ class Participant:
     person: Person | None  # None: not actively enrolled in the session's group
     record: AttendanceRecord | None  # their record in the session, if any
     device_shared: bool  # this phone already checked someone else in to the session
+    device_known: bool = False  # this phone checked someone in to another session
+    bound_device: str = ""  # the phone their live personal link bound, if it did
+
+    def phone_flags(self, device_id: str) -> list[str]:
+        """What the coach should know about the phone: not the one the person's link
+        bound, or one that never checked anyone in and that no link of theirs bound (a
+        cleared cookie or someone else's phone looks like this)."""
+        if self.bound_device and self.bound_device != device_id:
+            return [Flag.OTHER_PHONE]
+        if not self.device_known and self.bound_device != device_id:
+            return [Flag.NEW_PHONE]
+        return []
 
 
 def _participant_from(values: Sequence[Any], start: int, session: Session) -> Participant:
@@ -458,13 +483,14 @@ def _participant_from(values: Sequence[Any], start: int, session: Session) -> Pa
     if record is not None:
         AttendanceRecord._meta.get_field("session").set_cached_value(record, session)
         AttendanceRecord._meta.get_field("person").set_cached_value(record, person)
-    return Participant(person, record, bool(values[record_end]))
+    shared, known, bound = values[record_end : record_end + 3]
+    return Participant(person, record, bool(shared), bool(known), bound or "")
 
 
 def load_check_in(pk: int, user: User, device_id: str) -> tuple[Session, Participant] | None:
     """`load_session` and, in the same query, what a check-in by `user` from the phone
     `device_id` reads about them (see `Participant`)."""
-    params = [device_id, Enrolment.Status.ACTIVE, user.pk, pk]
+    params = [device_id, device_id, Enrolment.Status.ACTIVE, user.pk, pk]
     found = rows.fetch(_session_sql("default", "user"), params)
     if not found:
         return None
@@ -480,7 +506,13 @@ def load_check_in_signed_in(
     to `store`: one query where there would be two. Also returns the id of the user the
     participant was read for (None: the session names nobody); it is the request's user
     only if signing in accepts them, which the caller checks."""
-    params = [device_id, *sessions.joined_params(store, "default"), Enrolment.Status.ACTIVE, pk]
+    params = [
+        device_id,
+        device_id,
+        *sessions.joined_params(store, "default"),
+        Enrolment.Status.ACTIVE,
+        pk,
+    ]
     found = rows.fetch(_session_sql("default", "session"), params)
     if not found:
         return None
@@ -568,6 +600,8 @@ def record_check_in(
     given, is what `load_check_in` read for this user, phone and session together with
     the session.
     """
+    if not valid_device_id(device_id):
+        raise CheckInError("bad_device", BAD_DEVICE)
     now = timezone.now()
     programme = session.group.programme
     policy = policy_for(programme)
@@ -609,8 +643,8 @@ def record_check_in(
     if state == "closed":
         raise refuse("closed")
 
-    extra: dict[str, Any] = {"device_id": device_id[:64]}
-    flag = ""
+    extra: dict[str, Any] = {"device_id": device_id}
+    flags = participant.phone_flags(device_id)
     mode = policy.location_mode
     if mode != AttendancePolicy.LocationMode.OFF:
         if location is not None and location.known:
@@ -618,7 +652,9 @@ def record_check_in(
             extra["latitude"] = Decimal(f"{location.latitude:.6f}")
             extra["longitude"] = Decimal(f"{location.longitude:.6f}")
             if location.accuracy_m is not None:
-                extra["accuracy_m"] = max(0, round(location.accuracy_m))
+                extra["accuracy_m"] = min(max(0, round(location.accuracy_m)), 2**31 - 1)
+            if location.accuracy_m is None or location.accuracy_m > settings.CHECKIN_COARSE_FIX_M:
+                flags.append(Flag.COARSE_FIX)
             if venue is not None and venue.latitude is not None and venue.longitude is not None:
                 far = distance_m(
                     location.latitude,
@@ -627,8 +663,9 @@ def record_check_in(
                     float(venue.longitude),
                 )
                 # A phone's fix is uncertain; give it the benefit of its stated accuracy,
-                # within reason, so a weak GPS does not refuse someone at the door.
-                slack = min(location.accuracy_m or 0.0, 100.0)
+                # within a limit, so a weak GPS does not refuse someone at the door while
+                # a phone that claims to be unsure cannot widen the radius at will.
+                slack = min(location.accuracy_m or 0.0, settings.CHECKIN_LOCATION_SLACK_M)
                 detail["distance_m"] = round(far)
                 if far > venue.radius_m + slack:
                     if mode == AttendancePolicy.LocationMode.REQUIRED:
@@ -637,32 +674,36 @@ def record_check_in(
                             "you within %(radius)s m."
                         ) % {"distance": round(far), "radius": venue.radius_m}
                         raise refuse("outside_area", message)
-                    flag = OUTSIDE_AREA_FLAG
+                    flags.append(Flag.OUTSIDE_AREA)
         elif mode == AttendancePolicy.LocationMode.REQUIRED:
             detail["location_error"] = (location.error if location else "") or "missing"
             raise refuse("location_required", LOCATION_MESSAGES.get(detail["location_error"]))
 
-    shared = participant.device_shared
-    pending = False
-    if shared:
-        if policy.shared_device == AttendancePolicy.SharedDevice.REFUSE:
-            raise refuse("device_used")
-        pending, flag = True, SHARED_DEVICE_FLAG
-
     status, minutes = lateness(session.starts_at, window, at)
-    record, created = apply_status(
-        actor_user,
-        session,
-        person,
-        status,
-        Method.CODE,
-        checked_in_at=at,
-        minutes_late=minutes,
-        overwrite=False,
-        pending=pending,
-        flag=flag,
-        **extra,
-    )
+
+    def write(shared: bool) -> tuple[AttendanceRecord, bool]:
+        if shared and policy.shared_device == AttendancePolicy.SharedDevice.REFUSE:
+            raise refuse("device_used")
+        marks = [Flag.SHARED_DEVICE, *flags] if shared else flags
+        return apply_status(
+            actor_user,
+            session,
+            person,
+            status,
+            Method.CODE,
+            checked_in_at=at,
+            minutes_late=minutes,
+            overwrite=False,
+            pending=shared,
+            flag=" ".join(dict.fromkeys(marks)),
+            **extra,
+        )
+
+    try:
+        record, created = write(participant.device_shared)
+    except PhoneTaken:
+        # Someone else checked in on this phone at the same moment and won the race.
+        record, created = write(True)
     return CheckInResult(record, created=created)
 
 
@@ -813,17 +854,32 @@ def person_id_from_card(token: str) -> int | None:
 DEVICE_COOKIE = "cakap_device"
 
 
-def new_device_id() -> str:
-    """A random id for a phone, kept in a long-lived cookie (never the IP address)."""
-    return secrets.token_urlsafe(DEVICE_ID_BYTES)
+_DEVICE_SALT = "cakap.attendance.device"
+_DEVICE_ID = re.compile(r"([A-Za-z0-9_-]{24})\.([A-Za-z0-9_-]{24})")
 
 
-_DEVICE_ID = re.compile(r"[A-Za-z0-9_-]{40,64}")
+def _device_mac(nonce: str, key: str) -> str:
+    mac = salted_hmac(_DEVICE_SALT, nonce, key, algorithm="sha256")
+    return signing.b64_encode(mac.digest()[:18]).decode()
+
+
+def new_device_id(key: str | None = None) -> str:
+    """A phone's id, issued by this server: a random nonce and its HMAC under the secret
+    key (49 characters), kept in a long-lived cookie or by an API client. Never the IP
+    address: a whole office shares one."""
+    nonce = secrets.token_urlsafe(18)
+    return f"{nonce}.{_device_mac(nonce, key if key is not None else settings.SECRET_KEY)}"
 
 
 def valid_device_id(value: str | None) -> bool:
-    """Whether a cookie holds an id we could have made (URL-safe base64, 40 to 64 long)."""
-    return bool(value) and _DEVICE_ID.fullmatch(value or "") is not None
+    """Whether `value` is a phone id this server issued (under its secret key or one of
+    the fallbacks kept while the key is rotated)."""
+    found = _DEVICE_ID.fullmatch(value or "")
+    if found is None:
+        return False
+    nonce, mac = found.groups()
+    keys = [settings.SECRET_KEY, *getattr(settings, "SECRET_KEY_FALLBACKS", [])]
+    return any(hmac.compare_digest(_device_mac(nonce, key), mac) for key in keys)
 
 
 # --- The coach's live roll ----------------------------------------------------------------
@@ -843,10 +899,6 @@ SHORT_REASONS: dict[str, Promise] = {
     "device_used": _("phone already used"),
     "session_cancelled": _("session cancelled"),
 }
-FLAGS: dict[str, Promise] = {
-    SHARED_DEVICE_FLAG: _("shared phone"),
-    OUTSIDE_AREA_FLAG: _("outside the area"),
-}
 
 
 @dataclass(frozen=True)
@@ -864,9 +916,15 @@ class RollEntry:
     record: AttendanceRecord | None
 
     @property
-    def flag(self) -> str:
-        flag = self.record.flag if self.record else ""
-        return str(FLAGS.get(flag, flag))
+    def flags(self) -> list[str]:
+        """The record's flags in words, except the shared phone that holds it."""
+        if self.record is None:
+            return []
+        return [
+            str(Flag(f).label) if f in Flag.values else f
+            for f in self.record.flags
+            if not (self.record.pending and f == Flag.SHARED_DEVICE)
+        ]
 
 
 @dataclass
