@@ -10,6 +10,7 @@ a record goes through `services.apply_status`, which keeps the trail.
 
 import datetime
 import functools
+import hashlib
 import hmac
 import math
 import re
@@ -21,12 +22,15 @@ from typing import Any
 
 from django.conf import settings
 from django.core import signing
-from django.db.models import Model, Q, QuerySet
+from django.core.cache import cache
+from django.db.models import F, Model, Q, QuerySet
+from django.http import Http404
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from cakap.attendance.access import has_to_do_with
 from cakap.attendance.models import (
     AttendancePolicy,
     AttendanceRecord,
@@ -89,6 +93,7 @@ REASONS: dict[str, Promise] = {
         "phone, or ask the coach."
     ),
     "session_cancelled": _("This session was cancelled or moved."),
+    "too_many_codes": _("Too many wrong codes. Wait a minute, then try again."),
 }
 # Bad input rather than a refusal: nothing is stored.
 BAD_DEVICE = _(
@@ -572,11 +577,71 @@ def _refuse(
     detail: dict[str, Any] | None = None,
     message: str | Promise | None = None,
 ) -> CheckInError:
-    """Store the attempt for the organiser to review, and build the error to raise."""
-    CheckInAttempt.objects.create(
-        session=session, person=person, reason=code, device_id=device_id[:64], detail=detail or {}
-    )
+    """Store the attempt for the organiser to review, and build the error to raise. The
+    same refusal again (session, person, phone, reason) within REFUSAL_MERGE counts on
+    the row already stored, so that a burst of guesses stays one line of the list. Two
+    at the very same moment may still make two rows: harmless."""
+    now = timezone.now()
+    device_id = device_id[:64]
+    repeated = CheckInAttempt.objects.filter(
+        session=session,
+        person=person,
+        reason=code,
+        device_id=device_id,
+        last_at__gt=now - REFUSAL_MERGE,
+    ).update(count=F("count") + 1, last_at=now, detail=detail or {})
+    if not repeated:
+        CheckInAttempt.objects.create(
+            session=session,
+            person=person,
+            reason=code,
+            device_id=device_id,
+            detail=detail or {},
+            last_at=now,
+        )
     return CheckInError(code, message if message is not None else REASONS[code])
+
+
+# --- Wrong codes per minute ---------------------------------------------------------------
+
+REFUSAL_MERGE = datetime.timedelta(hours=1)
+
+
+def _code_counters(user: User, device_id: str, now: datetime.datetime) -> dict[str, int]:
+    """The cache keys of this minute's wrong codes of the account and of the phone, and
+    their limits."""
+    minute = int(now.timestamp() // 60)
+    limit = int(settings.CHECKIN_WRONG_CODES_PER_ACCOUNT)
+    counters = {f"cakap:wrong-codes:user:{user.pk}:{minute}": limit}
+    if device_id:
+        digest = hashlib.sha256(device_id.encode()).hexdigest()[:32]
+        limit = int(settings.CHECKIN_WRONG_CODES_PER_PHONE)
+        counters[f"cakap:wrong-codes:phone:{digest}:{minute}"] = limit
+    return counters
+
+
+def wrong_codes_wait(user: User, device_id: str, now: datetime.datetime) -> int:
+    """Seconds until this account and phone may send a code again: 0 unless one of them
+    sent its limit of wrong codes this minute (Django's cache, shared by the servers)."""
+    counters = _code_counters(user, device_id, now)
+    found = cache.get_many(list(counters))
+    if any(found.get(key, 0) >= limit for key, limit in counters.items()):
+        return 60 - int(now.timestamp()) % 60
+    return 0
+
+
+def count_wrong_code(user: User, device_id: str, now: datetime.datetime) -> None:
+    """Count a wrong code against the account and the phone for this minute."""
+    for key in _code_counters(user, device_id, now):
+        cache.add(key, 0, timeout=120)
+        try:
+            cache.incr(key)
+        except ValueError:  # expired between add and incr
+            cache.add(key, 1, timeout=120)
+
+
+def _too_many(seconds: int) -> Promise | str:
+    return _("Too many wrong codes. Try again in %(seconds)s seconds.") % {"seconds": seconds}
 
 
 def record_check_in(
@@ -625,6 +690,10 @@ def record_check_in(
             message=message,
         )
 
+    if participant.person is None and not has_to_do_with(actor_user, programme):
+        # Answered as a link to no session: it names nothing and stores nothing in a
+        # programme the person has nothing to do with.
+        raise Http404
     if session.status in (Session.Status.CANCELLED, Session.Status.MOVED):
         raise refuse("session_cancelled")
     if participant.person is None:
@@ -633,8 +702,14 @@ def record_check_in(
     if participant.record is not None:
         return CheckInResult(participant.record, created=False)
 
+    wait = wrong_codes_wait(actor_user, device_id, now)
+    if wait:
+        raise refuse("too_many_codes", _too_many(wait))
+    if scan.verdict == "bad":
+        count_wrong_code(actor_user, device_id, now)
+        raise refuse("bad_code")
     if scan.verdict != "ok":
-        raise refuse("expired_code" if scan.verdict == "expired" else "bad_code")
+        raise refuse("expired_code")
     window = window_of(session.starts_at, policy, venue)
     state = window.state(at)
     if state == "not_open":
@@ -732,6 +807,16 @@ def record_typed_check_in(
 ) -> CheckInResult:
     """Check in with a code typed without its session: the code names the session among
     the participant's sessions of the day."""
+    now = timezone.now()
+    wait = wrong_codes_wait(actor_user, device_id, now)
+    if wait:
+        raise _refuse(
+            "too_many_codes",
+            session=None,
+            person=person_of(actor_user),
+            device_id=device_id,
+            message=_too_many(wait),
+        )
     for session in sessions_open_for(actor_user, typed_at):
         policy = policy_for(session.group.programme)
         if check_code(session.pk, code, typed_at, period_of(policy), policy.code_grace_s) != "bad":
@@ -743,6 +828,7 @@ def record_typed_check_in(
                 device_id=device_id,
                 location=location,
             )
+    count_wrong_code(actor_user, device_id, now)
     raise _refuse(
         "bad_code",
         session=None,
@@ -898,6 +984,7 @@ SHORT_REASONS: dict[str, Promise] = {
     "location_required": _("no position"),
     "device_used": _("phone already used"),
     "session_cancelled": _("session cancelled"),
+    "too_many_codes": _("too many wrong codes"),
 }
 
 
@@ -979,7 +1066,7 @@ def live_roll(session: Session) -> LiveRoll:
         Refusal(a)
         for a in CheckInAttempt.objects.filter(session=session)
         .select_related("person")
-        .order_by("-at")[:RECENT_REFUSALS]
+        .order_by("-last_at", "-id")[:RECENT_REFUSALS]
     ]
     return roll
 

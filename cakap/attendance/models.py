@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cakap.people.models import Person
@@ -214,7 +215,8 @@ class AttendanceChange(models.Model):
 
 
 class CheckInAttempt(models.Model):
-    """A refused check-in, kept for the organiser to review."""
+    """A refused check-in, kept for the organiser to review. The same refusal repeated
+    (same session, person, phone and reason within an hour) is one row with a count."""
 
     session = models.ForeignKey(
         Session, null=True, blank=True, on_delete=models.SET_NULL, related_name="refusals"
@@ -223,6 +225,8 @@ class CheckInAttempt(models.Model):
         Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     at = models.DateTimeField(auto_now_add=True, db_index=True)
+    last_at = models.DateTimeField(_("last seen"), default=timezone.now, db_index=True)
+    count = models.PositiveIntegerField(_("times"), default=1)
     reason = models.CharField(max_length=32, db_index=True)
     device_id = models.CharField(max_length=64, blank=True)
     detail = models.JSONField(default=dict, blank=True)
@@ -230,7 +234,7 @@ class CheckInAttempt(models.Model):
     class Meta:
         verbose_name = _("refused check-in")
         verbose_name_plural = _("refused check-ins")
-        ordering = ["-at"]
+        ordering = ["-last_at"]
 
     def __str__(self) -> str:
         return f"{self.reason} {self.at:%Y-%m-%d %H:%M}"
