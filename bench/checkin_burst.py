@@ -337,7 +337,13 @@ def main() -> int:
             except OSError:
                 time.sleep(0.2)
         queries, weight, sizes = query_count_and_weight(session_id)
-        from cakap.attendance.checkin import make_code, period_of, policy_for, slot_at
+        from cakap.attendance.checkin import (
+            make_code,
+            new_device_id,
+            period_of,
+            policy_for,
+            slot_at,
+        )
         from cakap.programmes.models import Programme
 
         period = period_of(policy_for(Programme.objects.get(title="Bench")))
@@ -350,7 +356,7 @@ def main() -> int:
             found = []
             for key in keys:
                 csrf = "".join(secrets.choice(alphabet) for _ in range(32))
-                device = secrets.token_urlsafe(40)
+                device = new_device_id(key=SECRET)
                 headers = {
                     "Cookie": f"sessionid={key}; csrftoken={csrf}; cakap_device={device}",
                     "X-CSRFToken": csrf,

@@ -228,6 +228,14 @@ JP_YEARLY_TARGET = {
 }
 IMPORT_MAX_ROWS = env_int("CAKAP_IMPORT_MAX_ROWS", 5000)
 
+# Check-in (attendance/checkin.py): how far a phone's stated accuracy may widen a venue's
+# radius, from what accuracy a position is flagged as rough, and how many wrong codes an
+# account and a phone may send per minute.
+CHECKIN_LOCATION_SLACK_M = env_int("CAKAP_CHECKIN_LOCATION_SLACK_M", 50)
+CHECKIN_COARSE_FIX_M = env_int("CAKAP_CHECKIN_COARSE_FIX_M", 100)
+CHECKIN_WRONG_CODES_PER_ACCOUNT = env_int("CAKAP_CHECKIN_WRONG_CODES_PER_ACCOUNT", 5)
+CHECKIN_WRONG_CODES_PER_PHONE = env_int("CAKAP_CHECKIN_WRONG_CODES_PER_PHONE", 10)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -103,3 +103,20 @@ def absence_requests_decidable_by(user: User) -> QuerySet[AbsenceRequest]:
 
 def can_decide_absences(user: User) -> bool:
     return is_admin(user) or bool(scope_paths(user, Role.ORGANISER))
+
+
+def has_to_do_with(user: User, programme: Programme) -> bool:
+    """Whether `user` takes part in `programme` (an enrolment in any of its groups, of
+    any status), coaches one of its groups or manages it. A scan link of a session of
+    any other programme answers as a link to no session at all: it names nothing and
+    stores nothing (decision 48)."""
+    if not user.is_authenticated:
+        return False
+    if is_admin(user):
+        return True
+    return Programme.objects.filter(
+        Q(pk=programme.pk),
+        Q(enrolments__person__user=user)
+        | Q(groups__coaches__user=user)
+        | Q(pk__in=programmes_managed_by(user).values("pk")),
+    ).exists()

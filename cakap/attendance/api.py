@@ -12,7 +12,6 @@ from typing import Any, Literal
 
 from django.db.models import Prefetch, QuerySet
 from django.http import HttpRequest
-from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 from ninja import Status as Answer
 from ninja.pagination import paginate
@@ -72,7 +71,14 @@ class RecordOut(Schema):
     reason: str
     has_document: bool
     pending: bool = Field(description="A check-in held for the coach's approval")
-    flag: str
+    flag: str = Field(
+        description=(
+            "Space-separated flags for the coach: shared_device, outside_area, "
+            "other_phone (not the phone the person's personal link bound), new_phone "
+            "(a phone that never checked anyone in), coarse_fix (a rough or unstated "
+            "position)"
+        )
+    )
     updated_at: LocalDateTime
 
     @staticmethod
@@ -139,14 +145,30 @@ class PersonRecordsFilter(Schema):
 class CheckInIn(Schema):
     session_id: int
     code: str = Field(description="The code shown on the coach's screen, as scanned or typed")
-    device_id: str = Field(description="The phone's own identifier, kept by the client")
+    device_id: str = Field(
+        description=(
+            "The phone's id, issued once by POST /attendance/devices and kept by the "
+            "client; an id this server did not issue is refused (bad_device)"
+        )
+    )
     scanned_at: AwareDateTimeIn | None = Field(
-        None, description="When the code was read; honoured for a while across a lost signal"
+        None,
+        description=(
+            "When the code was read. Believed only within what the code proves: no "
+            "earlier than the start of its time slot and no later than the request's "
+            "arrival; the code must still be valid when the request arrives"
+        ),
     )
     latitude: float | None = Field(None, ge=-90, le=90)
     longitude: float | None = Field(None, ge=-180, le=180)
     accuracy_m: float | None = Field(None, ge=0)
     location_error: str = Field("", description="'denied', 'unavailable' or 'timeout'")
+
+
+class DeviceOut(Schema):
+    device_id: str = Field(
+        description="A phone id signed by this server; keep it and send it with every check-in"
+    )
 
 
 class CoachCheckInIn(Schema):
@@ -306,13 +328,30 @@ def decide_absence(request: HttpRequest, request_id: int, payload: DecisionIn) -
 
 
 @router.post(
+    "/devices",
+    response={201: DeviceOut, **ERROR_RESPONSES},
+    summary="Issue a phone id for check-ins",
+    description=(
+        "Once per phone (or app installation): the id check-ins send as device_id. It is "
+        "signed by this server, so an id made up by a client is refused; one phone checks "
+        "in one person per session, and a check-in from a phone never used before, or "
+        "not the one the person's personal link bound, is flagged to the coach."
+    ),
+)
+def issue_device(request: HttpRequest) -> Answer[DeviceOut]:
+    actor(request)
+    return Answer(201, DeviceOut(device_id=checkin.new_device_id()))
+
+
+@router.post(
     "/check-in",
     response={200: CheckInOut, 201: CheckInOut, **ERROR_RESPONSES},
     summary="Check the caller in with a session code",
     description=(
         "201 with the new record; 200 with the existing one when already checked in. "
         "Refusals: not_open, closed, expired_code, bad_code, not_enrolled, outside_area, "
-        "location_required, device_used, session_cancelled."
+        "location_required, device_used, session_cancelled; bad_device for a device_id "
+        "this server did not issue (POST /attendance/devices)."
     ),
 )
 def check_in(request: HttpRequest, payload: CheckInIn) -> Answer[dict[str, Any]]:
@@ -332,7 +371,7 @@ def check_in(request: HttpRequest, payload: CheckInIn) -> Answer[dict[str, Any]]
         user,
         session,
         payload.code,
-        scanned_at=payload.scanned_at or timezone.now(),
+        claimed_at=payload.scanned_at,
         device_id=payload.device_id,
         location=location,
         participant=participant,

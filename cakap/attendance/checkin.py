@@ -10,6 +10,7 @@ a record goes through `services.apply_status`, which keeps the trail.
 
 import datetime
 import functools
+import hashlib
 import hmac
 import math
 import re
@@ -21,20 +22,26 @@ from typing import Any
 
 from django.conf import settings
 from django.core import signing
-from django.db.models import Model, Q, QuerySet
+from django.core.cache import cache
+from django.db.models import F, Model, Q, QuerySet
+from django.http import Http404
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from cakap.attendance.access import has_to_do_with
 from cakap.attendance.models import (
     AttendancePolicy,
     AttendanceRecord,
     CheckInAttempt,
+    Flag,
     Method,
+    PersonalLink,
     SessionVenue,
     Status,
 )
-from cakap.attendance.services import apply_status
+from cakap.attendance.services import PhoneTaken, apply_status
 from cakap.core import rows, sessions
 from cakap.core.errors import DomainError
 from cakap.core.formatting import clock
@@ -53,11 +60,11 @@ MIN_PERIOD_S = 5
 # message differs); capped in slots so that a guess costs little even with short periods.
 EXPIRED_LOOKBACK_S = 4 * 3600
 EXPIRED_LOOKBACK_SLOTS = 480
-# A scan stays honoured this long across a sign-in or a dropped connection.
-SCAN_HONOUR_S = 10 * 60
-SHARED_DEVICE_FLAG = "shared_device"
-OUTSIDE_AREA_FLAG = "outside_area"
-DEVICE_ID_BYTES = 32
+# The server's own record of a scan stays honoured this long across a sign-in or a
+# dropped connection.
+SCAN_HONOUR = datetime.timedelta(minutes=10)
+SHARED_DEVICE_FLAG = Flag.SHARED_DEVICE.value
+OUTSIDE_AREA_FLAG = Flag.OUTSIDE_AREA.value
 
 
 class CheckInError(DomainError):
@@ -86,7 +93,13 @@ REASONS: dict[str, Promise] = {
         "phone, or ask the coach."
     ),
     "session_cancelled": _("This session was cancelled or moved."),
+    "too_many_codes": _("Too many wrong codes. Wait a minute, then try again."),
 }
+# Bad input rather than a refusal: nothing is stored.
+BAD_DEVICE = _(
+    "This phone id was not issued by this server. Ask for one (POST "
+    "/api/v1/attendance/devices) and send it with every check-in."
+)
 
 # Why the phone gave no position, said plainly (the page's script reports the reason).
 LOCATION_MESSAGES: dict[str, Promise] = {
@@ -138,6 +151,24 @@ def normalise_code(text: str) -> str:
     return "".join(c for c in (text or "").upper() if c not in " -.\t")
 
 
+def code_slot(
+    session_id: int, code: str, at: datetime.datetime, period_s: int, key: str | None = None
+) -> int | None:
+    """The time slot whose code `code` is for `session_id`, looking back from the slot of
+    `at` (never forward: codes of future slots do not exist yet); None for no slot."""
+    code = normalise_code(code)
+    if len(code) != CODE_LENGTH or any(c not in ALPHABET for c in code):
+        return None
+    current = slot_at(at.timestamp(), period_s)
+    lookback = current - max(1, min(EXPIRED_LOOKBACK_S // period_s, EXPIRED_LOOKBACK_SLOTS))
+    slot = current
+    while slot >= lookback:
+        if hmac.compare_digest(make_code(session_id, slot, key), code):
+            return slot
+        slot -= 1
+    return None
+
+
 def check_code(
     session_id: int,
     code: str,
@@ -151,18 +182,59 @@ def check_code(
     A slot's code is valid while its slot lasts and `grace_s` seconds after; codes of
     future slots are never valid.
     """
-    code = normalise_code(code)
-    if len(code) != CODE_LENGTH or any(c not in ALPHABET for c in code):
+    slot = code_slot(session_id, code, at, period_s, key)
+    if slot is None:
         return "bad"
-    epoch = at.timestamp()
-    current = slot_at(epoch, period_s)
-    slot = current
-    lookback = current - max(1, min(EXPIRED_LOOKBACK_S // period_s, EXPIRED_LOOKBACK_SLOTS))
-    while slot >= lookback:
-        if hmac.compare_digest(make_code(session_id, slot, key), code):
-            return "ok" if epoch < (slot + 1) * period_s + grace_s else "expired"
-        slot -= 1
-    return "bad"
+    return "ok" if at.timestamp() < (slot + 1) * period_s + grace_s else "expired"
+
+
+@dataclass(frozen=True)
+class ScanTime:
+    """When a scan is honoured as having happened, and what its code is worth then."""
+
+    verdict: str  # "ok", "expired" or "bad", as check_code says
+    at: datetime.datetime
+
+
+def seen_recently(seen_at: datetime.datetime, now: datetime.datetime) -> bool:
+    """Whether the server's own record of a scan is still believed: not from the future,
+    not older than SCAN_HONOUR."""
+    return now - SCAN_HONOUR < seen_at <= now
+
+
+def _moment(epoch: float) -> datetime.datetime:
+    return datetime.datetime.fromtimestamp(epoch, tz=datetime.UTC)
+
+
+def honoured_scan(
+    session_id: int,
+    code: str,
+    policy: AttendancePolicy,
+    *,
+    now: datetime.datetime,
+    seen_at: datetime.datetime | None = None,
+    claimed_at: datetime.datetime | None = None,
+) -> ScanTime:
+    """The one rule for when a scan happened, for every path (page, API, a later sync).
+
+    `seen_at` is when this server itself saw the code (the scan page's GET, kept in the
+    Django session across a sign-in or a dropped connection); it is believed for
+    SCAN_HONOUR_S and never from the future, otherwise the request's arrival (`now`)
+    counts. The code must have been valid when the server saw it. A code of slot N
+    proves the scan happened no earlier than the start of slot N and no later than the
+    moment the server saw it (itself before the slot's end plus the grace), so a time
+    the client claims (`claimed_at`) is clamped into that interval and never believed
+    beyond it: lateness and the window are judged at the clamped moment.
+    """
+    seen = seen_at if seen_at is not None and seen_recently(seen_at, now) else now
+    period = period_of(policy)
+    slot = code_slot(session_id, code, seen, period)
+    if slot is None:
+        return ScanTime("bad", seen)
+    if seen.timestamp() >= (slot + 1) * period + policy.code_grace_s:
+        return ScanTime("expired", seen)
+    at = claimed_at if claimed_at is not None else seen
+    return ScanTime("ok", min(max(at, _moment(slot * period)), seen))
 
 
 @dataclass(frozen=True)
@@ -317,12 +389,16 @@ def _session_sql(using: str, participant: str) -> str:
     )
     if participant:
         # The participant's person if actively enrolled in the group, their record in
-        # the session, and whether this phone checked in someone else: each by an index.
+        # the session, whether this phone checked in someone else to it, whether it ever
+        # checked anyone in to another session, and the phone their personal link for
+        # the programme bound: each by an index.
         record = t(AttendanceRecord, using)
         select += (
             f", {c(Person, 'pp', using)}, {c(AttendanceRecord, 'r', using)}, "  # noqa: S608 - names from the models
             f"EXISTS (SELECT 1 FROM {record} d WHERE d.session_id = s.id "
-            "AND d.device_id = %s AND d.device_id <> '' AND d.person_id <> pp.id)"
+            "AND d.device_id = %s AND d.device_id <> '' AND d.person_id <> pp.id), "
+            f"EXISTS (SELECT 1 FROM {record} h WHERE h.device_id = %s "
+            "AND h.device_id <> '' AND h.session_id <> s.id), pl.device_id"
         )
         user = "%s"
         if participant == "session":
@@ -334,6 +410,8 @@ def _session_sql(using: str, participant: str) -> str:
             "ON e.person_id = pp.id AND e.status = %s) "
             f"ON pp.user_id = {user} AND e.group_id = s.group_id "
             f"LEFT JOIN {record} r ON r.session_id = s.id AND r.person_id = pp.id "
+            f"LEFT JOIN {t(PersonalLink, using)} pl ON pl.person_id = pp.id "
+            "AND pl.programme_id = p.id AND pl.revoked_at IS NULL "
         )
     return f"{select} {joins}WHERE s.id = %s"
 
@@ -388,6 +466,18 @@ class Participant:
     person: Person | None  # None: not actively enrolled in the session's group
     record: AttendanceRecord | None  # their record in the session, if any
     device_shared: bool  # this phone already checked someone else in to the session
+    device_known: bool = False  # this phone checked someone in to another session
+    bound_device: str = ""  # the phone their live personal link bound, if it did
+
+    def phone_flags(self, device_id: str) -> list[str]:
+        """What the coach should know about the phone: not the one the person's link
+        bound, or one that never checked anyone in and that no link of theirs bound (a
+        cleared cookie or someone else's phone looks like this)."""
+        if self.bound_device and self.bound_device != device_id:
+            return [Flag.OTHER_PHONE]
+        if not self.device_known and self.bound_device != device_id:
+            return [Flag.NEW_PHONE]
+        return []
 
 
 def _participant_from(values: Sequence[Any], start: int, session: Session) -> Participant:
@@ -398,13 +488,14 @@ def _participant_from(values: Sequence[Any], start: int, session: Session) -> Pa
     if record is not None:
         AttendanceRecord._meta.get_field("session").set_cached_value(record, session)
         AttendanceRecord._meta.get_field("person").set_cached_value(record, person)
-    return Participant(person, record, bool(values[record_end]))
+    shared, known, bound = values[record_end : record_end + 3]
+    return Participant(person, record, bool(shared), bool(known), bound or "")
 
 
 def load_check_in(pk: int, user: User, device_id: str) -> tuple[Session, Participant] | None:
     """`load_session` and, in the same query, what a check-in by `user` from the phone
     `device_id` reads about them (see `Participant`)."""
-    params = [device_id, Enrolment.Status.ACTIVE, user.pk, pk]
+    params = [device_id, device_id, Enrolment.Status.ACTIVE, user.pk, pk]
     found = rows.fetch(_session_sql("default", "user"), params)
     if not found:
         return None
@@ -420,7 +511,13 @@ def load_check_in_signed_in(
     to `store`: one query where there would be two. Also returns the id of the user the
     participant was read for (None: the session names nobody); it is the request's user
     only if signing in accepts them, which the caller checks."""
-    params = [device_id, *sessions.joined_params(store, "default"), Enrolment.Status.ACTIVE, pk]
+    params = [
+        device_id,
+        device_id,
+        *sessions.joined_params(store, "default"),
+        Enrolment.Status.ACTIVE,
+        pk,
+    ]
     found = rows.fetch(_session_sql("default", "session"), params)
     if not found:
         return None
@@ -480,18 +577,71 @@ def _refuse(
     detail: dict[str, Any] | None = None,
     message: str | Promise | None = None,
 ) -> CheckInError:
-    """Store the attempt for the organiser to review, and build the error to raise."""
-    CheckInAttempt.objects.create(
-        session=session, person=person, reason=code, device_id=device_id[:64], detail=detail or {}
-    )
+    """Store the attempt for the organiser to review, and build the error to raise. The
+    same refusal again (session, person, phone, reason) within REFUSAL_MERGE counts on
+    the row already stored, so that a burst of guesses stays one line of the list. Two
+    at the very same moment may still make two rows: harmless."""
+    now = timezone.now()
+    device_id = device_id[:64]
+    repeated = CheckInAttempt.objects.filter(
+        session=session,
+        person=person,
+        reason=code,
+        device_id=device_id,
+        last_at__gt=now - REFUSAL_MERGE,
+    ).update(count=F("count") + 1, last_at=now, detail=detail or {})
+    if not repeated:
+        CheckInAttempt.objects.create(
+            session=session,
+            person=person,
+            reason=code,
+            device_id=device_id,
+            detail=detail or {},
+            last_at=now,
+        )
     return CheckInError(code, message if message is not None else REASONS[code])
 
 
-def honoured_scan_time(scanned_at: datetime.datetime, now: datetime.datetime) -> datetime.datetime:
-    """The scan moment, if it is believable: not in the future, not older than the limit."""
-    if scanned_at > now or now - scanned_at > datetime.timedelta(seconds=SCAN_HONOUR_S):
-        return now
-    return scanned_at
+# --- Wrong codes per minute ---------------------------------------------------------------
+
+REFUSAL_MERGE = datetime.timedelta(hours=1)
+
+
+def _code_counters(user: User, device_id: str, now: datetime.datetime) -> dict[str, int]:
+    """The cache keys of this minute's wrong codes of the account and of the phone, and
+    their limits."""
+    minute = int(now.timestamp() // 60)
+    limit = int(settings.CHECKIN_WRONG_CODES_PER_ACCOUNT)
+    counters = {f"cakap:wrong-codes:user:{user.pk}:{minute}": limit}
+    if device_id:
+        digest = hashlib.sha256(device_id.encode()).hexdigest()[:32]
+        limit = int(settings.CHECKIN_WRONG_CODES_PER_PHONE)
+        counters[f"cakap:wrong-codes:phone:{digest}:{minute}"] = limit
+    return counters
+
+
+def wrong_codes_wait(user: User, device_id: str, now: datetime.datetime) -> int:
+    """Seconds until this account and phone may send a code again: 0 unless one of them
+    sent its limit of wrong codes this minute (Django's cache, shared by the servers)."""
+    counters = _code_counters(user, device_id, now)
+    found = cache.get_many(list(counters))
+    if any(found.get(key, 0) >= limit for key, limit in counters.items()):
+        return 60 - int(now.timestamp()) % 60
+    return 0
+
+
+def count_wrong_code(user: User, device_id: str, now: datetime.datetime) -> None:
+    """Count a wrong code against the account and the phone for this minute."""
+    for key in _code_counters(user, device_id, now):
+        cache.add(key, 0, timeout=120)
+        try:
+            cache.incr(key)
+        except ValueError:  # expired between add and incr
+            cache.add(key, 1, timeout=120)
+
+
+def _too_many(seconds: int) -> Promise | str:
+    return _("Too many wrong codes. Try again in %(seconds)s seconds.") % {"seconds": seconds}
 
 
 def record_check_in(
@@ -499,24 +649,32 @@ def record_check_in(
     session: Session,
     code: str,
     *,
-    scanned_at: datetime.datetime,
     device_id: str,
+    scanned_at: datetime.datetime | None = None,
+    claimed_at: datetime.datetime | None = None,
     location: Location | None = None,
     participant: Participant | None = None,
 ) -> CheckInResult:
     """Check the signed-in participant in to `session` with the code they scanned or typed.
 
-    `scanned_at` is when the code was read (kept server-side across a sign-in or a
-    dropped connection); it decides the code's validity, the window and lateness. A
-    second check-in answers with the first record and changes nothing. Refusals raise
-    `CheckInError` and leave a `CheckInAttempt`. `participant`, when given, is what
-    `load_check_in` read for this user, phone and session together with the session.
+    `scanned_at` is when this server saw the code (kept server-side across a sign-in or
+    a dropped connection), `claimed_at` when the client says it read it; the moment the
+    scan is honoured at (`honoured_scan`) decides the code's validity, the window and
+    lateness. A second check-in answers with the first record and changes nothing.
+    Refusals raise `CheckInError` and leave a `CheckInAttempt`. `participant`, when
+    given, is what `load_check_in` read for this user, phone and session together with
+    the session.
     """
+    if not valid_device_id(device_id):
+        raise CheckInError("bad_device", BAD_DEVICE)
     now = timezone.now()
-    at = honoured_scan_time(scanned_at, now)
     programme = session.group.programme
     policy = policy_for(programme)
     venue = venue_for(session)
+    scan = honoured_scan(
+        session.pk, code, policy, now=now, seen_at=scanned_at, claimed_at=claimed_at
+    )
+    at = scan.at
     detail: dict[str, Any] = {"code": normalise_code(code)[:12], "at": at.isoformat()}
     if participant is None:
         participant = enrolled_participant(actor_user, session, device_id)
@@ -532,6 +690,10 @@ def record_check_in(
             message=message,
         )
 
+    if participant.person is None and not has_to_do_with(actor_user, programme):
+        # Answered as a link to no session: it names nothing and stores nothing in a
+        # programme the person has nothing to do with.
+        raise Http404
     if session.status in (Session.Status.CANCELLED, Session.Status.MOVED):
         raise refuse("session_cancelled")
     if participant.person is None:
@@ -540,9 +702,14 @@ def record_check_in(
     if participant.record is not None:
         return CheckInResult(participant.record, created=False)
 
-    verdict = check_code(session.pk, code, at, period_of(policy), policy.code_grace_s)
-    if verdict != "ok":
-        raise refuse("expired_code" if verdict == "expired" else "bad_code")
+    wait = wrong_codes_wait(actor_user, device_id, now)
+    if wait:
+        raise refuse("too_many_codes", _too_many(wait))
+    if scan.verdict == "bad":
+        count_wrong_code(actor_user, device_id, now)
+        raise refuse("bad_code")
+    if scan.verdict != "ok":
+        raise refuse("expired_code")
     window = window_of(session.starts_at, policy, venue)
     state = window.state(at)
     if state == "not_open":
@@ -551,8 +718,8 @@ def record_check_in(
     if state == "closed":
         raise refuse("closed")
 
-    extra: dict[str, Any] = {"device_id": device_id[:64]}
-    flag = ""
+    extra: dict[str, Any] = {"device_id": device_id}
+    flags = participant.phone_flags(device_id)
     mode = policy.location_mode
     if mode != AttendancePolicy.LocationMode.OFF:
         if location is not None and location.known:
@@ -560,7 +727,9 @@ def record_check_in(
             extra["latitude"] = Decimal(f"{location.latitude:.6f}")
             extra["longitude"] = Decimal(f"{location.longitude:.6f}")
             if location.accuracy_m is not None:
-                extra["accuracy_m"] = max(0, round(location.accuracy_m))
+                extra["accuracy_m"] = min(max(0, round(location.accuracy_m)), 2**31 - 1)
+            if location.accuracy_m is None or location.accuracy_m > settings.CHECKIN_COARSE_FIX_M:
+                flags.append(Flag.COARSE_FIX)
             if venue is not None and venue.latitude is not None and venue.longitude is not None:
                 far = distance_m(
                     location.latitude,
@@ -569,8 +738,9 @@ def record_check_in(
                     float(venue.longitude),
                 )
                 # A phone's fix is uncertain; give it the benefit of its stated accuracy,
-                # within reason, so a weak GPS does not refuse someone at the door.
-                slack = min(location.accuracy_m or 0.0, 100.0)
+                # within a limit, so a weak GPS does not refuse someone at the door while
+                # a phone that claims to be unsure cannot widen the radius at will.
+                slack = min(location.accuracy_m or 0.0, settings.CHECKIN_LOCATION_SLACK_M)
                 detail["distance_m"] = round(far)
                 if far > venue.radius_m + slack:
                     if mode == AttendancePolicy.LocationMode.REQUIRED:
@@ -579,32 +749,36 @@ def record_check_in(
                             "you within %(radius)s m."
                         ) % {"distance": round(far), "radius": venue.radius_m}
                         raise refuse("outside_area", message)
-                    flag = OUTSIDE_AREA_FLAG
+                    flags.append(Flag.OUTSIDE_AREA)
         elif mode == AttendancePolicy.LocationMode.REQUIRED:
             detail["location_error"] = (location.error if location else "") or "missing"
             raise refuse("location_required", LOCATION_MESSAGES.get(detail["location_error"]))
 
-    shared = participant.device_shared
-    pending = False
-    if shared:
-        if policy.shared_device == AttendancePolicy.SharedDevice.REFUSE:
-            raise refuse("device_used")
-        pending, flag = True, SHARED_DEVICE_FLAG
-
     status, minutes = lateness(session.starts_at, window, at)
-    record, created = apply_status(
-        actor_user,
-        session,
-        person,
-        status,
-        Method.CODE,
-        checked_in_at=at,
-        minutes_late=minutes,
-        overwrite=False,
-        pending=pending,
-        flag=flag,
-        **extra,
-    )
+
+    def write(shared: bool) -> tuple[AttendanceRecord, bool]:
+        if shared and policy.shared_device == AttendancePolicy.SharedDevice.REFUSE:
+            raise refuse("device_used")
+        marks = [Flag.SHARED_DEVICE, *flags] if shared else flags
+        return apply_status(
+            actor_user,
+            session,
+            person,
+            status,
+            Method.CODE,
+            checked_in_at=at,
+            minutes_late=minutes,
+            overwrite=False,
+            pending=shared,
+            flag=" ".join(dict.fromkeys(marks)),
+            **extra,
+        )
+
+    try:
+        record, created = write(participant.device_shared)
+    except PhoneTaken:
+        # Someone else checked in on this phone at the same moment and won the race.
+        record, created = write(True)
     return CheckInResult(record, created=created)
 
 
@@ -633,6 +807,16 @@ def record_typed_check_in(
 ) -> CheckInResult:
     """Check in with a code typed without its session: the code names the session among
     the participant's sessions of the day."""
+    now = timezone.now()
+    wait = wrong_codes_wait(actor_user, device_id, now)
+    if wait:
+        raise _refuse(
+            "too_many_codes",
+            session=None,
+            person=person_of(actor_user),
+            device_id=device_id,
+            message=_too_many(wait),
+        )
     for session in sessions_open_for(actor_user, typed_at):
         policy = policy_for(session.group.programme)
         if check_code(session.pk, code, typed_at, period_of(policy), policy.code_grace_s) != "bad":
@@ -644,6 +828,7 @@ def record_typed_check_in(
                 device_id=device_id,
                 location=location,
             )
+    count_wrong_code(actor_user, device_id, now)
     raise _refuse(
         "bad_code",
         session=None,
@@ -755,17 +940,32 @@ def person_id_from_card(token: str) -> int | None:
 DEVICE_COOKIE = "cakap_device"
 
 
-def new_device_id() -> str:
-    """A random id for a phone, kept in a long-lived cookie (never the IP address)."""
-    return secrets.token_urlsafe(DEVICE_ID_BYTES)
+_DEVICE_SALT = "cakap.attendance.device"
+_DEVICE_ID = re.compile(r"([A-Za-z0-9_-]{24})\.([A-Za-z0-9_-]{24})")
 
 
-_DEVICE_ID = re.compile(r"[A-Za-z0-9_-]{40,64}")
+def _device_mac(nonce: str, key: str) -> str:
+    mac = salted_hmac(_DEVICE_SALT, nonce, key, algorithm="sha256")
+    return signing.b64_encode(mac.digest()[:18]).decode()
+
+
+def new_device_id(key: str | None = None) -> str:
+    """A phone's id, issued by this server: a random nonce and its HMAC under the secret
+    key (49 characters), kept in a long-lived cookie or by an API client. Never the IP
+    address: a whole office shares one."""
+    nonce = secrets.token_urlsafe(18)
+    return f"{nonce}.{_device_mac(nonce, key if key is not None else settings.SECRET_KEY)}"
 
 
 def valid_device_id(value: str | None) -> bool:
-    """Whether a cookie holds an id we could have made (URL-safe base64, 40 to 64 long)."""
-    return bool(value) and _DEVICE_ID.fullmatch(value or "") is not None
+    """Whether `value` is a phone id this server issued (under its secret key or one of
+    the fallbacks kept while the key is rotated)."""
+    found = _DEVICE_ID.fullmatch(value or "")
+    if found is None:
+        return False
+    nonce, mac = found.groups()
+    keys = [settings.SECRET_KEY, *getattr(settings, "SECRET_KEY_FALLBACKS", [])]
+    return any(hmac.compare_digest(_device_mac(nonce, key), mac) for key in keys)
 
 
 # --- The coach's live roll ----------------------------------------------------------------
@@ -784,10 +984,7 @@ SHORT_REASONS: dict[str, Promise] = {
     "location_required": _("no position"),
     "device_used": _("phone already used"),
     "session_cancelled": _("session cancelled"),
-}
-FLAGS: dict[str, Promise] = {
-    SHARED_DEVICE_FLAG: _("shared phone"),
-    OUTSIDE_AREA_FLAG: _("outside the area"),
+    "too_many_codes": _("too many wrong codes"),
 }
 
 
@@ -806,9 +1003,15 @@ class RollEntry:
     record: AttendanceRecord | None
 
     @property
-    def flag(self) -> str:
-        flag = self.record.flag if self.record else ""
-        return str(FLAGS.get(flag, flag))
+    def flags(self) -> list[str]:
+        """The record's flags in words, except the shared phone that holds it."""
+        if self.record is None:
+            return []
+        return [
+            str(Flag(f).label) if f in Flag.values else f
+            for f in self.record.flags
+            if not (self.record.pending and f == Flag.SHARED_DEVICE)
+        ]
 
 
 @dataclass
@@ -863,7 +1066,7 @@ def live_roll(session: Session) -> LiveRoll:
         Refusal(a)
         for a in CheckInAttempt.objects.filter(session=session)
         .select_related("person")
-        .order_by("-at")[:RECENT_REFUSALS]
+        .order_by("-last_at", "-id")[:RECENT_REFUSALS]
     ]
     return roll
 

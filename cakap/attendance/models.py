@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cakap.people.models import Person
@@ -20,6 +21,16 @@ class Status(models.TextChoices):
 STATUSES = frozenset(Status)  # `in` without building Status.values each time
 EXCUSED = {Status.IZIN, Status.SAKIT, Status.DINAS_LUAR}
 PRESENT = {Status.HADIR, Status.TERLAMBAT}
+
+
+class Flag(models.TextChoices):
+    """What the coach should look at in a check-in; a record holds several, space-separated."""
+
+    SHARED_DEVICE = "shared_device", _("shared phone")
+    OUTSIDE_AREA = "outside_area", _("outside the area")
+    OTHER_PHONE = "other_phone", _("not the phone of their link")
+    NEW_PHONE = "new_phone", _("phone never used before")
+    COARSE_FIX = "coarse_fix", _("rough position")
 
 
 class Method(models.TextChoices):
@@ -61,7 +72,16 @@ class AttendancePolicy(models.Model):
         _("previous code accepted for (seconds)"), default=30
     )
     location_mode = models.CharField(
-        _("location check"), max_length=10, choices=LocationMode.choices, default=LocationMode.OFF
+        _("location check"),
+        max_length=10,
+        choices=LocationMode.choices,
+        default=LocationMode.OFF,
+        help_text=_(
+            "The position a browser reports is evidence, not proof: a phone can be made to "
+            "report any place. Record only keeps it and flags check-ins outside the venue; "
+            "required also refuses them. Rough positions are flagged on the roll, and a "
+            "phone's claimed accuracy widens the venue's radius by a limited amount only."
+        ),
     )
     shared_device = models.CharField(
         _("one phone, two people"),
@@ -127,7 +147,8 @@ class AttendanceRecord(models.Model):
     )
     accuracy_m = models.PositiveIntegerField(_("accuracy (m)"), null=True, blank=True)
     pending = models.BooleanField(_("awaiting the coach's approval"), default=False)
-    flag = models.CharField(_("flag"), max_length=32, blank=True)
+    # Space-separated `Flag` values (see `flags`).
+    flag = models.CharField(_("flags"), max_length=100, blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("recorded by"),
@@ -144,13 +165,33 @@ class AttendanceRecord(models.Model):
         verbose_name_plural = _("attendance records")
         ordering = ["session", "person__name"]
         constraints = [
-            models.UniqueConstraint(fields=["session", "person"], name="attendance_one_per_session")
+            models.UniqueConstraint(
+                fields=["session", "person"], name="attendance_one_per_session"
+            ),
+            # One phone checks in one person per session; a second person on it is either
+            # refused or held for the coach (flagged shared_device), as the policy says.
+            # The database decides, so that people posting at once cannot all win.
+            models.UniqueConstraint(
+                fields=["session", "device_id"],
+                condition=~Q(device_id="") & ~Q(flag__contains=Flag.SHARED_DEVICE),
+                name="attendance_one_person_per_phone",
+            ),
         ]
-        # "Has this phone checked in someone else to this session?" runs on every check-in.
-        indexes = [models.Index(fields=["session", "device_id"], name="attendance_session_device")]
+        # "Has this phone checked in someone else to this session?" and "has this phone
+        # ever checked anyone in?" run on every check-in.
+        indexes = [models.Index(fields=["device_id", "session"], name="attendance_device_session")]
 
     def __str__(self) -> str:
         return f"{self.person} {self.session}: {self.status}"
+
+    @property
+    def flags(self) -> list[str]:
+        return self.flag.split()
+
+    @property
+    def flag_labels(self) -> list[str]:
+        """The flags in words, for the coach."""
+        return [str(Flag(f).label) if f in Flag.values else f for f in self.flags]
 
 
 class AttendanceChange(models.Model):
@@ -174,7 +215,8 @@ class AttendanceChange(models.Model):
 
 
 class CheckInAttempt(models.Model):
-    """A refused check-in, kept for the organiser to review."""
+    """A refused check-in, kept for the organiser to review. The same refusal repeated
+    (same session, person, phone and reason within an hour) is one row with a count."""
 
     session = models.ForeignKey(
         Session, null=True, blank=True, on_delete=models.SET_NULL, related_name="refusals"
@@ -183,6 +225,8 @@ class CheckInAttempt(models.Model):
         Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     at = models.DateTimeField(auto_now_add=True, db_index=True)
+    last_at = models.DateTimeField(_("last seen"), default=timezone.now, db_index=True)
+    count = models.PositiveIntegerField(_("times"), default=1)
     reason = models.CharField(max_length=32, db_index=True)
     device_id = models.CharField(max_length=64, blank=True)
     detail = models.JSONField(default=dict, blank=True)
@@ -190,7 +234,7 @@ class CheckInAttempt(models.Model):
     class Meta:
         verbose_name = _("refused check-in")
         verbose_name_plural = _("refused check-ins")
-        ordering = ["-at"]
+        ordering = ["-last_at"]
 
     def __str__(self) -> str:
         return f"{self.reason} {self.at:%Y-%m-%d %H:%M}"

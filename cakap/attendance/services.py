@@ -41,6 +41,11 @@ class AttendanceError(DomainError):
     pass
 
 
+class PhoneTaken(Exception):  # noqa: N818 - a condition, not a failure
+    """A first record was not written because its phone already checked someone else in
+    to the session (the constraint attendance_one_person_per_phone decided)."""
+
+
 def apply_status(
     actor: Any,
     session: Session,
@@ -57,8 +62,9 @@ def apply_status(
     """Create or change the record of `person` in `session`; return (record, changed).
 
     With `overwrite=False` an existing record is returned untouched (a second check-in
-    answers with the first). Safe under concurrency: the unique constraint decides, and
-    the loser of a race reads the winner's row.
+    answers with the first). Safe under concurrency: the unique constraints decide, and
+    the loser of a race reads the winner's row; a first record whose phone (`device_id`
+    in `extra`) checked someone else in meanwhile raises `PhoneTaken`.
     """
     if status not in STATUSES:
         raise AttendanceError("bad_status", _("Unknown attendance status."))
@@ -83,13 +89,15 @@ def apply_status(
         actor=actor_user, method=method, from_status="", to_status=status, reason=reason
     )
     if not overwrite:
-        if rows.insert_with_child(first, trail, "record", conflict=("session", "person")):
+        if rows.insert_with_child(first, trail, "record", conflict=rows.ANY_CONFLICT):
             return first, True
         existing = (
             AttendanceRecord.objects.filter(session=session, person=person).order_by().first()
         )
-        if existing is None:  # pragma: no cover - the constraint said it exists
-            raise IntegrityError("attendance_one_per_session")
+        if existing is None:
+            if first.device_id:
+                raise PhoneTaken
+            raise IntegrityError("attendance_one_per_session")  # pragma: no cover
         return existing, False
     # No ordering in the locking reads: the model's default one joins session and person,
     # and FOR UPDATE would then lock the session row and queue every check-in behind it.

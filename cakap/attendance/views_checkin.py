@@ -25,6 +25,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from cakap.attendance import checkin, links
+from cakap.attendance.access import has_to_do_with
 from cakap.attendance.checkin import CheckInError
 from cakap.attendance.forms_checkin import (
     CardForm,
@@ -106,7 +107,7 @@ def _remember_scan(request: HttpRequest, session_id: int, code: str) -> datetime
     entry = scans.get(str(session_id))
     if entry and entry.get("code") == code:
         at = datetime.datetime.fromisoformat(entry["at"])
-        if checkin.honoured_scan_time(at, now) == at:
+        if checkin.seen_recently(at, now):
             return at
     scans[str(session_id)] = {"code": code, "at": now.isoformat()}
     if len(scans) > MAX_REMEMBERED_SCANS:
@@ -150,7 +151,8 @@ def _result_html(
         if not result.created:
             lines.append(_("You were already checked in; nothing changed."))
     sub = ""
-    if session is not None:
+    # Someone outside the group is told so without naming the session.
+    if session is not None and (error is None or error.code != "not_enrolled"):
         sub = format_html(
             '<p class="result-sub">{} · {}</p>\n',
             session.title or session.group.name,
@@ -189,6 +191,8 @@ def checkin_scan(request: HttpRequest, session_id: int, code: str) -> HttpRespon
             % {"time": clock(scanned_at)},
         )
         return _set_device(request, redirect_to_login(request.get_full_path()))
+    if not has_to_do_with(signed_in(request), session.group.programme):
+        raise Http404  # as for a link to no session: nothing about it
     policy = checkin.policy_for(session.group.programme)
     context = {
         "session": session,
@@ -604,7 +608,7 @@ def attempts_list(request: HttpRequest, pk: int) -> HttpResponse:
     attempts = (
         CheckInAttempt.objects.filter(session__group__programme=programme)
         .select_related("session__group", "person")
-        .order_by("-at", "-id")
+        .order_by("-last_at", "-id")
     )
     reason = request.GET.get("reason", "")
     if reason in checkin.REASONS:

@@ -4,7 +4,7 @@ import pytest
 from django.conf import settings
 from django.test import Client
 
-from cakap.attendance.checkin import make_code, slot_at
+from cakap.attendance.checkin import make_code, new_device_id, slot_at
 from cakap.attendance.models import AbsenceRequest, AttendanceRecord, Method, Status
 from cakap.attendance.services import set_status
 from cakap.attendance.tests.roll_support import add_participants, at_minutes, person_of, travel
@@ -20,7 +20,7 @@ def _fast_passwords(settings):
 
 
 API = "/api/v1/attendance"
-DEVICE = "p" * 43
+DEVICE = new_device_id()
 
 
 def bearer(user) -> Client:

@@ -18,6 +18,7 @@ from cakap.attendance.checkin import (
     load_check_in,
     load_session,
     make_code,
+    new_device_id,
     record_check_in,
     record_typed_check_in,
     slot_at,
@@ -42,8 +43,8 @@ def loaded(pk: int) -> Session:
     return session
 
 
-DEVICE = "d" * 43
-OTHER_DEVICE = "e" * 43
+DEVICE = new_device_id()
+OTHER_DEVICE = new_device_id()
 
 
 def code_for(session, at, period=30):
@@ -192,13 +193,14 @@ def test_required_location_accepts_inside_the_area_and_stores_it(world):
     _location_policy(world, "required")
     result = check_in(world, at_minutes(world, 1), location=Location(-1.4305, 101.4801, 12))
     record = AttendanceRecord.objects.get(pk=result.record.pk)
-    assert record.latitude == Decimal("-1.430500") and record.accuracy_m == 12 and not record.flag
+    assert record.latitude == Decimal("-1.430500") and record.accuracy_m == 12
+    assert "outside_area" not in record.flags and "coarse_fix" not in record.flags
 
 
 def test_record_only_location_flags_but_does_not_refuse(world):
     _location_policy(world, "record")
     result = check_in(world, at_minutes(world, 1), location=Location(-1.44, 101.48, 10))
-    assert result.record.flag == "outside_area" and result.status == Status.HADIR
+    assert "outside_area" in result.record.flags and result.status == Status.HADIR
 
 
 def test_location_off_ignores_the_position(world):
@@ -229,7 +231,7 @@ def test_shared_phone_is_held_for_the_coach_when_the_policy_says_so(world):
     check_in(world, at_minutes(world, 1))
     second = _second_participant(world)
     held = check_in(world, at_minutes(world, 2), user=second)
-    assert held.pending and held.record.flag == SHARED_DEVICE_FLAG
+    assert held.pending and SHARED_DEVICE_FLAG in held.record.flags
     approved = decide_pending(world.coach, held.record, approve=True)
     assert not approved.pending and approved.status == Status.HADIR
     assert AttendanceChange.objects.filter(record=approved).count() == 2
@@ -400,3 +402,24 @@ def test_load_check_in_of_someone_not_enrolled(world):
     loaded_ = load_check_in(world.session_a.pk, world.other_participant, DEVICE)
     assert loaded_ is not None and loaded_[1].person is None
     assert load_check_in(10**9, world.participant, DEVICE) is None
+
+
+def test_a_claimed_accuracy_widens_the_radius_by_fifty_metres_at_most(world):
+    _location_policy(world, "required")  # radius 150 m
+    unsure = Location(-1.43207, 101.48, 100)  # about 230 m away, "100 m unsure"
+    refused(world, at_minutes(world, 1), "outside_area", location=unsure)
+    near = Location(-1.43175, 101.48, 100)  # about 195 m away: within 150 + 50
+    assert check_in(world, at_minutes(world, 2), location=near).status == Status.HADIR
+
+
+@pytest.mark.parametrize(("accuracy", "coarse"), [(30, False), (100, False), (101, True)])
+def test_a_rough_position_is_flagged_for_the_coach(world, accuracy, coarse):
+    _location_policy(world, "record")
+    result = check_in(world, at_minutes(world, 1), location=Location(-1.43, 101.48, accuracy))
+    assert ("coarse_fix" in result.record.flags) is coarse
+
+
+def test_a_position_without_a_stated_accuracy_is_flagged_rough(world):
+    _location_policy(world, "record")
+    result = check_in(world, at_minutes(world, 1), location=Location(-1.43, 101.48, None))
+    assert "coarse_fix" in result.record.flags

@@ -8,7 +8,13 @@ import time_machine
 from django.conf import settings
 from django.db import connection, connections
 
-from cakap.attendance.checkin import load_session, make_code, record_check_in, slot_at
+from cakap.attendance.checkin import (
+    load_session,
+    make_code,
+    new_device_id,
+    record_check_in,
+    slot_at,
+)
 from cakap.attendance.models import AttendanceChange, AttendanceRecord
 from cakap.programmes.models import Session
 
@@ -40,7 +46,7 @@ def test_simultaneous_check_ins_of_one_person_make_one_record(world):
             barrier.wait()
             results.append(
                 record_check_in(
-                    world.participant, session, code, scanned_at=at, device_id=f"{i:0>43}"
+                    world.participant, session, code, scanned_at=at, device_id=new_device_id()
                 )
             )
         except Exception as error:  # noqa: BLE001 - collected and asserted below

@@ -300,3 +300,50 @@ def test_typed_code_page_asks_for_the_position_only_when_a_session_needs_it(worl
         located = client.get("/attendance/checkin/").content.decode()
     assert 'name="lat"' not in plain and "checkin.js" not in plain
     assert 'data-location="required"' in located and 'name="lat"' in located
+
+
+def _outsider(world):
+    """A participant of another programme, with nothing to do with session A's."""
+    from cakap.people.models import User
+    from cakap.programmes.models import Enrolment, Group, Programme
+
+    user = User.objects.create_user(email="outsider@example.test", password=PASSWORD)
+    person = Person.objects.create(
+        nip="198001012005011999", name="Outsider", unit=world.dinkes, user=user
+    )
+    other = Programme.objects.create(
+        title="Elsewhere",
+        organiser_unit=world.programme.organiser_unit,
+        coaching_unit=world.programme.coaching_unit,
+        start_date=world.programme.start_date,
+        end_date=world.programme.end_date,
+    )
+    group = Group.objects.create(programme=other, name="X")
+    Enrolment.objects.create(programme=other, group=group, person=person)
+    return user
+
+
+def test_a_scan_link_outside_my_programmes_answers_like_a_link_to_no_session(world):
+    at = at_minutes(world, 2)
+    url = scan_url(world.session_a, at)
+    missing = url.replace(f"/c/{world.session_a.pk}/", "/c/999999/")
+    client = client_for(_outsider(world))
+    with time_machine.travel(at, tick=False):
+        answers = [client.get(url), client.post(url, headers={"X-Cakap-Fetch": "1"})]
+        blanks = [client.get(missing), client.post(missing, headers={"X-Cakap-Fetch": "1"})]
+    for answer, blank in zip(answers, blanks, strict=True):
+        assert answer.status_code == blank.status_code == 404
+        assert answer.content == blank.content
+        assert world.session_a.title not in answer.content.decode()
+    assert not CheckInAttempt.objects.exists()
+
+
+def test_a_participant_of_the_programme_s_other_group_is_refused_and_it_is_listed(world):
+    at = at_minutes(world, 2)
+    url = scan_url(world.session_a, at)
+    client = client_for(world.other_participant)
+    with time_machine.travel(at, tick=False):
+        assert client.get(url).status_code == 200
+        answer = client.post(url, headers={"X-Cakap-Fetch": "1"}).content.decode()
+    assert 'data-reason="not_enrolled"' in answer and "result-sub" not in answer
+    assert CheckInAttempt.objects.get().session == world.session_a

@@ -4,7 +4,7 @@ import pytest
 from django.core import mail
 from django.test import Client
 
-from cakap.attendance.checkin import DEVICE_COOKIE
+from cakap.attendance.checkin import DEVICE_COOKIE, new_device_id
 from cakap.attendance.links import (
     LinkError,
     issue_personal_link,
@@ -18,8 +18,8 @@ from cakap.programmes.models import Enrolment
 from conftest import client_for
 
 pytestmark = pytest.mark.django_db
-PHONE_A = "a" * 43
-PHONE_B = "b" * 43
+PHONE_A = new_device_id()
+PHONE_B = new_device_id()
 
 
 @pytest.fixture(autouse=True)
