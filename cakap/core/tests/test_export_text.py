@@ -6,6 +6,7 @@ import csv
 import datetime
 import io
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.db import connection
@@ -44,7 +45,7 @@ def _fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
-def _cells(content: bytes) -> list:
+def _cells(content: bytes) -> list[Any]:
     book = load_workbook(io.BytesIO(content))
     return [cell for sheet in book.worksheets for row in sheet.iter_rows() for cell in row]
 
@@ -64,14 +65,14 @@ def test_the_writer_keeps_numbers_and_dates_and_text_apart():
     sheet = book.sheet("a/b: [c]?")
     aware = datetime.datetime(2026, 11, 3, 2, 0, tzinfo=datetime.UTC)
     sheet.append(["=1+1", -2, Decimal("12.5"), 3.25, datetime.date(2026, 11, 3), aware, None, 1])
-    row = load_workbook(io.BytesIO(book.to_bytes())).active[1]
+    row = load_workbook(io.BytesIO(book.to_bytes())).worksheets[0][1]
     assert [c.data_type for c in row[:6]] == ["s", "n", "n", "n", "d", "d"]
     assert row[0].value == "=1+1" and row[0].quotePrefix
     assert row[1].value == -2 and row[2].value == 12.5
     assert row[4].value == datetime.datetime(2026, 11, 3, 0, 0)
     assert row[5].value == datetime.datetime(2026, 11, 3, 9, 0)  # WIB wall clock
     assert row[6].value is None and row[7].value == 1
-    assert book.workbook.active.title == "a b   c"
+    assert book.workbook.worksheets[0].title == "a b   c"
 
 
 def test_csv_quotes_only_text_that_a_spreadsheet_would_run():
@@ -86,7 +87,7 @@ def test_control_characters_are_left_out_of_both_formats():
     assert spreadsheets.csv_text([[name]]).strip() == "ABCD\tE"
     book = spreadsheets.Book()
     book.sheet(f"x{name}").append([name])
-    assert load_workbook(io.BytesIO(book.to_bytes())).active["A1"].value == "ABCD\tE"
+    assert load_workbook(io.BytesIO(book.to_bytes())).worksheets[0]["A1"].value == "ABCD\tE"
 
 
 # ---------------------------------------------------------------- attendance recap
