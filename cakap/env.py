@@ -5,6 +5,7 @@ misconfigured server refuses to start instead of running with a wrong guess.
 """
 
 import os
+from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -44,3 +45,22 @@ def env_list(name: str, default: list[str]) -> list[str]:
     if raw is None:
         return default
     return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def cache_settings(redis_url: str, key_prefix: str) -> dict[str, dict[str, Any]]:
+    """CACHES: Redis at `redis_url`, shared by every worker and server, or the memory of
+    one process when there is no URL (then counters such as rate limits are per process).
+
+    Short socket timeouts keep a Redis that has gone away from holding a request for
+    long; the prefix lets several sites share one Redis.
+    """
+    if not redis_url:
+        return {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    return {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": redis_url,
+            "KEY_PREFIX": key_prefix,
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+        }
+    }

@@ -7,7 +7,7 @@ import django_stubs_ext
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
-from cakap.env import env_bool, env_int, env_list, env_str
+from cakap.env import cache_settings, env_bool, env_int, env_list, env_str
 
 # Lets annotations such as ModelForm[Person] and QuerySet[Unit] work at run time too.
 django_stubs_ext.monkeypatch()
@@ -194,14 +194,7 @@ STORAGES = {
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
-_redis_url = env_str("CAKAP_REDIS_URL", "")
-CACHES = {
-    "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _redis_url}
-        if _redis_url
-        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
-    )
-}
+CACHES = cache_settings(env_str("CAKAP_REDIS_URL", ""), env_str("CAKAP_CACHE_PREFIX", "cakap"))
 
 _mail_backend = env_str(
     "CAKAP_EMAIL_BACKEND",

@@ -1,15 +1,12 @@
 """The recap matrix as XLSX (openpyxl) and CSV: one row per participant, one column per
 session (or meeting number), then totals; a last row with each column's attendance."""
 
-import csv
-import io
-
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from cakap.attendance.reports import LETTERS, STATUS_ORDER, Column, Recap
+from cakap.core import spreadsheets
 from cakap.core.formatting import local
 
 
@@ -77,49 +74,31 @@ def _footer(recap: Recap) -> list[object]:
     ]
 
 
-def _safe(value: object) -> object:
-    """Spreadsheets run a cell that starts with = + - @ as a formula: quote it."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
 def recap_csv(recap: Recap) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(_header(recap))
-    for row in _body(recap):
-        writer.writerow([_safe(v) for v in row])
-    writer.writerow(_footer(recap))
-    return out.getvalue()
+    return spreadsheets.csv_text([_header(recap), *_body(recap), _footer(recap)])
 
 
 def recap_xlsx(recap: Recap) -> bytes:
-    wb = Workbook()
-    ws = wb.active
-    assert ws is not None
-    ws.title = (_("Recap") if recap.group is None else recap.group.name)[:31]
+    book = spreadsheets.Book()
+    sheet = book.sheet(_("Recap") if recap.group is None else recap.group.name)
     title = recap.programme.title + (f" — {recap.group.name}" if recap.group else "")
-    ws.append([title])
-    ws["A1"].font = Font(bold=True, size=13)
-    ws.append([_("Minimum attendance (%)"), recap.min_pct])
+    sheet.append([title])[0].font = Font(bold=True, size=13)
+    sheet.append([_("Minimum attendance (%)"), recap.min_pct])
     header = _header(recap)
-    ws.append(header)
-    header_row = ws.max_row
-    for cell in ws[header_row]:
+    for cell in sheet.append(header):
         cell.font = Font(bold=True)
         cell.alignment = Alignment(horizontal="center", wrap_text=True)
+    header_row = sheet.rows
     risky = PatternFill("solid", fgColor="FDECEA")
     for values in _body(recap):
-        ws.append([_safe(v) for v in values])
+        cells = sheet.append(values)
         if values[-1]:
-            for cell in ws[ws.max_row]:
+            for cell in cells:
                 cell.fill = risky
-    ws.append(_footer(recap))
+    sheet.append(_footer(recap))
+    ws = sheet.worksheet
     ws.freeze_panes = f"F{header_row + 1}"
     widths = {1: 5, 2: 34, 3: 21, 4: 24, 5: 10}
     for index in range(1, len(header) + 1):
         ws.column_dimensions[get_column_letter(index)].width = widths.get(index, 7)
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return book.to_bytes()

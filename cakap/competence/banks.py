@@ -5,17 +5,16 @@ statement, check), text, option_a ... option_f, correct (letters "A" or "A,C";
 for true_false "true" or "false"), points.
 """
 
-import io
 import string
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
-from openpyxl import Workbook, load_workbook
 
 from cakap.competence.models import Instrument, Item
 from cakap.competence.services import MAX_OPTIONS, ItemSpec, check_item, competences_by_code
+from cakap.core import spreadsheets
 
 LETTERS = string.ascii_uppercase[:MAX_OPTIONS]
 OPTION_COLUMNS = [f"option_{c.lower()}" for c in LETTERS]
@@ -60,18 +59,17 @@ def _correct(kind: str, raw: str, n_options: int) -> list[int] | None:
 def read_bank(content: bytes, instrument: Instrument) -> tuple[list[BankRow], list[str]]:
     """Every row of the first sheet, each with its problems; and file-level problems."""
     try:
-        wb = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds for a bad file
-        return [], [str(_("This is not a readable XLSX file: %s") % exc)]
-    ws = wb.worksheets[0]
-    rows = ws.iter_rows(values_only=True)
-    header = [_text(h).lower() for h in next(rows, ())]
+        sheets = spreadsheets.read_workbook(content, max_rows=MAX_ROWS)
+    except spreadsheets.DamagedWorkbookError as exc:
+        return [], [str(exc.message)]
+    rows = iter(sheets[0].rows if sheets else [])
+    header = [_text(h).lower() for h in next(rows, (0, ()))[1]]
     missing = [c for c in ("competence", "type", "text") if c not in header]
     if missing:
         return [], [str(_("The first row must name the columns; missing: %s") % ", ".join(missing))]
     competences = competences_by_code(instrument)
     out: list[BankRow] = []
-    for number, raw in enumerate(rows, start=2):
+    for number, raw in rows:
         values = {header[i]: _text(v) for i, v in enumerate(raw) if i < len(header) and header[i]}
         if not any(values.values()):
             continue
@@ -112,10 +110,8 @@ def read_bank(content: bytes, instrument: Instrument) -> tuple[list[BankRow], li
 
 def write_bank(instrument: Instrument) -> bytes:
     """The instrument's items in the format `read_bank` reads."""
-    wb = Workbook()
-    ws = wb.active
-    assert ws is not None
-    ws.title = "items"
+    book = spreadsheets.Book()
+    ws = book.sheet("items")
     ws.append(COLUMNS)
     for item in instrument.items.select_related("competence").order_by("order", "pk"):
         options = list(item.options) + [""] * (MAX_OPTIONS - len(item.options))
@@ -126,6 +122,4 @@ def write_bank(instrument: Instrument) -> bytes:
         else:
             correct = ""
         ws.append([item.competence.code, item.kind, item.text, *options, correct, item.points])
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return book.to_bytes()

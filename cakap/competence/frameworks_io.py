@@ -10,7 +10,6 @@ A spec is JSON-ready so that a validated preview can travel back signed in a for
                                  "reference_value"}]}]}
 """
 
-import io
 import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -20,7 +19,8 @@ from typing import Any
 import yaml
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
-from openpyxl import Workbook, load_workbook
+
+from cakap.core import spreadsheets
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 SHIPPED = ("literasi-digital.yaml", "digcomp-2.2.yaml")
@@ -208,12 +208,12 @@ COMPETENCE_COLUMNS = [
 FRAMEWORK_KEYS = ["code", "name", "name_id", "description", "source"]
 
 
-def _rows(ws: Any) -> list[tuple[int, dict[str, str]]]:
+def _rows(sheet: spreadsheets.SheetRows) -> list[tuple[int, dict[str, str]]]:
     """(row number, {header: text}) for each non-empty row below the header."""
-    rows = ws.iter_rows(values_only=True)
-    header = [_text(h).lower() for h in next(rows, ())]
+    rows = iter(sheet.rows)
+    header = [_text(h).lower() for h in next(rows, (0, ()))[1]]
     out = []
-    for number, row in enumerate(rows, start=2):
+    for number, row in rows:
         if number > MAX_ROWS:
             break
         values = {header[i]: _text(v) for i, v in enumerate(row) if i < len(header) and header[i]}
@@ -226,16 +226,16 @@ def read_xlsx(content: bytes) -> tuple[Spec, list[Problem]]:
     """Sheets `framework` (key, value), `levels` and `competences`, headers as written
     by `write_xlsx`."""
     try:
-        wb = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds for a bad file
-        return {}, [Problem("file", "", _("This is not a readable XLSX file: %s") % exc)]
-    missing = [s for s in ("framework", "levels", "competences") if s not in wb.sheetnames]
+        wb = {s.title: s for s in spreadsheets.read_workbook(content, max_rows=MAX_ROWS)}
+    except spreadsheets.DamagedWorkbookError as exc:
+        return {}, [Problem("file", "", exc.message)]
+    missing = [s for s in ("framework", "levels", "competences") if s not in wb]
     if missing:
         return {}, [
             Problem("file", s, _("The workbook has no sheet named “%s”.") % s) for s in missing
         ]
     info = {}
-    for row in wb["framework"].iter_rows(values_only=True):
+    for _number, row in wb["framework"].rows:
         if row and row[0]:
             info[_text(row[0]).lower()] = _text(row[1] if len(row) > 1 else "")
     places: dict[str, str] = {}
@@ -295,17 +295,15 @@ def read_xlsx(content: bytes) -> tuple[Spec, list[Problem]]:
 
 def write_xlsx(spec: Spec) -> bytes:
     """A workbook that `read_xlsx` reads back as the same spec."""
-    wb = Workbook()
-    ws = wb.active
-    assert ws is not None
-    ws.title = "framework"
+    book = spreadsheets.Book()
+    ws = book.sheet("framework")
     for key in FRAMEWORK_KEYS:
         ws.append([key, spec.get(key, "")])
-    levels = wb.create_sheet("levels")
+    levels = book.sheet("levels")
     levels.append(LEVEL_COLUMNS)
     for level in spec["levels"]:
         levels.append([level[c] for c in LEVEL_COLUMNS])
-    comps = wb.create_sheet("competences")
+    comps = book.sheet("competences")
     comps.append(COMPETENCE_COLUMNS)
     for area in spec["areas"]:
         for comp in area["competences"]:
@@ -313,9 +311,7 @@ def write_xlsx(spec: Spec) -> bytes:
                 [area["code"], area["name"], area["name_id"]]
                 + [comp.get(c) or "" for c in COMPETENCE_COLUMNS[3:]]
             )
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return book.to_bytes()
 
 
 # ---------------------------------------------------------------- install

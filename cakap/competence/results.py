@@ -5,7 +5,6 @@ Everything is computed over the people the reader may see
 (access.participants_visible_to) with a fixed number of queries, whatever the size.
 """
 
-import io
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -13,7 +12,6 @@ from fractions import Fraction
 from typing import Any
 
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
 
 from cakap.competence import scoring
 from cakap.competence.access import participants_visible_to
@@ -26,6 +24,7 @@ from cakap.competence.models import (
     Instrument,
     Item,
 )
+from cakap.core import spreadsheets
 from cakap.people.models import User
 from cakap.programmes.models import Enrolment
 
@@ -281,10 +280,8 @@ def item_analysis(user: User, administration: Administration) -> list[ItemAnalys
 
 def export_xlsx(results: Results) -> bytes:
     """Scores per person and competence, and the aggregates, as a workbook."""
-    wb = Workbook()
-    ws = wb.active
-    assert ws is not None
-    ws.title = _("Scores")[:31]
+    book = spreadsheets.Book()
+    ws = book.sheet(_("Scores"))
     ws.append(
         [
             "NIP",
@@ -320,7 +317,7 @@ def export_xlsx(results: Results) -> bytes:
                     show_g(cell.normalised),
                 ]
             )
-    summary = wb.create_sheet(_("Aggregates")[:31])
+    summary = book.sheet(_("Aggregates"))
     summary.append(
         [
             _("Level of aggregation"),
@@ -351,11 +348,4 @@ def export_xlsx(results: Results) -> bytes:
                         show_g(agg.normalised),
                     ]
                 )
-    for sheet in (ws, summary):
-        for xl_row in sheet.iter_rows():
-            for xl_cell in xl_row:
-                if isinstance(xl_cell.value, Decimal):
-                    xl_cell.value = float(xl_cell.value)
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return book.to_bytes()

@@ -15,7 +15,6 @@ import io
 import re
 import secrets
 import unicodedata
-import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -30,6 +29,7 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from cakap.core import spreadsheets
 from cakap.core.errors import DomainError
 from cakap.people import services
 from cakap.people.access import is_admin, scope_paths, units_managed_by
@@ -176,29 +176,15 @@ def _is_blank(row: list[Cell]) -> bool:
 
 
 def _xlsx_sheets(data: bytes, limit: int) -> Iterator[list[tuple[int, list[Cell]]]]:
-    import openpyxl  # noqa: PLC0415 heavy, needed only here
-    from openpyxl.utils.exceptions import InvalidFileException  # noqa: PLC0415
-
     try:
-        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError):
-        raise RosterFileError(
-            "unreadable", _("The workbook cannot be read. Open it in Excel and save it again.")
-        ) from None
-    try:
-        for sheet in book.worksheets:
-            sheet.reset_dimensions()
-            lines: list[tuple[int, list[Cell]]] = []
-            for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
-                row = list(values)
-                if _is_blank(row):
-                    continue
-                lines.append((number, row))
-                if len(lines) > limit:
-                    raise _too_many_rows()
-            yield lines
-    finally:
-        book.close()
+        sheets = spreadsheets.read_workbook(data, max_rows=limit)
+    except spreadsheets.DamagedWorkbookError as exc:
+        raise RosterFileError(exc.code, exc.message) from None
+    for sheet in sheets:
+        lines = [(n, list(values)) for n, values in sheet.rows if not _is_blank(list(values))]
+        if len(lines) > limit:
+            raise _too_many_rows()
+        yield lines
 
 
 def _decode(data: bytes) -> str:
@@ -438,13 +424,13 @@ def _read_lines(
     limit = settings.IMPORT_MAX_ROWS + HEADER_SEARCH_ROWS
     name = filename.lower()
     tables: Iterable[list[tuple[int, list[Cell]]]]
-    if data.startswith(b"PK\x03\x04"):
-        tables = _xlsx_sheets(data, limit)
-    elif data.startswith(b"\xd0\xcf\x11\xe0"):
+    if data.startswith(b"\xd0\xcf\x11\xe0"):
         raise RosterFileError(
             "xls_format",
             _("This is an old Excel .xls file. Save it as .xlsx or CSV and upload it again."),
         )
+    if data.startswith(b"PK\x03\x04") or name.endswith((".xlsx", ".xlsm")):
+        tables = _xlsx_sheets(data, limit)
     elif name.endswith((".csv", ".txt")):
         tables = _csv_tables(data, limit)
     else:

@@ -198,7 +198,7 @@ def _xlsx(rows):
         ("roster.csv", b"", "The submitted file is empty."),
         ("roster.csv", b"\n;;;\n\n", "The file has no rows."),
         ("roster.csv", b"Nomor;Nama;Jabatan\n1;Budi;Camat\n", "No header row with both a NIP"),
-        ("roster.xlsx", b"PK\x03\x04 not really a zip", "The workbook cannot be read"),
+        ("roster.xlsx", b"PK\x03\x04 not really a zip", "This file is damaged"),
         ("roster.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 100, "old Excel .xls file"),
         ("roster.csv", b"NIP;Nama\x00\x00", "not a CSV text file"),
     ],

@@ -1,0 +1,211 @@
+"""Spreadsheets in and out: every export is written here (XLSX and CSV), and every
+uploaded workbook is opened here.
+
+One rule for every export: a cell that holds text is text. Spreadsheet programs run a
+cell that starts with = + - @ (or a tab or carriage return) as a formula, so a
+participant named ``=HYPERLINK("http://x")`` would become a live link in the
+organiser's Excel. In a workbook such a value is stored as a string cell (and marked
+"quote prefix", so that editing it in Excel keeps it text); the file reads back as the
+same text, so re-importable workbooks (question banks, frameworks) round-trip. CSV has
+no cell types: there such a value gets a leading apostrophe (OWASP's advice for CSV
+injection); no CSV that Cakap writes is read back by Cakap.
+
+No stored character crashes an export: the control characters that XLSX cannot hold
+(openpyxl refuses them) are left out of both formats. Numbers, dates and empty cells
+stay what they are.
+
+An uploaded workbook is read in one go (`read_workbook`), so that a damaged file, however
+openpyxl fails on it, answers "this file is damaged" in the person's language rather
+than a server error halfway through an import.
+"""
+
+import csv
+import datetime
+import io
+import logging
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from openpyxl import Workbook, load_workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
+from openpyxl.worksheet.worksheet import Worksheet
+
+from cakap.core.errors import DomainError
+
+logger = logging.getLogger(__name__)
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# Characters a sheet title may not hold (Excel's rule, which openpyxl enforces).
+_TITLE_FORBIDDEN = re.compile(r"[\\*?:/\[\]]")
+TITLE_MAX = 31
+
+type Value = str | int | float | Decimal | datetime.date | datetime.time | None
+
+
+def clean_text(text: str) -> str:
+    """The text without the control characters a workbook cannot hold (tab, line feed
+    and carriage return stay)."""
+    return ILLEGAL_CHARACTERS_RE.sub("", text)
+
+
+def looks_like_formula(text: str) -> bool:
+    return text.startswith(FORMULA_STARTS)
+
+
+def _value(value: object) -> Value:
+    """What a cell holds: numbers and dates as themselves, everything else as text."""
+    if value is None or isinstance(value, int | float | Decimal):
+        return value
+    if isinstance(value, datetime.datetime):
+        # Excel has no time zones: an aware time is shown as the wall clock in WIB.
+        if timezone.is_aware(value):
+            value = timezone.localtime(value)
+        return value.replace(tzinfo=None)
+    if isinstance(value, datetime.date | datetime.time):
+        return value
+    return clean_text(str(value))  # a lazy translation, a model, ... shown as text
+
+
+def sheet_title(title: str) -> str:
+    """A title Excel accepts: no forbidden or control characters, at most 31 long, not
+    quoted, never empty."""
+    text = _TITLE_FORBIDDEN.sub(" ", clean_text(title)).strip().strip("'").strip()
+    return text[:TITLE_MAX] or "Sheet"
+
+
+class Sheet:
+    """One worksheet that is written row by row."""
+
+    def __init__(self, worksheet: Worksheet) -> None:
+        self.worksheet = worksheet
+        self.rows = 0
+
+    def append(self, values: Iterable[object]) -> list[Cell]:
+        """Write the next row and give its cells (for styling)."""
+        self.rows += 1
+        cells = []
+        for column, raw in enumerate(values, start=1):
+            value = _value(raw)
+            cell = self.worksheet.cell(row=self.rows, column=column)
+            assert isinstance(cell, Cell)  # a row written here has no merged cells
+            cell.value = value
+            if isinstance(value, str):
+                # openpyxl takes a string that starts with "=" for a formula.
+                cell.data_type = "s"
+                if looks_like_formula(value):
+                    cell.quotePrefix = True
+            cells.append(cell)
+        return cells
+
+
+class Book:
+    """A workbook of sheets written through `Sheet`."""
+
+    def __init__(self) -> None:
+        self.workbook = Workbook()
+        self._first_used = False
+
+    def sheet(self, title: str) -> Sheet:
+        """A new sheet at the end (the workbook's first, empty sheet the first time)."""
+        if not self._first_used:
+            self._first_used = True
+            worksheet = self.workbook.active
+            assert isinstance(worksheet, Worksheet)
+            worksheet.title = sheet_title(title)
+        else:
+            worksheet = self.workbook.create_sheet(sheet_title(title))
+        return Sheet(worksheet)
+
+    def to_bytes(self) -> bytes:
+        out = io.BytesIO()
+        self.workbook.save(out)
+        return out.getvalue()
+
+
+def csv_cell(value: object) -> object:
+    """A CSV field: text cleaned and, when a spreadsheet would run it, quoted."""
+    cleaned = _value(value)
+    if isinstance(cleaned, str) and looks_like_formula(cleaned):
+        return "'" + cleaned
+    return "" if cleaned is None else cleaned
+
+
+def csv_text(rows: Iterable[Sequence[object]]) -> str:
+    """Rows as CSV text (comma-separated, quoted where needed)."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    for row in rows:
+        writer.writerow([csv_cell(v) for v in row])
+    return out.getvalue()
+
+
+# ---------------------------------------------------------------- uploads
+
+
+class DamagedWorkbookError(DomainError):
+    """The upload is not a workbook that can be read; nothing was imported."""
+
+    http_status = 400
+
+
+def damaged_workbook() -> DamagedWorkbookError:
+    return DamagedWorkbookError(
+        "damaged_file",
+        _(
+            "This file is damaged or is not a valid Excel workbook (.xlsx). Open it in "
+            "Excel, save it again as .xlsx and upload it once more."
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class SheetRows:
+    """A sheet's title and its rows that hold something, each with its row number."""
+
+    title: str
+    rows: list[tuple[int, tuple[Any, ...]]]
+
+
+def _blank(values: tuple[Any, ...]) -> bool:
+    return all(v is None or (isinstance(v, str) and not v.split()) for v in values)
+
+
+def read_workbook(data: bytes, *, max_rows: int) -> list[SheetRows]:
+    """Every sheet of an uploaded XLSX, its non-blank rows as values (formulas as their
+    last computed values); a sheet is read up to `max_rows` + 1 such rows, so that a
+    caller can tell that there are too many.
+
+    Raises DamagedWorkbookError for an empty, truncated or corrupt file, or one that is not
+    a workbook at all.
+    """
+    if not data:
+        raise damaged_workbook()
+    sheets = []
+    try:
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        try:
+            for worksheet in book.worksheets:
+                if hasattr(worksheet, "reset_dimensions"):
+                    # Some programs write a wrong size; read what the sheet holds.
+                    worksheet.reset_dimensions()
+                rows = []
+                for number, values in enumerate(worksheet.iter_rows(values_only=True), 1):
+                    if _blank(values):
+                        continue
+                    rows.append((number, tuple(values)))
+                    if len(rows) > max_rows:
+                        break
+                sheets.append(SheetRows(worksheet.title, rows))
+        finally:
+            book.close()
+    # openpyxl fails on a bad file with whatever its zip, XML and value parsers raise;
+    # nothing but openpyxl runs inside this block.
+    except Exception as exc:  # noqa: BLE001
+        logger.info("An uploaded workbook could not be read: %r", exc)
+        raise damaged_workbook() from None
+    return sheets
