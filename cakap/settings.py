@@ -227,6 +227,8 @@ JP_YEARLY_TARGET = {
     "pppk": env_int("CAKAP_JP_TARGET_PPPK", 24),
 }
 IMPORT_MAX_ROWS = env_int("CAKAP_IMPORT_MAX_ROWS", 5000)
+# A personal sign-in link works until this many days after its programme's end date.
+PERSONAL_LINK_DAYS_AFTER_END = env_int("CAKAP_PERSONAL_LINK_DAYS_AFTER_END", 14)
 
 LOGGING = {
     "version": 1,
