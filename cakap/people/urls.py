@@ -18,7 +18,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "password-reset/",
-        auth_views.PasswordResetView.as_view(template_name="people/auth/password_reset_form.html"),
+        views.PasswordResetView.as_view(),
         name="password_reset",
     ),
     path(
