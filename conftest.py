@@ -55,6 +55,14 @@ def _no_login_lockout(settings):
     settings.AXES_ENABLED = False
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Counters kept in the cache (password-reset limits) start at zero in every test."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 class FastArgon2PasswordHasher(Argon2PasswordHasher):
     """Argon2 with the cheapest parameters: the same algorithm and hash format as
     production, without its deliberate slowness in every fixture."""

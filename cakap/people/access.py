@@ -4,7 +4,7 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from cakap.core.lookups import get_or_404
-from cakap.people.models import Person, RoleAssignment, Unit, User
+from cakap.people.models import ApiToken, Person, RoleAssignment, Unit, User
 
 Role = RoleAssignment.Role
 
@@ -133,3 +133,16 @@ def capabilities_beyond_taking_part(user: User) -> list[str]:
 def only_takes_part(user: User) -> bool:
     """True when `user` has no capability beyond taking part (see above)."""
     return not capabilities_beyond_taking_part(user)
+
+
+def tokens_visible_to(user: User) -> QuerySet[ApiToken]:
+    """API tokens `user` may see and revoke: their own; an administrator's, everyone's."""
+    if not user.is_authenticated:
+        return ApiToken.objects.none()
+    if is_admin(user):
+        return ApiToken.objects.all()
+    return ApiToken.objects.filter(user=user)
+
+
+def get_token_for_revoking(user: User, pk: int) -> ApiToken:
+    return get_or_404(tokens_visible_to(user).select_related("user"), pk)
