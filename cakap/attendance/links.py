@@ -105,7 +105,7 @@ def issue_personal_link(actor: User, person: Person, programme: Programme) -> Pe
     return link
 
 
-def _revoke(actor: User, link: PersonalLink) -> None:
+def _revoke(actor: User | None, link: PersonalLink) -> None:
     before = audit.snapshot(link, _LINK_AUDIT)
     link.revoked_at = timezone.now()
     link.save(update_fields=["revoked_at"])
@@ -280,3 +280,24 @@ def email_personal_link(actor: User, link: PersonalLink, url: str) -> bool:
     )
     audit.record(actor, "personal_link.email", link, after={}, note=link.person.email)
     return True
+
+
+@transaction.atomic
+def end_link_sign_ins(user: User) -> int:
+    """When `user` gains a capability beyond taking part: revoke the links that signed a
+    phone in as them and end their sessions, so that a phone signed in without a password
+    does not keep the new rights. Nothing happens (one query) when no used link is live.
+    Returns how many links were revoked."""
+    used = list(
+        PersonalLink.objects.select_for_update()
+        .filter(person__user=user, used_at__isnull=False, revoked_at__isnull=True)
+        .select_related("programme")
+    )
+    if not used:
+        return 0
+    for link in used:
+        _revoke(None, link)
+    from cakap.core.models import UserSession  # the session engine's table
+
+    UserSession.objects.filter(user=user).delete()
+    return len(used)

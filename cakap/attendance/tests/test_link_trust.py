@@ -108,7 +108,21 @@ def _make_coach(world):
     group.coaches.add(person_of(world.participant))
 
 
-@pytest.mark.parametrize("gain", [_make_staff, _give_role, _make_coach])
+def _give_role_quietly(world):
+    # bulk_create sends no signal: the rule at use must hold on its own.
+    RoleAssignment.objects.bulk_create(
+        [RoleAssignment(user=world.participant, role="leader", unit=world.dinkes)]
+    )
+
+
+def _make_coach_quietly(world):
+    group = Group.objects.create(programme=world.programme, name="C")
+    Group.coaches.through.objects.bulk_create(
+        [Group.coaches.through(group=group, person=person_of(world.participant))]
+    )
+
+
+@pytest.mark.parametrize("gain", [_make_staff, _give_role_quietly, _make_coach_quietly])
 def test_a_link_stops_working_when_its_login_gains_a_capability(world, gain):
     link = _issue(world)
     client, answer = open_link(link)
@@ -190,3 +204,27 @@ def test_the_preview_of_a_refused_link_changes_nothing(world):
     page = client.get(f"/attendance/l/{link_token(link)}/").content.decode()
     assert "other rights" in page and 'method="post"' not in page.split('id="main"')[1]
     assert not AuditEntry.objects.filter(action__startswith="personal_link.refuse").exists()
+
+
+@pytest.mark.parametrize("gain", [None, _give_role, _make_coach])
+def test_a_phone_signed_in_by_link_is_signed_out_when_its_login_gains_a_capability(world, gain):
+    link = _issue(world)
+    client, answer = open_link(link)
+    assert signed_in_as(client)
+    if gain is None:  # through the model, as the admin site saves it
+        user = User.objects.get(pk=world.participant.pk)
+        user.is_staff = True
+        user.save()
+    else:
+        gain(world)
+    assert not signed_in_as(client)
+    link.refresh_from_db()
+    assert link.revoked_at is not None
+    assert AuditEntry.objects.filter(action="personal_link.revoke", object_id=str(link.pk)).exists()
+
+
+def test_gaining_a_capability_without_a_used_link_signs_nobody_out(world):
+    client = in_english(Client())
+    client.force_login(world.participant)
+    _give_role(world)
+    assert signed_in_as(client)
