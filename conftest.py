@@ -57,8 +57,8 @@ def _no_login_lockout(settings):
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():
-    # Counters kept in the cache (wrong check-in codes per minute) must not leak from one
-    # test to the next, where the same ids come round again.
+    """Counters kept in the cache (wrong check-in codes, password-reset limits) start at
+    zero in every test."""
     from django.core.cache import cache
 
     cache.clear()

@@ -130,17 +130,31 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Login attempts are limited per account and, separately, per address.
+# Login attempts are limited per account; an address is paused only when failures for
+# many different accounts come from it (cakap/people/throttle.py).
 AXES_ENABLED = env_bool("CAKAP_AXES_ENABLED", True)
 AXES_FAILURE_LIMIT = env_int("CAKAP_LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = env_int("CAKAP_LOGIN_COOLOFF_MINUTES", 15) / 60
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_HANDLER = "cakap.people.throttle.LoginThrottle"
+LOGIN_ADDRESS_ACCOUNT_LIMIT = env_int("CAKAP_LOGIN_ADDRESS_ACCOUNT_LIMIT", 30)
+# axes warns when the address is not a lockout parameter; LoginThrottle counts it.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 AXES_LOCKOUT_CALLABLE = "cakap.people.views.lockout"
 AXES_RESET_ON_SUCCESS = True
+# A refused try during a pause is not a new failure: the right password typed in a
+# paused room must not count against that person's own account.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_USERNAME_FORM_FIELD = "username"
 # One failure counter per account, whichever way its NIP or email was typed.
 AXES_USERNAME_CALLABLE = "cakap.people.auth.lockout_username"
-AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
+# The client's address: REMOTE_ADDR unless trusted proxies are declared (core/http.py).
+TRUSTED_PROXY_COUNT = env_int("CAKAP_TRUSTED_PROXY_COUNT", 0)
+CLIENT_IP_HEADER = env_str("CAKAP_CLIENT_IP_HEADER", "X-Forwarded-For")
+AXES_CLIENT_IP_CALLABLE = "cakap.core.http.client_address"
+PASSWORD_RESET_PER_ACCOUNT = env_int("CAKAP_PASSWORD_RESET_PER_ACCOUNT", 3)
+PASSWORD_RESET_PER_ADDRESS = env_int("CAKAP_PASSWORD_RESET_PER_ADDRESS", 30)
+PASSWORD_RESET_WINDOW_MINUTES = env_int("CAKAP_PASSWORD_RESET_WINDOW_MINUTES", 60)
 
 SESSION_ENGINE = "cakap.core.sessions"
 SESSION_COOKIE_AGE = env_int("CAKAP_SESSION_HOURS", 12) * 3600
@@ -220,6 +234,8 @@ JP_YEARLY_TARGET = {
     "pppk": env_int("CAKAP_JP_TARGET_PPPK", 24),
 }
 IMPORT_MAX_ROWS = env_int("CAKAP_IMPORT_MAX_ROWS", 5000)
+# A personal sign-in link works until this many days after its programme's end date.
+PERSONAL_LINK_DAYS_AFTER_END = env_int("CAKAP_PERSONAL_LINK_DAYS_AFTER_END", 14)
 
 # Check-in (attendance/checkin.py): how far a phone's stated accuracy may widen a venue's
 # radius, from what accuracy a position is flagged as rough, and how many wrong codes an

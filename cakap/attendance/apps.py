@@ -6,3 +6,8 @@ class AttendanceConfig(AppConfig):
     name = "cakap.attendance"
     label = "attendance"
     verbose_name = _("Attendance")
+
+    def ready(self) -> None:
+        from cakap.attendance import signals
+
+        signals.connect()

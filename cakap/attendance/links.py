@@ -1,8 +1,15 @@
 """Personal sign-in links: the organiser gives each participant a link that signs one
 phone in for a programme without a password. The first phone to open it is bound to
 it; any other phone is refused; the organiser can revoke it and issue a new one.
+
+A link signs in only a login that does nothing but take part
+(`cakap.people.access.capabilities_beyond_taking_part`), only until its programme's end
+plus `PERSONAL_LINK_DAYS_AFTER_END` days, and only while the login's password is the one
+it had when the link was issued. Every use and every refusal of a known link is in the
+audit trail with the phone that sent it.
 """
 
+import datetime
 import hashlib
 import hmac
 import secrets
@@ -11,11 +18,14 @@ from django.conf import settings
 from django.core import signing
 from django.db import transaction
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 from cakap.attendance.models import PersonalLink
 from cakap.core import audit
 from cakap.core.errors import DomainError
+from cakap.core.formatting import JAKARTA
+from cakap.people.access import capabilities_beyond_taking_part
 from cakap.people.models import Person, User
 from cakap.programmes.access import programmes_managed_by
 from cakap.programmes.models import Enrolment, Programme
@@ -67,6 +77,21 @@ def issue_personal_link(actor: User, person: Person, programme: Programme) -> Pe
         from cakap.people.services import create_login  # people owns logins
 
         create_login(actor, person, person.email)
+    user = User.objects.filter(person=person).first()
+    if user is None:
+        raise LinkError("link_invalid", _("This sign-in link has no active login behind it."))
+    rights = capabilities_beyond_taking_part(user)
+    if rights:
+        raise LinkError(
+            "has_capabilities",
+            _(
+                "%(name)s cannot get a personal sign-in link: their login has other rights "
+                "(%(rights)s), so it signs in with its password only."
+            )
+            % {"name": person.full_name, "rights": ", ".join(rights)},
+        )
+    if timezone.now() >= link_expires_at(programme):
+        raise LinkError("expired", _("This programme has ended; its sign-in links no longer work."))
     for live in PersonalLink.objects.select_for_update().filter(
         person=person, programme=programme, revoked_at__isnull=True
     ):
@@ -74,12 +99,13 @@ def issue_personal_link(actor: User, person: Person, programme: Programme) -> Pe
     link = PersonalLink(person=person, programme=programme, created_by=actor)
     link.nonce = secrets.token_urlsafe(24)
     link.token_hash = _hash(link_token(link))
+    link.password_fingerprint = password_fingerprint(user)
     link.save()
     audit.record(actor, "personal_link.issue", link, after=audit.snapshot(link, _LINK_AUDIT))
     return link
 
 
-def _revoke(actor: User, link: PersonalLink) -> None:
+def _revoke(actor: User | None, link: PersonalLink) -> None:
     before = audit.snapshot(link, _LINK_AUDIT)
     link.revoked_at = timezone.now()
     link.save(update_fields=["revoked_at"])
@@ -125,38 +151,115 @@ def find_link(token: str) -> PersonalLink | None:
     )
 
 
-@transaction.atomic
-def use_personal_link(token: str, device_id: str) -> User:
-    """The user a link signs in on this phone. The first phone to use it is bound; the
-    same phone may use it again, any other phone is refused."""
-    link = find_link(token)
-    if link is None or link.revoked_at is not None:
-        raise LinkError(
-            "link_invalid", _("This sign-in link is not valid any more. Ask the organiser.")
-        )
-    link = (
-        PersonalLink.objects.select_for_update(of=("self",))
-        .select_related("person__user")
-        .get(pk=link.pk)
+def password_fingerprint(user: User) -> str:
+    """A keyed digest of the login's stored password hash: it changes with every new
+    password, as Django's session hash does, and reveals nothing about the password."""
+    return salted_hmac(
+        "cakap.personal-link.password", user.password, algorithm="sha256"
+    ).hexdigest()
+
+
+def link_expires_at(programme: Programme) -> datetime.datetime:
+    """The moment a programme's links stop working: midnight WIB at the end of the
+    programme's last day plus PERSONAL_LINK_DAYS_AFTER_END days. Read from the programme
+    at each use, so that moving the end date moves it."""
+    last = programme.end_date + datetime.timedelta(days=settings.PERSONAL_LINK_DAYS_AFTER_END)
+    return datetime.datetime.combine(
+        last + datetime.timedelta(days=1), datetime.time(0, 0), tzinfo=JAKARTA
     )
+
+
+_INVALID = _("This sign-in link is not valid any more. Ask the organiser.")
+
+
+def link_refusal(link: PersonalLink | None, device_id: str) -> LinkError | None:
+    """Why `link` may not sign this phone in now, or None when it may. Reads only."""
+    if link is None or link.revoked_at is not None:
+        return LinkError("link_invalid", _INVALID)
     user = link.person.user
     if user is None or not user.is_active:
-        raise LinkError("link_invalid", _("This sign-in link has no active login behind it."))
-    if link.used_at is not None:
-        if not device_id or not hmac.compare_digest(link.device_id, device_id):
-            raise LinkError(
-                "link_used",
-                _(
-                    "This link was already opened on another phone. Ask the organiser for a "
-                    "new link."
-                ),
-            )
-        return user
+        return LinkError("link_invalid", _("This sign-in link has no active login behind it."))
+    if capabilities_beyond_taking_part(user):
+        return LinkError(
+            "has_capabilities",
+            _(
+                "This sign-in link no longer works: its login now has other rights and "
+                "signs in with its password only."
+            ),
+        )
+    if timezone.now() >= link_expires_at(link.programme):
+        return LinkError(
+            "expired",
+            _("This sign-in link has expired. Sign in with your password or ask the organiser."),
+        )
+    if not link.password_fingerprint or not hmac.compare_digest(
+        link.password_fingerprint, password_fingerprint(user)
+    ):
+        return LinkError(
+            "password_changed",
+            _(
+                "This sign-in link no longer works because the password of its login was "
+                "changed. Sign in with the password or ask the organiser for a new link."
+            ),
+        )
+    if link.used_at is not None and (
+        not device_id or not hmac.compare_digest(link.device_id, device_id)
+    ):
+        return LinkError(
+            "link_used",
+            _("This link was already opened on another phone. Ask the organiser for a new link."),
+        )
+    return None
+
+
+def use_personal_link(token: str, device_id: str) -> User:
+    """The user a link signs in on this phone. The first phone to use it is bound; the
+    same phone may use it again, any other phone is refused.
+
+    A refusal of a known link is recorded after the use's transaction has ended, so that
+    the record stays while the refusal is raised.
+    """
+    link = find_link(token)
+    if link is None:
+        raise LinkError("link_invalid", _INVALID)
+    with transaction.atomic():
+        outcome = _use(link, device_id[:64])
+    if isinstance(outcome, LinkError):
+        audit.record(
+            None,
+            "personal_link.refuse",
+            link,
+            after={},
+            note=f"{outcome.code}; device {device_id[:64] or '-'}",
+        )
+        raise outcome
+    return outcome
+
+
+def _use(found: PersonalLink, device_id: str) -> User | LinkError:
+    link = (
+        PersonalLink.objects.select_for_update(of=("self",))
+        .select_related("person__user", "programme")
+        .get(pk=found.pk)
+    )
+    refusal = link_refusal(link, device_id)
+    if refusal is not None:
+        return refusal
+    user = link.person.user
+    assert user is not None  # link_refusal refuses a link without a login
     before = audit.snapshot(link, _LINK_AUDIT)
-    link.used_at = timezone.now()
-    link.device_id = device_id[:64]
-    link.save(update_fields=["used_at", "device_id"])
-    audit.record(user, "personal_link.use", link, before=before)
+    if link.used_at is None:
+        link.used_at = timezone.now()
+        link.device_id = device_id
+        link.save(update_fields=["used_at", "device_id"])
+    audit.record(
+        user,
+        "personal_link.use",
+        link,
+        before=before,
+        after=audit.snapshot(link, _LINK_AUDIT),
+        note=f"device {device_id or '-'}",
+    )
     return user
 
 
@@ -177,3 +280,24 @@ def email_personal_link(actor: User, link: PersonalLink, url: str) -> bool:
     )
     audit.record(actor, "personal_link.email", link, after={}, note=link.person.email)
     return True
+
+
+@transaction.atomic
+def end_link_sign_ins(user: User) -> int:
+    """When `user` gains a capability beyond taking part: revoke the links that signed a
+    phone in as them and end their sessions, so that a phone signed in without a password
+    does not keep the new rights. Nothing happens (one query) when no used link is live.
+    Returns how many links were revoked."""
+    used = list(
+        PersonalLink.objects.select_for_update()
+        .filter(person__user=user, used_at__isnull=False, revoked_at__isnull=True)
+        .select_related("programme")
+    )
+    if not used:
+        return 0
+    for link in used:
+        _revoke(None, link)
+    from cakap.core.models import UserSession  # the session engine's table
+
+    UserSession.objects.filter(user=user).delete()
+    return len(used)

@@ -256,6 +256,9 @@ class PersonalLink(models.Model):
     used_at = models.DateTimeField(null=True, blank=True)
     device_id = models.CharField(max_length=64, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    # A keyed digest of the login's password hash when the link was issued: a new
+    # password (or a reset) changes it, and the link stops working (links.py).
+    password_fingerprint = models.CharField(max_length=64, blank=True)
 
     class Meta:
         constraints = [

@@ -590,13 +590,8 @@ def link_open(request: HttpRequest, token: str) -> HttpResponse:
         login(request, user, backend=LINK_BACKEND)
         messages.success(request, _("You are signed in on this phone."))
         return _set_device(request, redirect("home"))
-    error = None
-    if link is None or link.revoked_at is not None:
-        error = _("This sign-in link is not valid any more. Ask the organiser.")
-    elif link.used_at is not None and link.device_id != _device(request):
-        error = _(
-            "This link was already opened on another phone. Ask the organiser for a new link."
-        )
+    refusal = links.link_refusal(link, _device(request))
+    error = refusal.message if refusal is not None else None
     context = {"link": link if error is None else None, "error": error}
     return _set_device(request, render(request, "attendance/links_open.html", context))
 

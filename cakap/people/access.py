@@ -1,9 +1,10 @@
 """Who may see and change which units and people. Every view and API handler asks here."""
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from cakap.core.lookups import get_or_404
-from cakap.people.models import Person, RoleAssignment, Unit, User
+from cakap.people.models import ApiToken, Person, RoleAssignment, Unit, User
 
 Role = RoleAssignment.Role
 
@@ -138,3 +139,51 @@ def get_person_for_user(user: User, pk: int) -> Person:
 
 def get_person_for_editing(user: User, pk: int) -> Person:
     return get_or_404(people_editable_by(user).select_related("unit"), pk)
+
+
+def capabilities_beyond_taking_part(user: User) -> list[str]:
+    """What `user` may do besides taking part in programmes, as short translated phrases;
+    empty when the login only takes part.
+
+    A login that signs in without its password (a personal sign-in link) must be one that
+    can do nothing else: staff, superusers, any role and coaching any group or session
+    are capabilities. Read fresh from the database, never from a request's role cache,
+    so that a capability granted a moment ago counts.
+    """
+    if user.pk is None:
+        return []
+    found: list[str] = []
+    if user.is_superuser:
+        found.append(str(_("administrator rights")))
+    if user.is_staff:
+        found.append(str(_("access to the admin site")))
+    for role, unit in (
+        RoleAssignment.objects.filter(user=user)
+        .order_by("role", "unit__name")
+        .values_list("role", "unit__name")
+    ):
+        found.append(str(_("%(role)s of %(unit)s") % {"role": Role(role).label, "unit": unit}))
+    person = Person.objects.filter(user=user)
+    if person.filter(coached_groups__isnull=False).exists():
+        found.append(str(_("coaches a group")))
+    elif person.filter(coached_sessions__isnull=False).exists():
+        found.append(str(_("coaches a session")))
+    return found
+
+
+def only_takes_part(user: User) -> bool:
+    """True when `user` has no capability beyond taking part (see above)."""
+    return not capabilities_beyond_taking_part(user)
+
+
+def tokens_visible_to(user: User) -> QuerySet[ApiToken]:
+    """API tokens `user` may see and revoke: their own; an administrator's, everyone's."""
+    if not user.is_authenticated:
+        return ApiToken.objects.none()
+    if is_admin(user):
+        return ApiToken.objects.all()
+    return ApiToken.objects.filter(user=user)
+
+
+def get_token_for_revoking(user: User, pk: int) -> ApiToken:
+    return get_or_404(tokens_visible_to(user).select_related("user"), pk)

@@ -1,12 +1,12 @@
 from typing import Any
 
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm, SetPasswordForm
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from cakap.people.cleaning import normalise_phone
-from cakap.people.models import JobLevel, Person, Rank, Unit
+from cakap.people.models import JobLevel, Person, Rank, Unit, User
 from cakap.people.nip import NipError, format_nip, parse_nip
 
 
@@ -115,3 +115,34 @@ class RosterUploadForm(forms.Form):
         unit_field = self.fields["unit_default"]
         assert isinstance(unit_field, forms.ModelChoiceField)
         unit_field.queryset = units
+
+
+class TokenForm(forms.Form):
+    """A new API token: what it is for and how long it lives."""
+
+    EXPIRY_CHOICES = (
+        ("", _("Never (until revoked)")),
+        ("30", _("In 30 days")),
+        ("90", _("In 90 days")),
+        ("365", _("In a year")),
+    )
+    name = forms.CharField(label=_("What is it for?"), max_length=100, required=False, strip=True)
+    expires_in_days = forms.TypedChoiceField(
+        label=_("Expires"), choices=EXPIRY_CHOICES, required=False, coerce=int, empty_value=None
+    )
+
+
+class _OfferTokenRevocation(forms.Form):
+    revoke_tokens = forms.BooleanField(
+        label=_("Also revoke all my API tokens (scripts using them stop working)"),
+        required=False,
+        initial=True,
+    )
+
+
+class PasswordChangeWithTokensForm(PasswordChangeForm, _OfferTokenRevocation):
+    """Django's password change, offering to revoke the person's API tokens."""
+
+
+class SetPasswordWithTokensForm(SetPasswordForm[User], _OfferTokenRevocation):
+    """Django's new password after a reset, offering to revoke the API tokens."""

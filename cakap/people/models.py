@@ -1,3 +1,4 @@
+import datetime
 import secrets
 from typing import ClassVar
 
@@ -232,6 +233,7 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("API token")
@@ -239,3 +241,9 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+    def is_expired(self, now: "datetime.datetime | None" = None) -> bool:
+        return self.expires_at is not None and self.expires_at <= (now or timezone.now())
+
+    def is_live(self) -> bool:
+        return self.revoked_at is None and not self.is_expired()

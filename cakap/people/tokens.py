@@ -10,6 +10,7 @@ import hashlib
 import secrets
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -22,7 +23,9 @@ KEY_MARKER = "ck_"  # lets secret scanners and people recognise a Cakap key
 PREFIX_LENGTH = 8
 # Writing last_used_at on every request would turn every read into a write.
 LAST_USED_RESOLUTION = datetime.timedelta(minutes=1)
-_AUDIT_FIELDS = ("user_id", "name", "prefix", "revoked_at")
+_AUDIT_FIELDS = ("user_id", "name", "prefix", "expires_at", "revoked_at")
+# The longest life a token may be given; without an expiry it lives until revoked.
+MAX_LIFETIME = datetime.timedelta(days=3660)
 
 
 class TokenError(DomainError):
@@ -40,10 +43,17 @@ def _may_manage(actor: User | None, user: User) -> bool:
 
 
 @transaction.atomic
-def issue_token(actor: User | None, user: User, name: str) -> tuple[ApiToken, str]:
+def issue_token(
+    actor: User | None,
+    user: User,
+    name: str,
+    *,
+    expires_at: datetime.datetime | None = None,
+) -> tuple[ApiToken, str]:
     """Create a token for `user` and return it with its key, which is never stored.
 
     A user may issue tokens for themself; administrators (and the system) for anyone.
+    From `expires_at` on (when given) the key authenticates nobody.
     """
     name = (name or "").strip()
     if not name:
@@ -54,9 +64,20 @@ def issue_token(actor: User | None, user: User, name: str) -> tuple[ApiToken, st
         raise TokenError("user_inactive", _("This user is not active."))
     if not _may_manage(actor, user):
         raise TokenError("forbidden", _("You may not issue tokens for this user."))
+    now = timezone.now()
+    if expires_at is not None and not now < expires_at <= now + MAX_LIFETIME:
+        raise TokenError(
+            "bad_expiry",
+            _("A token expires in the future, at most ten years from now."),
+            field="expires_at",
+        )
     key = KEY_MARKER + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(
-        user=user, name=name, key_hash=hash_key(key), prefix=key[:PREFIX_LENGTH]
+        user=user,
+        name=name,
+        key_hash=hash_key(key),
+        prefix=key[:PREFIX_LENGTH],
+        expires_at=expires_at,
     )
     audit.record(actor, "api_token.issue", token, after=audit.snapshot(token, _AUDIT_FIELDS))
     return token, key
@@ -77,18 +98,35 @@ def revoke_token(actor: User | None, token: ApiToken) -> ApiToken:
     return token
 
 
+@transaction.atomic
+def revoke_tokens_of(actor: User | None, user: User) -> int:
+    """Revoke every live token of `user` (after a new password, say); how many."""
+    if not _may_manage(actor, user):
+        raise TokenError("forbidden", _("You may not revoke this token."))
+    revoked = 0
+    for token in ApiToken.objects.select_for_update().filter(user=user, revoked_at__isnull=True):
+        before = audit.snapshot(token, _AUDIT_FIELDS)
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+        audit.record(actor, "api_token.revoke", token, before=before)
+        revoked += 1
+    return revoked
+
+
 def authenticate_key(key: str) -> User | None:
-    """The active user a live key belongs to, or None. Notes the use at most once a minute."""
+    """The active user a live, unexpired key belongs to, or None. Notes the use at most
+    once a minute."""
     if not key.startswith(KEY_MARKER):
         return None
+    now = timezone.now()
     token = (
         ApiToken.objects.select_related("user")
         .filter(key_hash=hash_key(key), revoked_at__isnull=True, user__is_active=True)
+        .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
         .first()
     )
     if token is None:
         return None
-    now = timezone.now()
     if token.last_used_at is None or now - token.last_used_at >= LAST_USED_RESOLUTION:
         # A plain UPDATE, no audit: this is bookkeeping, not a change anyone made.
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from cakap.people import views
+from cakap.people import views, views_account
 from cakap.people.forms import LoginForm
 
 # The admin app, listed before ours, ships registration/password_reset_*.html in its own
@@ -18,7 +18,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "password-reset/",
-        auth_views.PasswordResetView.as_view(template_name="people/auth/password_reset_form.html"),
+        views.PasswordResetView.as_view(),
         name="password_reset",
     ),
     path(
@@ -30,9 +30,7 @@ urlpatterns = [
     ),
     path(
         "password-reset/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(
-            template_name="people/auth/password_reset_confirm.html"
-        ),
+        views_account.PasswordResetConfirmView.as_view(),
         name="password_reset_confirm",
     ),
     path(
@@ -42,6 +40,17 @@ urlpatterns = [
         ),
         name="password_reset_complete",
     ),
+    path("account/password/", views_account.PasswordChangeView.as_view(), name="password_change"),
+    path(
+        "account/password/done/",
+        auth_views.PasswordChangeDoneView.as_view(
+            template_name="people/account/password_change_done.html"
+        ),
+        name="password_change_done",
+    ),
+    path("account/tokens/", views_account.token_list, name="token-list"),
+    path("account/tokens/<int:pk>/revoke/", views_account.token_revoke, name="token-revoke"),
+    path("people/tokens/", views_account.token_admin_list, name="token-admin-list"),
     path("people/", views.person_list, name="person-list"),
     path("people/new/", views.person_create, name="person-create"),
     path("people/<int:pk>/", views.person_detail, name="person-detail"),

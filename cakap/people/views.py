@@ -1,16 +1,22 @@
+import datetime
+import math
 from typing import Any
 
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from cakap.core.errors import DomainError
+from cakap.core.formatting import clock
 from cakap.core.http import signed_in
-from cakap.people import roster, services
+from cakap.people import roster, services, throttle
 from cakap.people.access import (
     get_person_for_editing,
     get_person_for_user,
@@ -25,11 +31,55 @@ from cakap.people.forms import PersonForm, RosterUploadForm
 from cakap.people.models import Person, Unit, User
 
 
+def _try_again(until: datetime.datetime | None) -> str:
+    """'Try again after 10:45 WIB (in about 15 minutes).', or a plain 'later'."""
+    if until is None:
+        return _("Try again in a few minutes.")
+    minutes = max(1, math.ceil((until - timezone.now()).total_seconds() / 60))
+    return ngettext(
+        "Try again after %(time)s (in about %(minutes)s minute).",
+        "Try again after %(time)s (in about %(minutes)s minutes).",
+        minutes,
+    ) % {"time": clock(until), "minutes": minutes}
+
+
 def lockout(
-    request: HttpRequest, credentials: dict[str, Any] | None = None, *args: Any, **kwargs: Any
+    request: HttpRequest,
+    original_response: HttpResponse | None = None,
+    credentials: dict[str, Any] | None = None,
+    *args: Any,
+    **kwargs: Any,
 ) -> HttpResponse:
-    """Shown instead of the login form when too many attempts failed (django-axes)."""
-    return render(request, "registration/locked_out.html", status=429)
+    """Shown instead of the login form when too many attempts failed (django-axes),
+    saying when to try again."""
+    until = throttle.login_paused_until(request, credentials)
+    response = render(
+        request, "registration/locked_out.html", {"try_again": _try_again(until)}, status=429
+    )
+    if until is not None:
+        response["Retry-After"] = str(max(1, math.ceil((until - timezone.now()).total_seconds())))
+    return response
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Django's reset request, limited per typed email and per address
+    (throttle.reset_request_refused_until); a refusal says when to try again and is the
+    same for an email that has an account and one that has none."""
+
+    template_name = "people/auth/password_reset_form.html"
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        until = throttle.reset_request_refused_until(self.request, form.cleaned_data["email"])
+        if until is None:
+            return super().form_valid(form)
+        form.add_error(
+            None,
+            _("Too many password-reset requests from here or for this email. %(when)s")
+            % {"when": _try_again(until)},
+        )
+        response = self.form_invalid(form)
+        response.status_code = 429
+        return response
 
 
 @login_required

@@ -1,0 +1,54 @@
+"""A login that gains a capability beyond taking part loses what personal links gave it
+(links.end_link_sign_ins). Signals, because capabilities are granted in several apps
+and on the admin site, and people and programmes know nothing of links."""
+
+from typing import Any
+
+from django.db.models.signals import m2m_changed, post_save
+
+from cakap.attendance.links import end_link_sign_ins
+from cakap.people.access import capabilities_beyond_taking_part
+from cakap.people.models import Person, RoleAssignment, User
+from cakap.programmes.models import Group, Session
+
+
+def _gained(user: User | None) -> None:
+    if user is not None and user.pk is not None and capabilities_beyond_taking_part(user):
+        end_link_sign_ins(user)
+
+
+def _user_saved(sender: Any, instance: User, **kwargs: Any) -> None:
+    if instance.is_staff or instance.is_superuser:
+        end_link_sign_ins(instance)
+
+
+def _role_saved(sender: Any, instance: RoleAssignment, **kwargs: Any) -> None:
+    end_link_sign_ins(instance.user)
+
+
+def _coaches_changed(
+    sender: Any, instance: Any, action: str, reverse: bool, pk_set: set[int] | None, **kwargs: Any
+) -> None:
+    if action != "post_add" or not pk_set:
+        return
+    if reverse:  # person.coached_groups.add(group)
+        people = [instance]
+    else:
+        people = list(Person.objects.filter(pk__in=pk_set).select_related("user"))
+    for person in people:
+        _gained(person.user)
+
+
+def _session_saved(sender: Any, instance: Session, **kwargs: Any) -> None:
+    if instance.coach_id is not None:
+        coach = Person.objects.filter(pk=instance.coach_id).select_related("user").first()
+        _gained(coach.user if coach else None)
+
+
+def connect() -> None:
+    post_save.connect(_user_saved, sender=User, dispatch_uid="cakap.links.user")
+    post_save.connect(_role_saved, sender=RoleAssignment, dispatch_uid="cakap.links.role")
+    m2m_changed.connect(
+        _coaches_changed, sender=Group.coaches.through, dispatch_uid="cakap.links.coaches"
+    )
+    post_save.connect(_session_saved, sender=Session, dispatch_uid="cakap.links.session")
