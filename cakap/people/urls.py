@@ -44,8 +44,8 @@ urlpatterns = [
     ),
     path("people/", views.person_list, name="person-list"),
     path("people/new/", views.person_create, name="person-create"),
-    path("people/<int:pk>/", views.person_detail, name="person-detail"),
-    path("people/<int:pk>/edit/", views.person_edit, name="person-edit"),
+    path("people/<id:pk>/", views.person_detail, name="person-detail"),
+    path("people/<id:pk>/edit/", views.person_edit, name="person-edit"),
     path("people/import/", views.roster_import, name="roster-import"),
     path("units/", views.unit_tree, name="unit-tree"),
 ]
