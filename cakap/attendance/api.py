@@ -29,6 +29,8 @@ from cakap.core.api_support import (
     ERROR_RESPONSES,
     READ_RESPONSES,
     AwareDateTimeIn,
+    Id,
+    InputSchema,
     LocalDateTime,
     PageNumbers,
     actor,
@@ -94,7 +96,7 @@ class RecordDetailOut(RecordOut):
         return list(obj.changes.all())
 
 
-class StatusIn(Schema):
+class StatusIn(InputSchema):
     status: Status
     reason: str = Field("", description="Required for izin, sakit and dinas_luar")
 
@@ -122,28 +124,28 @@ class AbsenceOut(Schema):
         return bool(obj.document)
 
 
-class AbsenceIn(Schema):
-    session_id: int
+class AbsenceIn(InputSchema):
+    session_id: Id
     status: Literal["izin", "sakit", "dinas_luar"]
     reason: str
 
 
-class DecisionIn(Schema):
+class DecisionIn(InputSchema):
     approve: bool
     note: str = ""
 
 
-class AbsenceFilter(Schema):
+class AbsenceFilter(InputSchema):
     state: AbsenceRequest.State | None = None
-    session: int | None = None
+    session: Id | None = None
 
 
-class PersonRecordsFilter(Schema):
-    programme: int | None = None
+class PersonRecordsFilter(InputSchema):
+    programme: Id | None = None
 
 
-class CheckInIn(Schema):
-    session_id: int
+class CheckInIn(InputSchema):
+    session_id: Id
     code: str = Field(description="The code shown on the coach's screen, as scanned or typed")
     device_id: str = Field(
         description=(
@@ -171,7 +173,7 @@ class DeviceOut(Schema):
     )
 
 
-class CoachCheckInIn(Schema):
+class CoachCheckInIn(InputSchema):
     method: Literal["coach_scan", "coach_search"] = "coach_search"
 
 
@@ -215,7 +217,7 @@ def _absences(user: User) -> QuerySet[AbsenceRequest]:
     description="A participant sees only their own record; coaches and organisers all.",
 )
 @paginate(PageNumbers)
-def list_session_records(request: HttpRequest, session_id: int) -> QuerySet[AttendanceRecord]:
+def list_session_records(request: HttpRequest, session_id: Id) -> QuerySet[AttendanceRecord]:
     user = actor(request)
     session = _session(user, session_id)
     return _records(user).filter(session=session).order_by("person__name", "pk")
@@ -243,7 +245,7 @@ def list_person_records(
     response={200: RecordDetailOut, **READ_RESPONSES},
     summary="One record with its trail",
 )
-def get_record(request: HttpRequest, record_id: int) -> AttendanceRecord:
+def get_record(request: HttpRequest, record_id: Id) -> AttendanceRecord:
     return _record_detail(actor(request), record_id)
 
 
@@ -275,7 +277,7 @@ def set_record_status(
     summary="Close a session's attendance now",
     description="Unmarked participants become alpa and the session becomes held. Idempotent.",
 )
-def close_session(request: HttpRequest, session_id: int) -> CloseOut:
+def close_session(request: HttpRequest, session_id: Id) -> CloseOut:
     user = actor(request)
     session = _session(user, session_id)
     made = services.close_session_attendance(user, session)
@@ -287,7 +289,11 @@ def close_session(request: HttpRequest, session_id: int) -> CloseOut:
 # ---------------------------------------------------------------- absence requests
 
 
-@router.get("/absence-requests", response=list[AbsenceOut], summary="List absence requests")
+@router.get(
+    "/absence-requests",
+    response={200: list[AbsenceOut], **READ_RESPONSES},
+    summary="List absence requests",
+)
 @paginate(PageNumbers)
 def list_absences(request: HttpRequest, filters: Query[AbsenceFilter]) -> QuerySet[AbsenceRequest]:
     absences = _absences(actor(request)).order_by("-created_at", "-pk")
@@ -317,7 +323,7 @@ def create_absence(request: HttpRequest, payload: AbsenceIn) -> Answer[AbsenceRe
     summary="Approve or decline an absence request",
     description="By the programme's organisers. Approval sets the record (method excuse).",
 )
-def decide_absence(request: HttpRequest, request_id: int, payload: DecisionIn) -> AbsenceRequest:
+def decide_absence(request: HttpRequest, request_id: Id, payload: DecisionIn) -> AbsenceRequest:
     user = actor(request)
     absence = get_or_404(_absences(user), request_id)
     services.decide_absence(user, absence, payload.approve, payload.note)

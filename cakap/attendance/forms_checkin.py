@@ -6,9 +6,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from cakap.attendance.checkin import CODE_LENGTH, Location
+from cakap.core.forms import Form
 
 
-class CodeForm(forms.Form):
+class CodeForm(Form):
     code = forms.CharField(
         label=_("Check-in code"),
         max_length=12,
@@ -33,7 +34,7 @@ class CodeForm(forms.Form):
         return code
 
 
-class LocationForm(forms.Form):
+class LocationForm(Form):
     """What the page's script says about the phone's position; every field optional."""
 
     lat = forms.FloatField(required=False, min_value=-90, max_value=90)
@@ -60,17 +61,17 @@ def location_from(data: Any) -> Location | None:
     return LocationForm(data).location()
 
 
-class SearchForm(forms.Form):
+class SearchForm(Form):
     q = forms.CharField(label=_("Name or NIP"), max_length=100, required=False)
 
 
-class PersonPickForm(forms.Form):
+class PersonPickForm(Form):
     person = forms.IntegerField(min_value=1)
 
 
-class CardForm(forms.Form):
+class CardForm(Form):
     token = forms.CharField(max_length=200)
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(Form):
     decision = forms.ChoiceField(choices=[("approve", "approve"), ("refuse", "refuse")])

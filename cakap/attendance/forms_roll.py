@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cakap.attendance.models import EXCUSED, AttendanceRecord, Status
 from cakap.attendance.services import RollChange
+from cakap.core.forms import Form
 from cakap.people.models import Person
 
 EXCUSED_CHOICES = [(s.value, s.label) for s in (Status.IZIN, Status.SAKIT, Status.DINAS_LUAR)]
@@ -28,7 +29,7 @@ def _document_field(*, help_text: bool = True) -> forms.FileField:
     )
 
 
-class RollForm(forms.Form):
+class RollForm(Form):
     """One status, reason and document per participant: fields `status-<person id>`,
     `reason-<person id>` and `document-<person id>`."""
 
@@ -105,7 +106,7 @@ class RollForm(forms.Form):
         ]
 
 
-class AbsenceRequestForm(forms.Form):
+class AbsenceRequestForm(Form):
     status = forms.ChoiceField(label=_("I will be"), choices=EXCUSED_CHOICES)
     reason = forms.CharField(
         label=_("Reason"),
@@ -116,5 +117,5 @@ class AbsenceRequestForm(forms.Form):
     document = _document_field()
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(Form):
     note = forms.CharField(label=_("Note to the participant"), max_length=255, required=False)

@@ -1,3 +1,5 @@
+from typing import TypeAlias
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -8,13 +10,16 @@ from cakap.people.models import Person
 from cakap.programmes.models import Programme, Session
 
 
-class Status(models.TextChoices):
+class AttendanceStatus(models.TextChoices):
     HADIR = "hadir", _("Present")
     TERLAMBAT = "terlambat", _("Late")
     IZIN = "izin", _("Excused (izin)")
     SAKIT = "sakit", _("Sick")
     DINAS_LUAR = "dinas_luar", _("Official duty elsewhere (dinas luar)")
     ALPA = "alpa", _("Absent without notice (alpa)")
+
+
+Status: TypeAlias = AttendanceStatus  # noqa: UP040 the API names an enum for its class
 
 
 # Statuses that need a reason (and may carry a document such as a duty letter).

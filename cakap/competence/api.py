@@ -39,6 +39,8 @@ from cakap.core.api_support import (
     ERROR_RESPONSES,
     READ_RESPONSES,
     AwareDateTimeIn,
+    Id,
+    InputSchema,
     LocalDateTime,
     PageNumbers,
     actor,
@@ -134,8 +136,8 @@ class InstrumentOut(Schema):
     items: list[ItemOut]
 
 
-class InstrumentFilter(Schema):
-    programme: int | None = None
+class InstrumentFilter(InputSchema):
+    programme: Id | None = None
 
 
 class AdministrationOut(Schema):
@@ -151,9 +153,9 @@ class AdministrationOut(Schema):
         return obj.instrument.programme_id
 
 
-class AdministrationFilter(Schema):
-    programme: int | None = None
-    instrument: int | None = None
+class AdministrationFilter(InputSchema):
+    programme: Id | None = None
+    instrument: Id | None = None
 
 
 class AnswerOut(Schema):
@@ -194,12 +196,12 @@ class SubmissionOut(Schema):
         return list(obj.scores.all())
 
 
-class SubmissionFilter(Schema):
-    administration: int | None = None
+class SubmissionFilter(InputSchema):
+    administration: Id | None = None
 
 
-class AnswersIn(Schema):
-    answers: dict[int, list[int]] = Field(
+class AnswersIn(InputSchema):
+    answers: dict[Id, list[int]] = Field(
         description="{item id: [option indexes or the scale value]}; [] clears an answer"
     )
 
@@ -231,7 +233,11 @@ def _frameworks(user: User) -> QuerySet[Framework]:
     )
 
 
-@router.get("/frameworks", response=list[FrameworkOut], summary="List competence frameworks")
+@router.get(
+    "/frameworks",
+    response={200: list[FrameworkOut], **READ_RESPONSES},
+    summary="List competence frameworks",
+)
 @paginate(PageNumbers)
 def list_frameworks(request: HttpRequest) -> QuerySet[Framework]:
     return _frameworks(actor(request)).order_by("-builtin", "name", "pk")
@@ -242,7 +248,7 @@ def list_frameworks(request: HttpRequest) -> QuerySet[Framework]:
     response={200: FrameworkOut, **READ_RESPONSES},
     summary="One framework with its levels, areas and competences",
 )
-def get_framework(request: HttpRequest, framework_id: int) -> Framework:
+def get_framework(request: HttpRequest, framework_id: Id) -> Framework:
     return get_or_404(_frameworks(actor(request)), framework_id)
 
 
@@ -289,7 +295,11 @@ def _instruments(user: User) -> QuerySet[Instrument]:
     )
 
 
-@router.get("/instruments", response=list[InstrumentOut], summary="List instruments")
+@router.get(
+    "/instruments",
+    response={200: list[InstrumentOut], **READ_RESPONSES},
+    summary="List instruments",
+)
 @paginate(PageNumbers)
 def list_instruments(request: HttpRequest, filters: Query[InstrumentFilter]) -> Any:
     user = actor(request)
@@ -317,7 +327,7 @@ class _LazyList:
     response={200: InstrumentOut, **READ_RESPONSES},
     summary="One instrument with its items",
 )
-def get_instrument(request: HttpRequest, instrument_id: int) -> dict[str, Any]:
+def get_instrument(request: HttpRequest, instrument_id: Id) -> dict[str, Any]:
     user = actor(request)
     return _instrument_out(user, get_or_404(_instruments(user), instrument_id))
 
@@ -329,7 +339,11 @@ def _administrations(user: User) -> QuerySet[Administration]:
     return administrations_visible_to(user).select_related("instrument")
 
 
-@router.get("/administrations", response=list[AdministrationOut], summary="List administrations")
+@router.get(
+    "/administrations",
+    response={200: list[AdministrationOut], **READ_RESPONSES},
+    summary="List administrations",
+)
 @paginate(PageNumbers)
 def list_administrations(
     request: HttpRequest, filters: Query[AdministrationFilter]
@@ -347,7 +361,7 @@ def list_administrations(
     response={200: AdministrationOut, **READ_RESPONSES},
     summary="One administration",
 )
-def get_administration(request: HttpRequest, administration_id: int) -> Administration:
+def get_administration(request: HttpRequest, administration_id: Id) -> Administration:
     return get_or_404(_administrations(actor(request)), administration_id)
 
 
@@ -373,7 +387,7 @@ def _my_attempt(user: User, administration: Administration) -> Attempt:
     summary="Start or resume my attempt",
     description="Answers 201 with a new attempt, 200 with the one that exists.",
 )
-def start_submission(request: HttpRequest, administration_id: int) -> Status[Attempt]:
+def start_submission(request: HttpRequest, administration_id: Id) -> Status[Attempt]:
     user = actor(request)
     administration = get_or_404(_administrations(user), administration_id)
     existed = Attempt.objects.filter(administration=administration, person=person_of(user)).exists()
@@ -386,7 +400,7 @@ def start_submission(request: HttpRequest, administration_id: int) -> Status[Att
     response={200: SubmissionOut, **ERROR_RESPONSES},
     summary="Save some of my answers",
 )
-def save_answers(request: HttpRequest, administration_id: int, payload: AnswersIn) -> Attempt:
+def save_answers(request: HttpRequest, administration_id: Id, payload: AnswersIn) -> Attempt:
     user = actor(request)
     administration = get_or_404(_administrations(user), administration_id)
     attempt = _my_attempt(user, administration)
@@ -399,7 +413,7 @@ def save_answers(request: HttpRequest, administration_id: int, payload: AnswersI
     response={200: SubmissionOut, **ERROR_RESPONSES},
     summary="Submit my attempt (a second submit answers with the first)",
 )
-def submit(request: HttpRequest, administration_id: int) -> Attempt:
+def submit(request: HttpRequest, administration_id: Id) -> Attempt:
     user = actor(request)
     administration = get_or_404(_administrations(user), administration_id)
     attempt = _my_attempt(user, administration)
@@ -410,7 +424,11 @@ def submit(request: HttpRequest, administration_id: int) -> Attempt:
 # ---------------------------------------------------------------- submissions and results
 
 
-@router.get("/submissions", response=list[SubmissionOut], summary="List submissions in scope")
+@router.get(
+    "/submissions",
+    response={200: list[SubmissionOut], **READ_RESPONSES},
+    summary="List submissions in scope",
+)
 @paginate(PageNumbers)
 def list_submissions(request: HttpRequest, filters: Query[SubmissionFilter]) -> QuerySet[Attempt]:
     submissions = _submissions(actor(request)).order_by("administration_id", "person_id", "pk")
@@ -424,7 +442,7 @@ def list_submissions(request: HttpRequest, filters: Query[SubmissionFilter]) -> 
     response={200: SubmissionOut, **READ_RESPONSES},
     summary="One submission with its answers and scores",
 )
-def get_submission(request: HttpRequest, submission_id: int) -> Attempt:
+def get_submission(request: HttpRequest, submission_id: Id) -> Attempt:
     return get_or_404(_submissions(actor(request)), submission_id)
 
 
@@ -433,7 +451,7 @@ def get_submission(request: HttpRequest, submission_id: int) -> Attempt:
     response={200: list[ResultRow], **READ_RESPONSES},
     summary="Scores and gains per person and competence, for the people in scope",
 )
-def instrument_results(request: HttpRequest, instrument_id: int) -> list[dict[str, Any]]:
+def instrument_results(request: HttpRequest, instrument_id: Id) -> list[dict[str, Any]]:
     user = actor(request)
     instrument = get_or_404(_instruments(user), instrument_id)
     # Computed over the people the caller may see: a participant gets only their own rows.
@@ -465,7 +483,7 @@ def instrument_results(request: HttpRequest, instrument_id: int) -> list[dict[st
 # ---------------------------------------------------------------- organisers' writes
 
 
-class FrameworkIn(Schema):
+class FrameworkIn(InputSchema):
     """The same shape as a framework YAML file; names as {"en": ..., "id": ...} or text."""
 
     code: str
@@ -476,11 +494,11 @@ class FrameworkIn(Schema):
     areas: list[dict[str, Any]]
 
 
-class ChooseFrameworkIn(Schema):
-    framework_id: int
+class ChooseFrameworkIn(InputSchema):
+    framework_id: Id
 
 
-class InstrumentIn(Schema):
+class InstrumentIn(InputSchema):
     kind: Instrument.Kind
     title: str
     instructions: str = ""
@@ -488,7 +506,7 @@ class InstrumentIn(Schema):
     time_limit_minutes: int | None = Field(None, ge=1, le=600)
 
 
-class ItemIn(Schema):
+class ItemIn(InputSchema):
     competence: str = Field(description="The competence's code in the framework")
     kind: Item.Kind
     text: str
@@ -497,11 +515,11 @@ class ItemIn(Schema):
     points: int = Field(1, ge=1, le=100)
 
 
-class ItemsIn(Schema):
+class ItemsIn(InputSchema):
     items: list[ItemIn]
 
 
-class AdministrationIn(Schema):
+class AdministrationIn(InputSchema):
     phase: Administration.Phase
     opens_at: AwareDateTimeIn
     closes_at: AwareDateTimeIn
@@ -565,7 +583,7 @@ def create_instrument(
     return Status(201, _instrument_out(user, get_or_404(_instruments(user), instrument.pk)))
 
 
-def _managed_instrument(user: User, instrument_id: int) -> Instrument:
+def _managed_instrument(user: User, instrument_id: Id) -> Instrument:
     instrument = get_or_404(_instruments(user), instrument_id)
     if not can_manage_programme(user, instrument.programme):
         raise forbidden()
@@ -577,7 +595,7 @@ def _managed_instrument(user: User, instrument_id: int) -> Instrument:
     response={201: InstrumentOut, **ERROR_RESPONSES},
     summary="Add items (all or none)",
 )
-def add_items(request: HttpRequest, instrument_id: int, payload: ItemsIn) -> Status[dict[str, Any]]:
+def add_items(request: HttpRequest, instrument_id: Id, payload: ItemsIn) -> Status[dict[str, Any]]:
     user = actor(request)
     instrument = _managed_instrument(user, instrument_id)
     specs = [services.ItemSpec(**i.dict()) for i in payload.items]

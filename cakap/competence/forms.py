@@ -9,11 +9,12 @@ from django.utils.translation import gettext_lazy as _
 from cakap.competence import frameworks_io
 from cakap.competence.models import Administration, Competence, Framework, Instrument, Item
 from cakap.core.formatting import JAKARTA
+from cakap.core.forms import Form
 
 MAX_UPLOAD = 2 * 1024 * 1024
 
 
-class UploadForm(forms.Form):
+class UploadForm(Form):
     file = forms.FileField(label=_("File"))
 
     def clean_file(self) -> Any:
@@ -23,7 +24,7 @@ class UploadForm(forms.Form):
         return f
 
 
-class FrameworkForm(forms.Form):
+class FrameworkForm(Form):
     """A framework typed in: levels and competences one per line, fields split by "|"."""
 
     code = forms.SlugField(label=_("Code"), max_length=60, help_text=_("e.g. aplikasi-pemda"))
@@ -98,11 +99,11 @@ class FrameworkForm(forms.Form):
         return data
 
 
-class ChooseFrameworkForm(forms.Form):
+class ChooseFrameworkForm(Form):
     framework = forms.ModelChoiceField(label=_("Framework"), queryset=Framework.objects.all())
 
 
-class InstrumentForm(forms.Form):
+class InstrumentForm(Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=Instrument.Kind.choices)
     title = forms.CharField(label=_("Title"), max_length=200)
     instructions = forms.CharField(label=_("Instructions"), widget=forms.Textarea, required=False)
@@ -119,7 +120,7 @@ class InstrumentForm(forms.Form):
     )
 
 
-class ItemForm(forms.Form):
+class ItemForm(Form):
     competence = forms.ModelChoiceField(label=_("Competence"), queryset=Competence.objects.none())
     kind = forms.ChoiceField(label=_("Type"), choices=Item.Kind.choices)
     text = forms.CharField(label=_("Text"), widget=forms.Textarea)
@@ -171,7 +172,7 @@ class DateTimeLocalInput(forms.DateTimeInput):
         super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
 
 
-class AdministrationForm(forms.Form):
+class AdministrationForm(Form):
     phase = forms.ChoiceField(label=_("Phase"), choices=Administration.Phase.choices)
     opens_at = forms.DateTimeField(
         label=_("Opens at (WIB)"), widget=DateTimeLocalInput(), input_formats=["%Y-%m-%dT%H:%M"]

@@ -7,6 +7,8 @@ checklist) is given as a pre-test and/or post-test; each person's attempt keeps
 every answer as it is given and, once submitted, one score per competence.
 """
 
+from typing import TypeAlias
+
 from django.db import models
 from django.db.models import Q
 from django.utils import translation
@@ -153,10 +155,12 @@ class ModuleCompetence(models.Model):
 
 
 class Instrument(models.Model):
-    class Kind(models.TextChoices):
+    class InstrumentKind(models.TextChoices):
         SELF = "self", _("Self-assessment")
         KNOWLEDGE = "knowledge", _("Knowledge test")
         OBSERVATION = "observation", _("Practical observation")
+
+    Kind: TypeAlias = InstrumentKind  # noqa: UP040 the API names an enum for its class
 
     class Scale(models.TextChoices):
         LEVELS = "levels", _("The framework's levels")
@@ -190,12 +194,14 @@ class Instrument(models.Model):
 class Item(models.Model):
     """A statement, a question or a checklist line, tagged with one competence."""
 
-    class Kind(models.TextChoices):
+    class ItemKind(models.TextChoices):
         STATEMENT = "statement", _("Statement (self-assessment)")
         SINGLE = "single", _("Single choice")
         MULTIPLE = "multiple", _("Multiple choice")
         TRUE_FALSE = "true_false", _("True or false")
         CHECK = "check", _("Checklist line (observation)")
+
+    Kind: TypeAlias = ItemKind  # noqa: UP040 the API names an enum for its class
 
     instrument = models.ForeignKey(Instrument, on_delete=models.CASCADE, related_name="items")
     competence = models.ForeignKey(Competence, on_delete=models.PROTECT, related_name="+")

@@ -23,10 +23,19 @@ from ninja.errors import ValidationError as NinjaValidationError
 from ninja.pagination import PaginationBase
 from ninja.security import SessionAuth
 from ninja.security.http import HttpBearer
-from pydantic import AfterValidator, AwareDatetime
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    ModelWrapValidatorHandler,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
 
+from cakap.core import bounds
 from cakap.core.errors import DomainError
 from cakap.core.formatting import local
+from cakap.core.text import UnstorableTextError, clean_data
 from cakap.people.models import User
 
 logger = logging.getLogger("cakap.api")
@@ -141,6 +150,8 @@ def _pydantic_message(error: dict[str, Any]) -> str:
         return _("This field is required.")
     if kind in ("int_parsing", "int_type", "int_from_float"):
         return _("Enter a whole number.")
+    if kind == "date_range":
+        return bounds.date_range_message()
     if kind.startswith("datetime") or kind == "timezone_aware":
         return _("Enter a valid date/time.") + " " + _("Use ISO 8601 with an offset.")
     if kind.startswith("date"):
@@ -175,8 +186,10 @@ def _pydantic_message(error: dict[str, Any]) -> str:
         )
     if kind.startswith("url"):
         return _("Enter a valid URL.")
-    if kind in ("json_invalid", "model_attributes_type", "dict_type"):
-        return _("Enter a valid JSON.")
+    if kind in ("json_invalid", "model_attributes_type", "dict_type", "object_expected"):
+        return _("Send a JSON object with the fields this operation takes.")
+    if kind == "null_characters_not_allowed":
+        return str(UnstorableTextError().message)
     return _("Enter a valid value.")
 
 
@@ -185,8 +198,8 @@ def _field_name(loc: list[Any] | tuple[Any, ...]) -> str:
     parts = [str(p) for p in loc]
     if parts and parts[0] in ("body", "query", "path", "header", "cookie", "form"):
         source = parts.pop(0)
-        if source == "body" and len(parts) > 1:
-            parts.pop(0)  # the name of the handler's payload argument
+        if source == "body" and parts:
+            parts.pop(0)  # the name of the handler's payload argument: the body itself
     return ".".join(parts) or "__all__"
 
 
@@ -335,7 +348,7 @@ class PageNumbers(PaginationBase):
     """`?page=2&page_size=50`; a page size above the maximum is refused, naming the field."""
 
     class Input(Schema):
-        page: int = Field(1, ge=1)
+        page: int = Field(1, ge=1, le=bounds.MAX_PAGE)
         page_size: int = Field(DEFAULT_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE)
 
     class Output(Schema):
@@ -361,5 +374,50 @@ class PageNumbers(PaginationBase):
 
 # Read: aware datetimes shown in WIB, e.g. "2026-11-28T09:00:00+07:00".
 LocalDateTime = Annotated[datetime.datetime, AfterValidator(local)]
+
+# Ids in paths, filters and bodies: a database id (1 to 2^63 - 1); a larger number
+# would overflow the database's integer and answer 500.
+Id = Annotated[int, Field(ge=1, le=bounds.MAX_ID)]
+
+
+def _date_in_range[D: datetime.date](value: D) -> D:
+    if not bounds.date_in_range(value):
+        raise PydanticCustomError("date_range", "The date is outside the years Cakap plans.")
+    return value
+
+
+# Dates and times sent in: within bounds.MIN_DATE..MAX_DATE (years 1900-2100).
+DateIn = Annotated[datetime.date, AfterValidator(_date_in_range)]
 # Write: an offset is required; a naive time would be a guess.
-AwareDateTimeIn = AwareDatetime
+AwareDateTimeIn = Annotated[AwareDatetime, AfterValidator(_date_in_range)]
+
+
+# ---------------------------------------------------------------- input schemas
+
+
+class InputSchema(Schema):
+    """The base of every schema the API reads (bodies and query filters).
+
+    Its text passes the one rule of cakap.core.text (a NUL is refused naming the
+    field, other control characters removed, invisible ends trimmed), and a body that
+    is not a JSON object is refused as a whole.
+    """
+
+    # A wrap validator, as ninja's own is: a "before" one would see the input already
+    # wrapped by ninja, and a JSON array would answer "required" for every field.
+    @model_validator(mode="wrap")
+    @classmethod
+    def _an_object(cls, data: Any, handler: ModelWrapValidatorHandler[Any]) -> Any:
+        if isinstance(data, list | str | int | float | bool) or data is None:
+            raise PydanticCustomError("object_expected", "A JSON object is expected.")
+        return handler(data)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _clean_text(cls, value: Any) -> Any:
+        try:
+            return clean_data(value)
+        except UnstorableTextError:
+            raise PydanticCustomError(
+                "null_characters_not_allowed", "The text holds a NUL character."
+            ) from None

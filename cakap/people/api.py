@@ -14,6 +14,8 @@ from ninja.pagination import paginate
 from cakap.core.api_support import (
     ERROR_RESPONSES,
     READ_RESPONSES,
+    Id,
+    InputSchema,
     PageNumbers,
     actor,
     forbidden,
@@ -150,10 +152,10 @@ class PersonOut(Schema):
         return obj.user_id is not None if _in_full(obj, context) else None
 
 
-class PersonIn(Schema):
+class PersonIn(InputSchema):
     nip: str = Field(description="18 digits; spaces, dots and dashes are ignored")
     name: str = Field(description="Name without academic titles")
-    unit_id: int
+    unit_id: Id
     title_prefix: str = ""
     title_suffix: str = ""
     employee_type: Person.EmployeeType = Person.EmployeeType.PNS
@@ -166,10 +168,10 @@ class PersonIn(Schema):
     share_email: bool = False
 
 
-class PersonPatch(Schema):
+class PersonPatch(InputSchema):
     nip: str | None = None
     name: str | None = None
-    unit_id: int | None = None
+    unit_id: Id | None = None
     title_prefix: str | None = None
     title_suffix: str | None = None
     employee_type: Person.EmployeeType | None = None
@@ -182,14 +184,14 @@ class PersonPatch(Schema):
     share_email: bool | None = None
 
 
-class PeopleFilter(Schema):
+class PeopleFilter(InputSchema):
     q: str = Field("", description="Part of the name, position or unit name, or 4+ NIP digits")
-    unit: int | None = Field(None, description="A unit id: people of that unit and its sub-units")
+    unit: Id | None = Field(None, description="A unit id: people of that unit and its sub-units")
 
 
-class UnitFilter(Schema):
+class UnitFilter(InputSchema):
     q: str = Field("", description="Part of the name or short name")
-    parent: int | None = Field(None, description="Only the direct children of this unit")
+    parent: Id | None = Field(None, description="Only the direct children of this unit")
 
 
 class RoleOut(Schema):
@@ -208,7 +210,7 @@ class MeOut(Schema):
 # ---------------------------------------------------------------- units
 
 
-@router.get("/units", response=list[UnitOut], summary="List units")
+@router.get("/units", response={200: list[UnitOut], **READ_RESPONSES}, summary="List units")
 @paginate(PageNumbers)
 def list_units(request: HttpRequest, filters: Query[UnitFilter]) -> QuerySet[Unit]:
     units = units_visible_to(actor(request)).order_by("path", "pk")
@@ -221,7 +223,7 @@ def list_units(request: HttpRequest, filters: Query[UnitFilter]) -> QuerySet[Uni
 
 
 @router.get("/units/{unit_id}", response={200: UnitOut, **READ_RESPONSES}, summary="One unit")
-def get_unit(request: HttpRequest, unit_id: int) -> Unit:
+def get_unit(request: HttpRequest, unit_id: Id) -> Unit:
     return get_or_404(units_visible_to(actor(request)), unit_id)
 
 
@@ -232,7 +234,7 @@ def _people(request: HttpRequest) -> QuerySet[Person]:
     return people_visible_to(actor(request)).select_related("unit")
 
 
-@router.get("/people", response=list[PersonOut], summary="List people")
+@router.get("/people", response={200: list[PersonOut], **READ_RESPONSES}, summary="List people")
 @paginate(PageNumbers)
 def list_people(request: HttpRequest, filters: Query[PeopleFilter]) -> QuerySet[Person]:
     people = _people(request).order_by("name", "pk")
@@ -252,7 +254,7 @@ def list_people(request: HttpRequest, filters: Query[PeopleFilter]) -> QuerySet[
 @router.get(
     "/people/{person_id}", response={200: PersonOut, **READ_RESPONSES}, summary="One person"
 )
-def get_person(request: HttpRequest, person_id: int) -> Person:
+def get_person(request: HttpRequest, person_id: Id) -> Person:
     return get_or_404(_people(request), person_id)
 
 
@@ -278,7 +280,7 @@ def create_person(request: HttpRequest, payload: PersonIn) -> Status[Person]:
     response={200: PersonOut, **ERROR_RESPONSES},
     summary="Change some fields of a person",
 )
-def update_person(request: HttpRequest, person_id: int, payload: PersonPatch) -> Person:
+def update_person(request: HttpRequest, person_id: Id, payload: PersonPatch) -> Person:
     user = actor(request)
     person = get_or_404(_people(request), person_id)
     if not people_editable_by(user).filter(pk=person.pk).exists():

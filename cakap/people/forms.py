@@ -5,12 +5,13 @@ from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm, Se
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from cakap.core.forms import CleanInput, Form
 from cakap.people.cleaning import normalise_phone
 from cakap.people.models import JobLevel, Person, Rank, Unit, User
 from cakap.people.nip import NipError, format_nip, parse_nip
 
 
-class LoginForm(AuthenticationForm):
+class LoginForm(CleanInput, AuthenticationForm):
     username = forms.CharField(
         label=_("NIP or email"),
         max_length=254,
@@ -41,7 +42,7 @@ class NipField(forms.CharField):
         return format_nip(value) if isinstance(value, str) else value
 
 
-class PersonForm(forms.Form):
+class PersonForm(Form):
     """The fields an organiser types for a person; the service validates them again."""
 
     nip = NipField(
@@ -90,7 +91,7 @@ class PersonForm(forms.Form):
         return phone
 
 
-class RosterUploadForm(forms.Form):
+class RosterUploadForm(Form):
     file = forms.FileField(
         label=_("Roster file (.xlsx or .csv)"),
         help_text=_(

@@ -1,6 +1,6 @@
 import datetime
 import secrets
-from typing import ClassVar
+from typing import ClassVar, TypeAlias
 
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
@@ -15,7 +15,7 @@ from cakap.people.nip import format_nip
 class Unit(models.Model):
     """A government unit. The tree starts wherever one deployment starts (regency or province)."""
 
-    class Kind(models.TextChoices):
+    class UnitKind(models.TextChoices):
         PROVINCE = "province", _("Province")
         REGENCY = "regency", _("Regency / city")
         SECRETARIAT = "secretariat", _("Secretariat")
@@ -24,6 +24,8 @@ class Unit(models.Model):
         KECAMATAN = "kecamatan", _("Kecamatan (sub-district)")
         BIDANG = "bidang", _("Bidang (division)")
         OTHER = "other", _("Other")
+
+    Kind: TypeAlias = UnitKind  # noqa: UP040 the API names an enum for its class
 
     name = models.CharField(_("name"), max_length=200)
     short_name = models.CharField(_("short name"), max_length=60, blank=True)

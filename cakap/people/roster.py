@@ -31,6 +31,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cakap.core import spreadsheets
 from cakap.core.errors import DomainError
+from cakap.core.text import NUL, NUL_MESSAGE, clean_text, has_nul
 from cakap.people import services
 from cakap.people.access import is_admin, scope_paths, units_managed_by
 from cakap.people.cleaning import name_and_titles, normalise_phone, parse_rank
@@ -168,7 +169,9 @@ def _cell_text(value: Any) -> str:
     if hasattr(value, "isoformat"):
         return str(value.isoformat())
     text = unicodedata.normalize("NFC", str(value)).replace("\u00a0", " ")
-    return " ".join(text.split())
+    # The product's text rule; a NUL is refused per row (_parse_row), dropped here so
+    # that the preview can show the rest of the cell.
+    return " ".join(clean_text(text.replace(NUL, "")).split())
 
 
 def _is_blank(row: list[Cell]) -> bool:
@@ -348,6 +351,9 @@ def _parse_row(line: int, row: list[Cell], mapping: dict[int, str]) -> RosterRow
     result = RosterRow(line=line)
     problems = result.problems
     values = result.values
+    for name, value in cells.items():
+        if isinstance(value, str) and has_nul(value):
+            problems.append(f"{FIELD_LABELS.get(name, name)}: {NUL_MESSAGE}")
 
     nip_text, nip_problem = _nip_value(cells.get("nip"))
     values["nip"] = nip_text

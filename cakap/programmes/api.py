@@ -18,6 +18,9 @@ from cakap.core.api_support import (
     ERROR_RESPONSES,
     READ_RESPONSES,
     AwareDateTimeIn,
+    DateIn,
+    Id,
+    InputSchema,
     LocalDateTime,
     PageNumbers,
     actor,
@@ -53,13 +56,13 @@ class ModuleOut(Schema):
     summary: str
 
 
-class ModuleIn(Schema):
+class ModuleIn(InputSchema):
     title: str
     summary: str = ""
     order: int | None = Field(None, ge=1, description="Without it the module goes last")
 
 
-class ModulePatch(Schema):
+class ModulePatch(InputSchema):
     title: str | None = None
     summary: str | None = None
     order: int | None = Field(None, ge=1)
@@ -92,13 +95,13 @@ class ProgrammeOut(Schema):
         return list(obj.modules.all())
 
 
-class ProgrammeIn(Schema):
+class ProgrammeIn(InputSchema):
     title: str
-    organiser_unit_id: int
-    coaching_unit_id: int
+    organiser_unit_id: Id
+    coaching_unit_id: Id
     learning_form: Programme.LearningForm = Programme.LearningForm.COACHING
-    start_date: datetime.date
-    end_date: datetime.date
+    start_date: DateIn
+    end_date: DateIn
     description: str = ""
     status: Programme.Status = Programme.Status.DRAFT
     target_sessions: int = Field(0, ge=0)
@@ -110,13 +113,13 @@ class ProgrammeIn(Schema):
     )
 
 
-class ProgrammePatch(Schema):
+class ProgrammePatch(InputSchema):
     title: str | None = None
-    organiser_unit_id: int | None = None
-    coaching_unit_id: int | None = None
+    organiser_unit_id: Id | None = None
+    coaching_unit_id: Id | None = None
     learning_form: Programme.LearningForm | None = None
-    start_date: datetime.date | None = None
-    end_date: datetime.date | None = None
+    start_date: DateIn | None = None
+    end_date: DateIn | None = None
     description: str | None = None
     status: Programme.Status | None = None
     target_sessions: int | None = Field(None, ge=0)
@@ -125,7 +128,7 @@ class ProgrammePatch(Schema):
     pass_criteria: dict[str, Any] | None = None
 
 
-class ProgrammeFilter(Schema):
+class ProgrammeFilter(InputSchema):
     status: Programme.Status | None = None
 
 
@@ -141,13 +144,13 @@ class GroupOut(Schema):
         return list(obj.coaches.all())
 
 
-class GroupIn(Schema):
+class GroupIn(InputSchema):
     name: str
-    coach_ids: list[int] = Field(default_factory=list)
+    coach_ids: list[Id] = Field(default_factory=list)
 
 
-class GroupFilter(Schema):
-    programme: int | None = None
+class GroupFilter(InputSchema):
+    programme: Id | None = None
 
 
 class GroupRef(Schema):
@@ -171,23 +174,23 @@ class EnrolmentOut(Schema):
         return obj.person.unit
 
 
-class EnrolmentIn(Schema):
-    group_id: int
-    person_id: int
+class EnrolmentIn(InputSchema):
+    group_id: Id
+    person_id: Id
 
 
-class MoveIn(Schema):
-    to_group_id: int
+class MoveIn(InputSchema):
+    to_group_id: Id
     reason: str
 
 
-class ReasonIn(Schema):
+class ReasonIn(InputSchema):
     reason: str
 
 
-class EnrolmentFilter(Schema):
-    programme: int | None = None
-    group: int | None = None
+class EnrolmentFilter(InputSchema):
+    programme: Id | None = None
+    group: Id | None = None
     status: Enrolment.Status | None = None
 
 
@@ -218,41 +221,39 @@ class SessionOut(Schema):
         return obj.group.programme
 
 
-class SessionIn(Schema):
-    group_id: int
+class SessionIn(InputSchema):
+    group_id: Id
     starts_at: AwareDateTimeIn
     ends_at: AwareDateTimeIn
     venue: str = ""
     online_url: str = ""
-    module_id: int | None = None
-    coach_id: int | None = Field(None, description="A person who coaches the group")
+    module_id: Id | None = None
+    coach_id: Id | None = Field(None, description="A person who coaches the group")
     topic: str = ""
 
 
-class SessionPatch(Schema):
+class SessionPatch(InputSchema):
     starts_at: AwareDateTimeIn | None = None
     ends_at: AwareDateTimeIn | None = None
     venue: str | None = None
     online_url: str | None = None
-    module_id: int | None = Field(None, description="null clears the module")
-    coach_id: int | None = Field(None, description="null clears the coach")
+    module_id: Id | None = Field(None, description="null clears the module")
+    coach_id: Id | None = Field(None, description="null clears the coach")
     topic: str | None = None
     status: Session.Status | None = Field(None, description="planned or held")
 
 
-class SessionMoveIn(Schema):
+class SessionMoveIn(InputSchema):
     starts_at: AwareDateTimeIn
     ends_at: AwareDateTimeIn
     reason: str
 
 
-class SessionFilter(Schema):
-    programme: int | None = None
-    group: int | None = None
-    from_: datetime.date | None = Field(
-        None, alias="from", description="First day (WIB), inclusive"
-    )
-    to: datetime.date | None = Field(None, description="Last day (WIB), inclusive")
+class SessionFilter(InputSchema):
+    programme: Id | None = None
+    group: Id | None = None
+    from_: DateIn | None = Field(None, alias="from", description="First day (WIB), inclusive")
+    to: DateIn | None = Field(None, description="Last day (WIB), inclusive")
 
 
 # ---------------------------------------------------------------- querysets
@@ -289,7 +290,7 @@ def _sessions(user: User) -> QuerySet[Session]:
     return sessions_visible_to(user).select_related("group", "group__programme", "module", "coach")
 
 
-def _managed(user: User, programme_id: int) -> None:
+def _managed(user: User, programme_id: Id) -> None:
     """Refuse a write on a programme the caller can see but not manage."""
     if not programmes_managed_by(user).filter(pk=programme_id).exists():
         raise forbidden()
@@ -298,7 +299,9 @@ def _managed(user: User, programme_id: int) -> None:
 # ---------------------------------------------------------------- programmes
 
 
-@router.get("/programmes", response=list[ProgrammeOut], summary="List programmes")
+@router.get(
+    "/programmes", response={200: list[ProgrammeOut], **READ_RESPONSES}, summary="List programmes"
+)
 @paginate(PageNumbers)
 def list_programmes(request: HttpRequest, filters: Query[ProgrammeFilter]) -> QuerySet[Programme]:
     programmes = _programmes(actor(request)).order_by("-start_date", "title", "pk")
@@ -312,7 +315,7 @@ def list_programmes(request: HttpRequest, filters: Query[ProgrammeFilter]) -> Qu
     response={200: ProgrammeOut, **READ_RESPONSES},
     summary="One programme with its modules",
 )
-def get_programme(request: HttpRequest, programme_id: int) -> Programme:
+def get_programme(request: HttpRequest, programme_id: Id) -> Programme:
     return get_or_404(_programmes(actor(request)), programme_id)
 
 
@@ -340,7 +343,7 @@ def create_programme(request: HttpRequest, payload: ProgrammeIn) -> Status[Progr
     response={200: ProgrammeOut, **ERROR_RESPONSES},
     summary="Change some fields of a programme",
 )
-def update_programme(request: HttpRequest, programme_id: int, payload: ProgrammePatch) -> Programme:
+def update_programme(request: HttpRequest, programme_id: Id, payload: ProgrammePatch) -> Programme:
     user = actor(request)
     programme = get_or_404(_programmes(user), programme_id)
     _managed(user, programme.pk)
@@ -354,7 +357,7 @@ def update_programme(request: HttpRequest, programme_id: int, payload: Programme
     response={201: ModuleOut, **ERROR_RESPONSES},
     summary="Add a curriculum module to a programme",
 )
-def create_module(request: HttpRequest, programme_id: int, payload: ModuleIn) -> Status[Module]:
+def create_module(request: HttpRequest, programme_id: Id, payload: ModuleIn) -> Status[Module]:
     user = actor(request)
     programme = get_or_404(programmes_visible_to(user), programme_id)
     _managed(user, programme.pk)
@@ -380,7 +383,7 @@ def update_module(
 # ---------------------------------------------------------------- groups
 
 
-@router.get("/groups", response=list[GroupOut], summary="List groups")
+@router.get("/groups", response={200: list[GroupOut], **READ_RESPONSES}, summary="List groups")
 @paginate(PageNumbers)
 def list_groups(request: HttpRequest, filters: Query[GroupFilter]) -> QuerySet[Group]:
     groups = _groups(actor(request)).order_by("programme_id", "name", "pk")
@@ -390,7 +393,7 @@ def list_groups(request: HttpRequest, filters: Query[GroupFilter]) -> QuerySet[G
 
 
 @router.get("/groups/{group_id}", response={200: GroupOut, **READ_RESPONSES}, summary="One group")
-def get_group(request: HttpRequest, group_id: int) -> Group:
+def get_group(request: HttpRequest, group_id: Id) -> Group:
     return get_or_404(_groups(actor(request)), group_id)
 
 
@@ -399,7 +402,7 @@ def get_group(request: HttpRequest, group_id: int) -> Group:
     response={201: GroupOut, **ERROR_RESPONSES},
     summary="Create a group in a programme",
 )
-def create_group(request: HttpRequest, programme_id: int, payload: GroupIn) -> Status[Group]:
+def create_group(request: HttpRequest, programme_id: Id, payload: GroupIn) -> Status[Group]:
     user = actor(request)
     programme = get_or_404(programmes_visible_to(user), programme_id)
     _managed(user, programme.pk)
@@ -412,7 +415,9 @@ def create_group(request: HttpRequest, programme_id: int, payload: GroupIn) -> S
 # ---------------------------------------------------------------- enrolments
 
 
-@router.get("/enrolments", response=list[EnrolmentOut], summary="List enrolments")
+@router.get(
+    "/enrolments", response={200: list[EnrolmentOut], **READ_RESPONSES}, summary="List enrolments"
+)
 @paginate(PageNumbers)
 def list_enrolments(request: HttpRequest, filters: Query[EnrolmentFilter]) -> QuerySet[Enrolment]:
     enrolments = _enrolments(actor(request)).order_by(
@@ -432,7 +437,7 @@ def list_enrolments(request: HttpRequest, filters: Query[EnrolmentFilter]) -> Qu
     response={200: EnrolmentOut, **READ_RESPONSES},
     summary="One enrolment",
 )
-def get_enrolment(request: HttpRequest, enrolment_id: int) -> Enrolment:
+def get_enrolment(request: HttpRequest, enrolment_id: Id) -> Enrolment:
     return get_or_404(_enrolments(actor(request)), enrolment_id)
 
 
@@ -456,7 +461,7 @@ def create_enrolment(request: HttpRequest, payload: EnrolmentIn) -> Status[Enrol
     return Status(200 if existed else 201, get_or_404(_enrolments(user), enrolment.pk))
 
 
-def _managed_enrolment(user: User, enrolment_id: int) -> Enrolment:
+def _managed_enrolment(user: User, enrolment_id: Id) -> Enrolment:
     enrolment = get_or_404(_enrolments(user), enrolment_id)
     _managed(user, enrolment.programme_id)
     return enrolment
@@ -468,7 +473,7 @@ def _managed_enrolment(user: User, enrolment_id: int) -> Enrolment:
     summary="Move a participant to another group of the programme",
     description="The old enrolment ends with status moved; the new active one is returned.",
 )
-def move_enrolment(request: HttpRequest, enrolment_id: int, payload: MoveIn) -> Enrolment:
+def move_enrolment(request: HttpRequest, enrolment_id: Id, payload: MoveIn) -> Enrolment:
     user = actor(request)
     enrolment = _managed_enrolment(user, enrolment_id)
     to_group = referenced(groups_visible_to(user), payload.to_group_id, "to_group_id")
@@ -481,7 +486,7 @@ def move_enrolment(request: HttpRequest, enrolment_id: int, payload: MoveIn) -> 
     response={200: EnrolmentOut, **ERROR_RESPONSES},
     summary="Withdraw a participant, with a reason",
 )
-def withdraw_enrolment(request: HttpRequest, enrolment_id: int, payload: ReasonIn) -> Enrolment:
+def withdraw_enrolment(request: HttpRequest, enrolment_id: Id, payload: ReasonIn) -> Enrolment:
     user = actor(request)
     enrolment = _managed_enrolment(user, enrolment_id)
     services.withdraw_participant(user, enrolment, payload.reason)
@@ -495,7 +500,9 @@ def _day_start(day: datetime.date) -> datetime.datetime:
     return datetime.datetime.combine(day, datetime.time.min, tzinfo=JAKARTA)
 
 
-@router.get("/sessions", response=list[SessionOut], summary="List sessions")
+@router.get(
+    "/sessions", response={200: list[SessionOut], **READ_RESPONSES}, summary="List sessions"
+)
 @paginate(PageNumbers)
 def list_sessions(request: HttpRequest, filters: Query[SessionFilter]) -> QuerySet[Session]:
     sessions = _sessions(actor(request)).order_by("starts_at", "pk")
@@ -515,7 +522,7 @@ def list_sessions(request: HttpRequest, filters: Query[SessionFilter]) -> QueryS
 @router.get(
     "/sessions/{session_id}", response={200: SessionOut, **READ_RESPONSES}, summary="One session"
 )
-def get_session(request: HttpRequest, session_id: int) -> Session:
+def get_session(request: HttpRequest, session_id: Id) -> Session:
     return get_or_404(_sessions(actor(request)), session_id)
 
 
@@ -553,7 +560,7 @@ def create_session(request: HttpRequest, payload: SessionIn) -> Status[Session]:
     response={200: SessionOut, **ERROR_RESPONSES},
     summary="Change a planned or held session",
 )
-def update_session(request: HttpRequest, session_id: int, payload: SessionPatch) -> Session:
+def update_session(request: HttpRequest, session_id: Id, payload: SessionPatch) -> Session:
     user = actor(request)
     session = get_or_404(_sessions(user), session_id)
     _managed(user, session.group.programme_id)
@@ -570,7 +577,7 @@ def update_session(request: HttpRequest, session_id: int, payload: SessionPatch)
     summary="Cancel a planned session, with a reason",
     description="Cancelling a cancelled session answers with it unchanged.",
 )
-def cancel_session(request: HttpRequest, session_id: int, payload: ReasonIn) -> Session:
+def cancel_session(request: HttpRequest, session_id: Id, payload: ReasonIn) -> Session:
     user = actor(request)
     session = get_or_404(_sessions(user), session_id)
     _managed(user, session.group.programme_id)
@@ -587,7 +594,7 @@ def cancel_session(request: HttpRequest, session_id: int, payload: ReasonIn) -> 
         "new planned session, which is returned. Repeating the same move returns it again."
     ),
 )
-def move_session(request: HttpRequest, session_id: int, payload: SessionMoveIn) -> Session:
+def move_session(request: HttpRequest, session_id: Id, payload: SessionMoveIn) -> Session:
     user = actor(request)
     session = get_or_404(_sessions(user), session_id)
     _managed(user, session.group.programme_id)

@@ -20,6 +20,7 @@ from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST, require_safe
 
+from cakap.core import bounds
 from cakap.core.formatting import JAKARTA, local
 from cakap.core.http import signed_in
 from cakap.people.models import User
@@ -59,7 +60,7 @@ def _month_param(value: str | None, today: datetime.date) -> datetime.date:
     match = re.fullmatch(r"(\d{4})-(\d{2})", value or "")
     if match:
         year, month = int(match[1]), int(match[2])
-        if 1900 <= year <= 2200 and 1 <= month <= 12:
+        if bounds.MIN_DATE.year <= year <= bounds.MAX_DATE.year and 1 <= month <= 12:
             return datetime.date(year, month, 1)
     return today.replace(day=1)
 
@@ -69,7 +70,7 @@ def _date_param(value: str | None, today: datetime.date) -> datetime.date:
         day = datetime.date.fromisoformat(value or "")
     except ValueError:
         return today
-    return day if 1900 <= day.year <= 2200 else today
+    return day if bounds.date_in_range(day) else today
 
 
 def _add_months(first: datetime.date, months: int) -> datetime.date:

@@ -13,6 +13,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from cakap.core.formatting import JAKARTA, local
+from cakap.core.forms import Form
 from cakap.people.models import Person, Unit
 from cakap.programmes.models import Group, Module, Programme, Session
 
@@ -31,7 +32,7 @@ class TimeInput(forms.TimeInput):
         super().__init__(format="%H:%M", **kwargs)
 
 
-class ProgrammeForm(forms.Form):
+class ProgrammeForm(Form):
     title = forms.CharField(label=_("Title"), max_length=200)
     organiser_unit = forms.ModelChoiceField(label=_("Organiser unit"), queryset=Unit.objects.none())
     coaching_unit = forms.ModelChoiceField(label=_("Coaching unit"), queryset=Unit.objects.none())
@@ -107,7 +108,7 @@ class ProgrammeForm(forms.Form):
         return data
 
 
-class ModuleForm(forms.Form):
+class ModuleForm(Form):
     title = forms.CharField(label=_("Title"), max_length=200)
     summary = forms.CharField(label=_("Summary"), required=False, widget=forms.Textarea)
     order = forms.IntegerField(
@@ -119,7 +120,7 @@ class ModuleForm(forms.Form):
     )
 
 
-class GroupForm(forms.Form):
+class GroupForm(Form):
     name = forms.CharField(label=_("Name"), max_length=100)
     coaches = forms.ModelMultipleChoiceField(
         label=_("Coaches"), queryset=Person.objects.none(), required=False
@@ -130,7 +131,7 @@ class GroupForm(forms.Form):
         self.fields["coaches"].queryset = coaches  # type: ignore[attr-defined]
 
 
-class CoachesForm(forms.Form):
+class CoachesForm(Form):
     coaches = forms.ModelMultipleChoiceField(
         label=_("Coaches"), queryset=Person.objects.none(), required=False
     )
@@ -140,7 +141,7 @@ class CoachesForm(forms.Form):
         self.fields["coaches"].queryset = coaches  # type: ignore[attr-defined]
 
 
-class EnrolForm(forms.Form):
+class EnrolForm(Form):
     person = forms.ModelChoiceField(
         label=_("Person"),
         queryset=Person.objects.none(),
@@ -152,7 +153,7 @@ class EnrolForm(forms.Form):
         self.fields["person"].queryset = people  # type: ignore[attr-defined]
 
 
-class ReasonForm(forms.Form):
+class ReasonForm(Form):
     reason = forms.CharField(label=_("Reason"), max_length=255)
 
 
@@ -165,7 +166,7 @@ class MoveParticipantForm(ReasonForm):
         self.order_fields(["to_group", "reason"])
 
 
-class _TimesMixin(forms.Form):
+class _TimesMixin(Form):
     """A day and a start and end time in WIB, turned into aware datetimes."""
 
     date = forms.DateField(label=_("Date"), widget=DateInput())

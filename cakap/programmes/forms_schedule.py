@@ -8,6 +8,7 @@ from django import forms
 from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext_lazy as _
 
+from cakap.core.forms import Form, ModelForm
 from cakap.people.models import Person
 from cakap.programmes.models import CalendarDay, Group, Programme
 from cakap.programmes.schedule import MAX_DURATION_MINUTES, MAX_SESSIONS, Slot
@@ -34,7 +35,7 @@ def fingerprint(slots: tuple[Slot, ...]) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
-class ScheduleForm(forms.Form):
+class ScheduleForm(Form):
     group = forms.ModelChoiceField(label=_("Group"), queryset=Group.objects.none())
     start_date = forms.DateField(label=_("First date"), widget=DateInput())
     weekdays = forms.TypedMultipleChoiceField(
@@ -115,7 +116,7 @@ class ScheduleForm(forms.Form):
         )
 
 
-class CalendarDayForm(forms.ModelForm[CalendarDay]):
+class CalendarDayForm(ModelForm[CalendarDay]):
     class Meta:
         model = CalendarDay
         fields = ["date", "kind", "reason"]

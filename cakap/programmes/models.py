@@ -1,3 +1,5 @@
+from typing import TypeAlias
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -7,11 +9,13 @@ from cakap.people.models import Person, Unit
 
 
 class Programme(models.Model):
-    class Status(models.TextChoices):
+    class ProgrammeStatus(models.TextChoices):
         DRAFT = "draft", _("Draft")
         RUNNING = "running", _("Running")
         FINISHED = "finished", _("Finished")
         CANCELLED = "cancelled", _("Cancelled")
+
+    Status: TypeAlias = ProgrammeStatus  # noqa: UP040 the API names an enum for its class
 
     class LearningForm(models.TextChoices):
         COACHING = "coaching", _("Coaching")
@@ -101,10 +105,12 @@ class Group(models.Model):
 class Enrolment(models.Model):
     """A participant's place in a group. Ended enrolments stay as history."""
 
-    class Status(models.TextChoices):
+    class EnrolmentStatus(models.TextChoices):
         ACTIVE = "active", _("Active")
         MOVED = "moved", _("Moved to another group")
         WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    Status: TypeAlias = EnrolmentStatus  # noqa: UP040 the API names an enum for its class
 
     programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="enrolments")
     group = models.ForeignKey(Group, on_delete=models.PROTECT, related_name="enrolments")
@@ -135,11 +141,13 @@ class Enrolment(models.Model):
 class Session(models.Model):
     """One meeting of a group. Times are stored in UTC and shown in WIB."""
 
-    class Status(models.TextChoices):
+    class SessionStatus(models.TextChoices):
         PLANNED = "planned", _("Planned")
         HELD = "held", _("Held")
         CANCELLED = "cancelled", _("Cancelled")
         MOVED = "moved", _("Moved")
+
+    Status: TypeAlias = SessionStatus  # noqa: UP040 the API names an enum for its class
 
     group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="sessions")
     starts_at = models.DateTimeField(_("starts at"), db_index=True)

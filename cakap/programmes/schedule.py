@@ -12,13 +12,14 @@ from dataclasses import dataclass
 import holidays as holidays_lib
 from django.utils.translation import gettext_lazy as _
 
+from cakap.core import bounds
 from cakap.core.errors import DomainError
 from cakap.core.formatting import JAKARTA
 
 # Guards against a form that would otherwise loop for ever or flood the calendar.
 MAX_SESSIONS = 366
 MAX_SPAN_DAYS = 3 * 366
-MAX_DURATION_MINUTES = 12 * 60
+MAX_DURATION_MINUTES = int(bounds.MAX_SESSION.total_seconds()) // 60
 
 CUTI_BERSAMA = "Cuti Bersama"
 
@@ -136,7 +137,11 @@ def propose(
         raise ScheduleError(
             "count_or_end", _("Give either the number of sessions or an end date, not both.")
         )
-    last_allowed = start_date + datetime.timedelta(days=MAX_SPAN_DAYS)
+    if not bounds.date_in_range(start_date) or (
+        end_date is not None and not bounds.date_in_range(end_date)
+    ):
+        raise ScheduleError("date_range", bounds.date_range_message())
+    last_allowed = min(start_date + datetime.timedelta(days=MAX_SPAN_DAYS), bounds.MAX_DATE)
     if count is not None and not 1 <= count <= MAX_SESSIONS:
         raise ScheduleError("bad_count", _("The number of sessions must be between 1 and 366."))
     if end_date is not None:

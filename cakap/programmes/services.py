@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from cakap.core import bounds
 from cakap.core.audit import record, snapshot
 from cakap.core.errors import DomainError
 from cakap.people.access import is_admin, scope_paths
@@ -504,9 +505,15 @@ def _validate_session(session: Session, group: Group) -> None:
             raise SessionError(
                 "naive_datetime", _("Times must carry their time zone (WIB)."), field=name
             )
+        if not bounds.date_in_range(value):
+            raise SessionError("date_range", bounds.date_range_message(), field=name)
     if session.ends_at <= session.starts_at:
         raise SessionError(
             "ends_before_start", _("A session must end after it starts."), field="ends_at"
+        )
+    if session.ends_at - session.starts_at > bounds.MAX_SESSION:
+        raise SessionError(
+            "too_long", _("A session cannot last longer than 12 hours."), field="ends_at"
         )
     if session.module is not None and session.module.programme_id != group.programme_id:
         raise SessionError(

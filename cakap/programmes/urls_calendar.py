@@ -4,11 +4,11 @@ from cakap.programmes import calendar_views
 
 urlpatterns = [
     path("my-schedule/", calendar_views.my_schedule, name="my-schedule"),
-    path("<int:pk>/calendar/", calendar_views.programme_calendar, name="programme-calendar"),
-    path("<int:pk>/calendar/week/", calendar_views.programme_week, name="programme-week"),
-    path("<int:pk>/calendar/days/", calendar_views.calendar_days, name="calendar-days"),
+    path("<id:pk>/calendar/", calendar_views.programme_calendar, name="programme-calendar"),
+    path("<id:pk>/calendar/week/", calendar_views.programme_week, name="programme-week"),
+    path("<id:pk>/calendar/days/", calendar_views.calendar_days, name="calendar-days"),
     path(
-        "<int:pk>/schedule/generate/",
+        "<id:pk>/schedule/generate/",
         calendar_views.schedule_generate,
         name="schedule-generate",
     ),
