@@ -80,6 +80,12 @@ def _fast_password_hashing(settings):
 
 @pytest.fixture
 def world(db) -> World:
+    return make_world()
+
+
+def make_world() -> World:
+    """The personas and their programme; `world` for one test, the scope sweep for a
+    whole module (cakap/core/tests/sweep_world.py)."""
     regency = Unit.objects.create(name="Kabupaten Contoh", kind=Unit.Kind.REGENCY)
     bkpsdm = Unit.objects.create(name="BKPSDM", parent=regency, kind=Unit.Kind.BADAN)
     diskominfo = Unit.objects.create(name="Diskominfo", parent=regency, kind=Unit.Kind.DINAS)

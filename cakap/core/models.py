@@ -34,6 +34,18 @@ class AuditEntry(models.Model):
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.object_repr}"
 
+    def change_list(self) -> list[tuple[str, Any, Any]]:
+        """(field, before, after) of each change, for templates: `changes.items` in a
+        template would read a changed field named "items" instead of the dict's items."""
+        changes = self.changes if isinstance(self.changes, dict) else {}
+        rows = []
+        for name, pair in changes.items():
+            if isinstance(pair, list | tuple) and len(pair) == 2:
+                rows.append((str(name), pair[0], pair[1]))
+            else:
+                rows.append((str(name), None, pair))
+        return rows
+
 
 class UserSession(AbstractBaseSession):
     """A session that also names its signed-in user in a column, so that loading a

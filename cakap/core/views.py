@@ -41,9 +41,6 @@ def audit_trail(request: HttpRequest) -> HttpResponse:
     if filters["object_id"]:
         entries = entries.filter(object_id=filters["object_id"])
     page = Paginator(entries, 50).get_page(request.GET.get("page"))
-    # Pairs, not `changes.items` in the template: a change of a field named "items"
-    # would be looked up as that key and break the page.
-    rows = [(e, list((e.changes or {}).items())) for e in page]
     types = AuditEntry.objects.order_by().values_list("object_type", flat=True).distinct()
     actions = AuditEntry.objects.order_by().values_list("action", flat=True).distinct()
     return render(
@@ -51,7 +48,6 @@ def audit_trail(request: HttpRequest) -> HttpResponse:
         "core/audit_trail.html",
         {
             "page": page,
-            "rows": rows,
             "filters": filters,
             "types": sorted(types),
             "actions": sorted(actions),

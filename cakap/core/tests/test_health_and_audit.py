@@ -34,3 +34,12 @@ def test_audit_trail_filters_by_object_type_and_shows_before_and_after(world):
     entry = AuditEntry.objects.get(action="update")
     assert entry.changes == {"title": ["Coaching Clinic", "Renamed"]}
     assert entry.actor == world.organiser
+
+
+def test_audit_trail_shows_a_changed_field_named_like_a_dict_method(world):
+    # Found by the scope sweep: adding items to an instrument records {"items": [0, 8]},
+    # and the page read `changes.items` as that field, answering 500.
+    audit.record(world.organiser, "add", world.programme, before={"items": 0}, after={"items": 8})
+    response = client_for(world.admin).get("/audit/")
+    assert response.status_code == 200
+    assert "<b>items</b>: 0 → 8" in response.content.decode()
