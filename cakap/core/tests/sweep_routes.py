@@ -205,7 +205,7 @@ PAGES: list[Route] = [
     # people
     page("person-list", gate=ORGANISERS),
     page("person-create", gate=ORGANISERS, writes=POST, data={"nip": "x", "name": "X"}),
-    page("person-detail", "SEE", pk="person", variants=({"pk": "coach"},), xfail=(ITEM_11,)),
+    page("person-detail", "SEE", pk="person", variants=({"pk": "coach"},)),
     page("person-edit", "MANAGE", pk="person", writes=POST, data={"name": "Changed"}),
     page("roster-import", gate=ORGANISERS, writes=POST, data={"action": "cancel"}),
     page("unit-tree", gate=ORGANISERS),
@@ -281,8 +281,9 @@ PAGES: list[Route] = [
         session_id="session",
         code=Lit("ABC123"),
         writes=POST,
-        logged=STAFF_OF_SESSION,
-        xfail=(ITEM_8,),
+        # Someone of the programme's other group came to the wrong room: told not_enrolled,
+        # naming nothing, and kept in the programme's refusal list (decision on item 8).
+        logged=STAFF_OF_SESSION | {"participant", "other_participant"},
     ),
     page("checkin-code", gate=SIGNED_IN, writes=POST, data={"code": "ABC123"}),
     page("my-card", gate=PEOPLE),
@@ -321,7 +322,6 @@ PAGES: list[Route] = [
         pk="session",
         writes=POST,
         data={"status-0": "hadir"},
-        xfail=(ITEM_10_ROLL,),
     ),
     page(
         "roll-row",
@@ -399,10 +399,25 @@ PAGES: list[Route] = [
     page("competence:take", "OWN", pk="administration", writes=POST),
     page("competence:take-save", "OWN", pk="administration", get=False, writes=POST),
     page("competence:take-submit", "OWN", pk="administration", get=False, writes=POST),
+    page("competence:take-start", "OWN", pk="administration", get=False, writes=POST),
     # The API's own pages, beside its operations (API below)
     page("api:openapi-json", gate=EVERYONE),
     page("api:openapi-view", gate=EVERYONE),
     page("api:api-root", gate=EVERYONE, everyone_gets=frozenset({404})),
+    # people: the signed-in person's password and API tokens
+    page("password_change", gate=SIGNED_IN, writes=POST, data={"old_password": "wrong"}),
+    page("password_change_done", gate=SIGNED_IN),
+    page("token-list", gate=SIGNED_IN, writes=POST, data={"name": ""}),
+    page("token-admin-list", gate=ADMINS),
+    # A token id nobody holds; who may revoke a real one is tested in test_token_pages.
+    page(
+        "token-revoke",
+        pk=Lit("999999"),
+        gate=EVERYONE,
+        get=False,
+        writes=POST,
+        everyone_gets=frozenset({302, 404}),
+    ),
     page(
         "api:no_such_endpoint",
         rest=Lit("no/such/thing"),
@@ -422,6 +437,7 @@ LATER = "2026-11-30T11:00:00+07:00"
 API: list[Route] = [
     # people
     api("GET /api/v1/units", gate=SIGNED_IN),
+    api("POST /api/v1/attendance/devices", gate=SIGNED_IN),
     api("GET /api/v1/units/{unit_id}", unit_id=Lit("1"), gate=SIGNED_IN, positive=False),
     api("GET /api/v1/people", gate=SIGNED_IN),
     api(
@@ -435,7 +451,6 @@ API: list[Route] = [
         "SEE",
         person_id="person",
         variants=COACH,
-        xfail=(ITEM_11,),
     ),
     api("PATCH /api/v1/people/{person_id}", "MANAGE", person_id="person", data={"name": "Y"}),
     api("GET /api/v1/me", gate=SIGNED_IN),
