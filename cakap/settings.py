@@ -57,6 +57,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
+    # Innermost, so that a view that could not reach the database answers 503.
+    "cakap.core.unavailable.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "cakap.urls"

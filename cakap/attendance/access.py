@@ -109,7 +109,7 @@ def has_to_do_with(user: User, programme: Programme) -> bool:
     """Whether `user` takes part in `programme` (an enrolment in any of its groups, of
     any status), coaches one of its groups or manages it. A scan link of a session of
     any other programme answers as a link to no session at all: it names nothing and
-    stores nothing (decision 48)."""
+    stores nothing (decision 52)."""
     if not user.is_authenticated:
         return False
     if is_admin(user):

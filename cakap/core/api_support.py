@@ -36,6 +36,7 @@ from cakap.core import bounds
 from cakap.core.errors import DomainError
 from cakap.core.formatting import local
 from cakap.core.text import UnstorableTextError, clean_data
+from cakap.core.unavailable import database_unavailable, unavailable_response
 from cakap.people.models import User
 
 logger = logging.getLogger("cakap.api")
@@ -285,6 +286,8 @@ def _on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 
 
 def _on_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
+    if database_unavailable(exc):
+        return unavailable_response(request)  # 503 with Retry-After, not a 500
     # Logged with its traceback for the operator; the client gets no internals.
     logger.exception("API request failed: %s %s", request.method, request.path)
     return respond(request, 500, error_body("server_error", _("Something went wrong on our side.")))

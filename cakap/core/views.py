@@ -1,9 +1,13 @@
+import sys
+
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.views import defaults
 
 from cakap.core.models import AuditEntry
+from cakap.core.unavailable import database_unavailable, unavailable_response
 from cakap.people.access import is_admin
 from cakap.people.models import Unit
 
@@ -53,3 +57,13 @@ def audit_trail(request: HttpRequest) -> HttpResponse:
             "actions": sorted(actions),
         },
     )
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """handler500: a database out of reach before any view ran (the session or the
+    signed-in user could not be read) answers 503 with Retry-After, like a view would
+    (core/unavailable.py); anything else is Django's own 500 page."""
+    exc = sys.exc_info()[1]
+    if exc is not None and database_unavailable(exc):
+        return unavailable_response(request)
+    return defaults.server_error(request)

@@ -29,7 +29,12 @@
       headers: {"X-Cakap-Fetch": "1"}})
       .then(function (r) {
         if (r.redirected) { location.href = r.url; return null; }
-        if (r.status >= 500) throw new Error(r.status);
+        if (r.status >= 500) {
+          // A database restarting answers 503 and says when to come back.
+          var after = parseInt(r.headers.get("Retry-After"), 10);
+          if (after > 0) wait = Math.max(wait, after * 1000);
+          throw new Error(r.status);
+        }
         // Anything but our answer (a stale form token, say): let the plain form do it.
         if (r.status !== 200) { form.submit(); return null; }
         return r.text();

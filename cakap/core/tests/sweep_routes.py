@@ -282,7 +282,7 @@ PAGES: list[Route] = [
         code=Lit("ABC123"),
         writes=POST,
         # Someone of the programme's other group came to the wrong room: told not_enrolled,
-        # naming nothing, and kept in the programme's refusal list (decision on item 8).
+        # naming nothing, and kept in the programme's refusal list (decision 52).
         logged=STAFF_OF_SESSION | {"participant", "other_participant"},
     ),
     page("checkin-code", gate=SIGNED_IN, writes=POST, data={"code": "ABC123"}),
