@@ -8,7 +8,7 @@ from cakap.core.text import clean_text
 from cakap.people.models import Person
 from cakap.people.tokens import issue_token
 from cakap.programmes.models import Enrolment, Session
-from conftest import client_for
+from conftest import client_for, in_english
 
 HUGE = str(2**63)
 
@@ -125,3 +125,72 @@ def test_a_reason_of_invisible_characters_is_empty(world):
     assert response.json()["code"] == "reason_required"
     enrolment.refresh_from_db()
     assert enrolment.status == Enrolment.Status.ACTIVE
+
+
+# --- The same rule on pages and in the roster import ------------------------------------
+
+
+def _programme_form(world, **over):
+    data = {
+        "title": "Kelas SRIKANDI",
+        "organiser_unit": world.bkpsdm.pk,
+        "coaching_unit": world.diskominfo.pk,
+        "learning_form": "coaching",
+        "start_date": "2026-01-05",
+        "end_date": "2026-02-05",
+        "description": "Tiga kali seminggu",
+        "status": "draft",
+        "target_sessions": "12",
+        "min_attendance_pct": "80",
+        "jp_credit": "20",
+    }
+    return {**data, **over}
+
+
+def test_a_form_removes_control_characters_before_storing(world):
+    from cakap.programmes.models import Programme
+
+    response = client_for(world.organiser).post(
+        "/programmes/new/",
+        _programme_form(world, title="Kelas\x07 SRIKANDI\u200b", description="Satu\x1b\ndua"),
+    )
+    assert response.status_code == 302
+    programme = Programme.objects.get(title="Kelas SRIKANDI")
+    assert programme.description == "Satu\ndua"
+
+
+def test_a_form_refuses_a_nul_and_stores_nothing(world):
+    from cakap.programmes.models import Programme
+
+    before = Programme.objects.count()
+    response = client_for(world.organiser).post(
+        "/programmes/new/", _programme_form(world, title="Kelas\x00 SRIKANDI")
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors["title"]
+    assert Programme.objects.count() == before
+
+
+def _roster(name: str) -> bytes:
+    header = "Nama,NIP,Unit Kerja\r\n"
+    return (header + f"{name},199203172019032009,Diskominfo\r\n").encode()
+
+
+def test_the_roster_import_cleans_control_characters_and_refuses_a_nul(world):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client = in_english(client_for(world.organiser))
+    url = "/people/import/"
+    response = client.post(
+        url, {"action": "upload", "file": SimpleUploadedFile("r.csv", _roster("Dewi\x00 L"))}
+    )
+    # A NUL cannot be in a text file: the file is refused with a message, nothing planned.
+    assert response.status_code == 200
+    assert "not a CSV text file" in response.content.decode()
+    assert not Person.objects.filter(nip="199203172019032009").exists()
+
+    client.post(
+        url, {"action": "upload", "file": SimpleUploadedFile("r.csv", _roster("Dewi\x07 Lestari"))}
+    )
+    client.post(url, {"action": "confirm"})
+    assert Person.objects.get(nip="199203172019032009").name == "Dewi Lestari"
