@@ -162,7 +162,8 @@ def query_count_and_weight(session_id: int) -> tuple[int, int, dict[str, int]]:
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    from cakap.attendance.checkin import make_code, period_of, policy_for, slot_at
+    from cakap.attendance.codes import make_code, period_of, slot_at
+    from cakap.attendance.windows import policy_for
     from cakap.people.models import Person
     from cakap.programmes.models import Session
 
@@ -337,13 +338,9 @@ def main() -> int:
             except OSError:
                 time.sleep(0.2)
         queries, weight, sizes = query_count_and_weight(session_id)
-        from cakap.attendance.checkin import (
-            make_code,
-            new_device_id,
-            period_of,
-            policy_for,
-            slot_at,
-        )
+        from cakap.attendance.codes import make_code, period_of, slot_at
+        from cakap.attendance.phones import new_device_id
+        from cakap.attendance.windows import policy_for
         from cakap.programmes.models import Programme
 
         period = period_of(policy_for(Programme.objects.get(title="Bench")))

@@ -16,7 +16,7 @@ from ninja import Field, Query, Router, Schema
 from ninja import Status as Answer
 from ninja.pagination import paginate
 
-from cakap.attendance import checkin, services
+from cakap.attendance import checkin, phones, services, windows
 from cakap.attendance.access import absence_requests_visible_to, records_visible_to
 from cakap.attendance.models import (
     AbsenceRequest,
@@ -346,7 +346,7 @@ def decide_absence(request: HttpRequest, request_id: Id, payload: DecisionIn) ->
 )
 def issue_device(request: HttpRequest) -> Answer[DeviceOut]:
     actor(request)
-    return Answer(201, DeviceOut(device_id=checkin.new_device_id()))
+    return Answer(201, DeviceOut(device_id=phones.new_device_id()))
 
 
 @router.post(
@@ -367,7 +367,7 @@ def check_in(request: HttpRequest, payload: CheckInIn) -> Answer[dict[str, Any]]
     assert loaded is not None
     session, participant = loaded
     location = (
-        checkin.Location(
+        windows.Location(
             payload.latitude, payload.longitude, payload.accuracy_m, payload.location_error
         )
         if payload.latitude is not None or payload.location_error

@@ -1,36 +1,31 @@
-"""Check-in: rotating session codes, windows, refusals, the coach's check-in, participant
-cards, device ids and the coach's live roll (personal sign-in links are in links.py).
+"""Check-in: recording a participant's scan or typed code, refusals, the coach's
+check-in and the approval of held check-ins. The pure rules live beside it: codes in
+codes.py, windows and place in windows.py, cards and phone ids in phones.py; the coach's
+live roll is read in queries.py and personal sign-in links are in links.py.
 
-A participant proves presence with a short code the coach's screen shows. The code is
-an HMAC of the session and the current time slot under the deployment's secret key, so
-nothing is stored per code and any app server can check it. Every refusal raises a
-`CheckInError` with a stable reason code and stores a `CheckInAttempt`; every write to
-a record goes through `services.apply_status`, which keeps the trail.
+Every refusal raises a `CheckInError` with a stable reason code and stores a
+`CheckInAttempt`; every write to a record goes through `services.apply_status`, which
+keeps the trail.
 """
 
 import datetime
 import functools
 import hashlib
-import hmac
-import math
-import re
-import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.core import signing
 from django.core.cache import cache
 from django.db.models import F, Model, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
-from django.utils.crypto import salted_hmac
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from cakap.attendance.access import has_to_do_with
+from cakap.attendance.codes import check_code, honoured_scan, normalise_code, period_of
 from cakap.attendance.models import (
     AttendancePolicy,
     AttendanceRecord,
@@ -41,7 +36,16 @@ from cakap.attendance.models import (
     SessionVenue,
     Status,
 )
+from cakap.attendance.phones import valid_device_id
 from cakap.attendance.services import PhoneTaken, apply_status
+from cakap.attendance.windows import (
+    Location,
+    distance_m,
+    lateness,
+    policy_for,
+    venue_for,
+    window_of,
+)
 from cakap.core import rows, sessions
 from cakap.core.errors import DomainError
 from cakap.core.formatting import clock
@@ -51,18 +55,6 @@ from cakap.people.models import Person, User
 from cakap.programmes.access import programmes_managed_by
 from cakap.programmes.models import Enrolment, Group, Module, Programme, Session
 
-# Six characters from an alphabet without look-alikes (no 0/O, 1/I/L): 31**6 ≈ 8.9e8
-# codes, so a guess succeeds about twice in a billion tries.
-ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
-CODE_LENGTH = 6
-MIN_PERIOD_S = 5
-# How far back a refused code is recognised as one that was real but expired (only the
-# message differs); capped in slots so that a guess costs little even with short periods.
-EXPIRED_LOOKBACK_S = 4 * 3600
-EXPIRED_LOOKBACK_SLOTS = 480
-# The server's own record of a scan stays honoured this long across a sign-in or a
-# dropped connection.
-SCAN_HONOUR = datetime.timedelta(minutes=10)
 SHARED_DEVICE_FLAG = Flag.SHARED_DEVICE.value
 OUTSIDE_AREA_FLAG = Flag.OUTSIDE_AREA.value
 
@@ -119,230 +111,6 @@ LOCATION_MESSAGES: dict[str, Promise] = {
         "own browser, or ask the coach to check you in."
     ),
 }
-
-
-# --- Rotating codes (pure) ----------------------------------------------------------------
-
-
-def period_of(policy: AttendancePolicy) -> int:
-    """The code period in seconds, never so short that a person cannot type it."""
-    return max(int(policy.code_period_s), MIN_PERIOD_S)
-
-
-def slot_at(epoch: float, period_s: int) -> int:
-    """The time slot a moment falls in: floor(epoch / period)."""
-    return math.floor(epoch / period_s)
-
-
-def make_code(session_id: int, slot: int, key: str | None = None) -> str:
-    """The code of one session in one slot: an HMAC under the secret key, six characters."""
-    secret = (key if key is not None else settings.SECRET_KEY).encode()
-    digest = hmac.new(secret, f"cakap.checkin.v1:{session_id}:{slot}".encode(), "sha256")
-    n = int.from_bytes(digest.digest()[:16], "big")
-    chars = []
-    for _i in range(CODE_LENGTH):
-        n, r = divmod(n, len(ALPHABET))
-        chars.append(ALPHABET[r])
-    return "".join(chars)
-
-
-def normalise_code(text: str) -> str:
-    """What a person typed, as a code: capitals, no spaces or dashes."""
-    return "".join(c for c in (text or "").upper() if c not in " -.\t")
-
-
-def code_slot(
-    session_id: int, code: str, at: datetime.datetime, period_s: int, key: str | None = None
-) -> int | None:
-    """The time slot whose code `code` is for `session_id`, looking back from the slot of
-    `at` (never forward: codes of future slots do not exist yet); None for no slot."""
-    code = normalise_code(code)
-    if len(code) != CODE_LENGTH or any(c not in ALPHABET for c in code):
-        return None
-    current = slot_at(at.timestamp(), period_s)
-    lookback = current - max(1, min(EXPIRED_LOOKBACK_S // period_s, EXPIRED_LOOKBACK_SLOTS))
-    slot = current
-    while slot >= lookback:
-        if hmac.compare_digest(make_code(session_id, slot, key), code):
-            return slot
-        slot -= 1
-    return None
-
-
-def check_code(
-    session_id: int,
-    code: str,
-    at: datetime.datetime,
-    period_s: int,
-    grace_s: int,
-    key: str | None = None,
-) -> str:
-    """'ok', 'expired' or 'bad' for `code` shown for `session_id`, checked as of `at`.
-
-    A slot's code is valid while its slot lasts and `grace_s` seconds after; codes of
-    future slots are never valid.
-    """
-    slot = code_slot(session_id, code, at, period_s, key)
-    if slot is None:
-        return "bad"
-    return "ok" if at.timestamp() < (slot + 1) * period_s + grace_s else "expired"
-
-
-@dataclass(frozen=True)
-class ScanTime:
-    """When a scan is honoured as having happened, and what its code is worth then."""
-
-    verdict: str  # "ok", "expired" or "bad", as check_code says
-    at: datetime.datetime
-
-
-def seen_recently(seen_at: datetime.datetime, now: datetime.datetime) -> bool:
-    """Whether the server's own record of a scan is still believed: not from the future,
-    not older than SCAN_HONOUR."""
-    return now - SCAN_HONOUR < seen_at <= now
-
-
-def _moment(epoch: float) -> datetime.datetime:
-    return datetime.datetime.fromtimestamp(epoch, tz=datetime.UTC)
-
-
-def honoured_scan(
-    session_id: int,
-    code: str,
-    policy: AttendancePolicy,
-    *,
-    now: datetime.datetime,
-    seen_at: datetime.datetime | None = None,
-    claimed_at: datetime.datetime | None = None,
-) -> ScanTime:
-    """The one rule for when a scan happened, for every path (page, API, a later sync).
-
-    `seen_at` is when this server itself saw the code (the scan page's GET, kept in the
-    Django session across a sign-in or a dropped connection); it is believed for
-    SCAN_HONOUR_S and never from the future, otherwise the request's arrival (`now`)
-    counts. The code must have been valid when the server saw it. A code of slot N
-    proves the scan happened no earlier than the start of slot N and no later than the
-    moment the server saw it (itself before the slot's end plus the grace), so a time
-    the client claims (`claimed_at`) is clamped into that interval and never believed
-    beyond it: lateness and the window are judged at the clamped moment.
-    """
-    seen = seen_at if seen_at is not None and seen_recently(seen_at, now) else now
-    period = period_of(policy)
-    slot = code_slot(session_id, code, seen, period)
-    if slot is None:
-        return ScanTime("bad", seen)
-    if seen.timestamp() >= (slot + 1) * period + policy.code_grace_s:
-        return ScanTime("expired", seen)
-    at = claimed_at if claimed_at is not None else seen
-    return ScanTime("ok", min(max(at, _moment(slot * period)), seen))
-
-
-@dataclass(frozen=True)
-class ShownCode:
-    code: str
-    slot: int
-    expires_at: datetime.datetime
-
-    @property
-    def grouped(self) -> str:
-        return f"{self.code[:3]} {self.code[3:]}"
-
-
-def current_code(session: Session, policy: AttendancePolicy, now: datetime.datetime) -> ShownCode:
-    """The code the coach's screen shows now, and when it changes."""
-    period = period_of(policy)
-    slot = slot_at(now.timestamp(), period)
-    expires = datetime.datetime.fromtimestamp((slot + 1) * period, tz=datetime.UTC)
-    return ShownCode(make_code(session.pk, slot), slot, expires)
-
-
-# --- Windows, lateness, place (pure) ------------------------------------------------------
-
-
-def policy_for(programme: Programme) -> AttendancePolicy:
-    """The programme's policy, or the defaults (unsaved) when it has none."""
-    try:
-        return programme.attendance_policy
-    except AttendancePolicy.DoesNotExist:
-        return AttendancePolicy(programme=programme)
-
-
-def venue_for(session: Session) -> SessionVenue | None:
-    """The session's place and window overrides, or None."""
-    try:
-        return session.attendance
-    except SessionVenue.DoesNotExist:
-        return None
-
-
-@dataclass(frozen=True)
-class Window:
-    opens_at: datetime.datetime
-    closes_at: datetime.datetime
-    late_after: datetime.datetime
-
-    def state(self, at: datetime.datetime) -> str:
-        """'not_open', 'open' or 'closed' at `at`."""
-        if at < self.opens_at:
-            return "not_open"
-        if at >= self.closes_at:
-            return "closed"
-        return "open"
-
-
-def window_of(
-    starts_at: datetime.datetime,
-    policy: AttendancePolicy,
-    venue: SessionVenue | None = None,
-) -> Window:
-    """The check-in window: the session's overrides win over the programme's policy."""
-    opens = policy.opens_before_min
-    closes = policy.closes_after_min
-    if venue is not None:
-        opens = venue.opens_before_min if venue.opens_before_min is not None else opens
-        closes = venue.closes_after_min if venue.closes_after_min is not None else closes
-    closes_at = starts_at + datetime.timedelta(minutes=closes)
-    if venue is not None and venue.closed_at is not None:
-        closes_at = min(closes_at, venue.closed_at)
-    return Window(
-        opens_at=starts_at - datetime.timedelta(minutes=opens),
-        closes_at=closes_at,
-        late_after=starts_at + datetime.timedelta(minutes=policy.late_after_min),
-    )
-
-
-def lateness(
-    starts_at: datetime.datetime, window: Window, at: datetime.datetime
-) -> tuple[str, int]:
-    """(status, minutes late): late after the threshold, counted from the start."""
-    if at <= window.late_after:
-        return Status.HADIR, 0
-    return Status.TERLAMBAT, min(int((at - starts_at).total_seconds() // 60), 32767)
-
-
-EARTH_RADIUS_M = 6_371_008.8
-
-
-def distance_m(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
-    """Great-circle distance in metres (haversine)."""
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lng2 - lng1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(a)))
-
-
-@dataclass(frozen=True)
-class Location:
-    """What the phone said about its position. `latitude` is None when it refused."""
-
-    latitude: float | None = None
-    longitude: float | None = None
-    accuracy_m: float | None = None
-    error: str = ""  # "denied", "unavailable", "timeout" when the phone gave none
-
-    @property
-    def known(self) -> bool:
-        return self.latitude is not None and self.longitude is not None
 
 
 # --- Who may run a session's check-in -----------------------------------------------------
@@ -912,165 +680,3 @@ def decide_pending(actor: User, record: AttendanceRecord, *, approve: bool) -> A
             pending=False,
         )
     return updated
-
-
-# --- Participant cards --------------------------------------------------------------------
-
-_CARD_SALT = "cakap.attendance.card"
-
-
-def card_token(person: Person) -> str:
-    """The signed token a participant's card QR carries: names the person, nothing else."""
-    return signing.Signer(salt=_CARD_SALT, algorithm="sha256").sign(f"P{person.pk}")
-
-
-def person_id_from_card(token: str) -> int | None:
-    """The person a card token names, or None when the signature does not hold."""
-    try:
-        value = signing.Signer(salt=_CARD_SALT, algorithm="sha256").unsign((token or "").strip())
-    except signing.BadSignature:
-        return None
-    if not value.startswith("P") or not value[1:].isdigit():
-        return None
-    return int(value[1:])
-
-
-# --- Device ids ---------------------------------------------------------------------------
-
-DEVICE_COOKIE = "cakap_device"
-
-
-_DEVICE_SALT = "cakap.attendance.device"
-_DEVICE_ID = re.compile(r"([A-Za-z0-9_-]{24})\.([A-Za-z0-9_-]{24})")
-
-
-def _device_mac(nonce: str, key: str) -> str:
-    mac = salted_hmac(_DEVICE_SALT, nonce, key, algorithm="sha256")
-    return signing.b64_encode(mac.digest()[:18]).decode()
-
-
-def new_device_id(key: str | None = None) -> str:
-    """A phone's id, issued by this server: a random nonce and its HMAC under the secret
-    key (49 characters), kept in a long-lived cookie or by an API client. Never the IP
-    address: a whole office shares one."""
-    nonce = secrets.token_urlsafe(18)
-    return f"{nonce}.{_device_mac(nonce, key if key is not None else settings.SECRET_KEY)}"
-
-
-def valid_device_id(value: str | None) -> bool:
-    """Whether `value` is a phone id this server issued (under its secret key or one of
-    the fallbacks kept while the key is rotated)."""
-    found = _DEVICE_ID.fullmatch(value or "")
-    if found is None:
-        return False
-    nonce, mac = found.groups()
-    keys = [settings.SECRET_KEY, *getattr(settings, "SECRET_KEY_FALLBACKS", [])]
-    return any(hmac.compare_digest(_device_mac(nonce, key), mac) for key in keys)
-
-
-# --- The coach's live roll ----------------------------------------------------------------
-
-
-RECENT_REFUSALS = 10
-
-# Short words for the coach's screen, which has little room.
-SHORT_REASONS: dict[str, Promise] = {
-    "not_open": _("too early"),
-    "closed": _("too late"),
-    "expired_code": _("old code"),
-    "bad_code": _("wrong code"),
-    "not_enrolled": _("not in this group"),
-    "outside_area": _("outside the area"),
-    "location_required": _("no position"),
-    "device_used": _("phone already used"),
-    "session_cancelled": _("session cancelled"),
-    "too_many_codes": _("too many wrong codes"),
-}
-
-
-@dataclass(frozen=True)
-class Refusal:
-    attempt: CheckInAttempt
-
-    @property
-    def label(self) -> str:
-        return str(SHORT_REASONS.get(self.attempt.reason, self.attempt.reason))
-
-
-@dataclass
-class RollEntry:
-    person: Person
-    record: AttendanceRecord | None
-
-    @property
-    def flags(self) -> list[str]:
-        """The record's flags in words, except the shared phone that holds it."""
-        if self.record is None:
-            return []
-        return [
-            str(Flag(f).label) if f in Flag.values else f
-            for f in self.record.flags
-            if not (self.record.pending and f == Flag.SHARED_DEVICE)
-        ]
-
-
-@dataclass
-class LiveRoll:
-    present: list[RollEntry]
-    late: list[RollEntry]
-    pending: list[RollEntry]
-    excused: list[RollEntry]
-    missing: list[RollEntry]
-    refusals: list[Refusal]
-
-    @property
-    def total(self) -> int:
-        return sum(
-            len(x) for x in (self.present, self.late, self.pending, self.excused, self.missing)
-        )
-
-    @property
-    def checked_in(self) -> int:
-        return len(self.present) + len(self.late)
-
-
-def live_roll(session: Session) -> LiveRoll:
-    """Who is in, late, held for approval, excused or missing: three queries whatever the
-    roster size."""
-    enrolments = (
-        Enrolment.objects.filter(group_id=session.group_id, status=Enrolment.Status.ACTIVE)
-        .select_related("person")
-        .order_by("person__name", "person_id")
-    )
-    records = {r.person_id: r for r in AttendanceRecord.objects.filter(session=session)}
-    roll = LiveRoll([], [], [], [], [], [])
-    for enrolment in enrolments:
-        record = records.get(enrolment.person_id)
-        entry = RollEntry(enrolment.person, record)
-        if record is None:
-            roll.missing.append(entry)
-        elif record.pending:
-            roll.pending.append(entry)
-        elif record.status == Status.HADIR:
-            roll.present.append(entry)
-        elif record.status == Status.TERLAMBAT:
-            roll.late.append(entry)
-        elif record.status == Status.ALPA:
-            roll.missing.append(entry)
-        else:
-            roll.excused.append(entry)
-    # Latest check-ins first, so that the coach sees who just arrived.
-    for group in (roll.present, roll.late):
-        group.sort(key=_checked_in_key, reverse=True)
-    roll.refusals = [
-        Refusal(a)
-        for a in CheckInAttempt.objects.filter(session=session)
-        .select_related("person")
-        .order_by("-last_at", "-id")[:RECENT_REFUSALS]
-    ]
-    return roll
-
-
-def _checked_in_key(entry: RollEntry) -> datetime.datetime:
-    at = entry.record.checked_in_at if entry.record else None
-    return at or datetime.datetime.min.replace(tzinfo=datetime.UTC)

@@ -5,7 +5,8 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from cakap.attendance.checkin import CODE_LENGTH, Location
+from cakap.attendance.codes import CODE_LENGTH
+from cakap.attendance.windows import Location
 from cakap.core.forms import Form
 
 
@@ -26,7 +27,7 @@ class CodeForm(Form):
     )
 
     def clean_code(self) -> str:
-        from cakap.attendance.checkin import normalise_code
+        from cakap.attendance.codes import normalise_code
 
         code = normalise_code(self.cleaned_data["code"])
         if len(code) != CODE_LENGTH:

@@ -218,7 +218,7 @@ def attendance_window(session: Session) -> Any:
 
     Imported late: cakap.attendance.checkin builds on this module.
     """
-    from cakap.attendance.checkin import policy_for, venue_for, window_of
+    from cakap.attendance.windows import policy_for, venue_for, window_of
 
     return window_of(session.starts_at, policy_for(session.group.programme), venue_for(session))
 
@@ -231,7 +231,7 @@ def window_closes_at(session: Session) -> datetime.datetime:
 
 def is_closed(session: Session) -> bool:
     """Whether the session's attendance has been closed (unmarked made alpa)."""
-    from cakap.attendance.checkin import venue_for
+    from cakap.attendance.windows import venue_for
 
     venue = venue_for(session)
     return venue is not None and venue.closed_at is not None

@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from cakap.attendance import checkin, links
+from cakap.attendance import checkin, codes, links, phones, queries, windows
 from cakap.attendance.access import has_to_do_with
 from cakap.attendance.checkin import CheckInError
 from cakap.attendance.forms_checkin import (
@@ -70,23 +70,23 @@ def qr_svg(data: str) -> SafeString:
 
 def _device(request: HttpRequest) -> str:
     """This phone's long-lived id, made on its first visit (the response sets it)."""
-    value = request.COOKIES.get(checkin.DEVICE_COOKIE)
-    if checkin.valid_device_id(value):
+    value = request.COOKIES.get(phones.DEVICE_COOKIE)
+    if phones.valid_device_id(value):
         return value or ""
     cached: str | None = getattr(request, "_cakap_new_device", None)
     if cached is None:
-        cached = checkin.new_device_id()
+        cached = phones.new_device_id()
         request._cakap_new_device = cached  # type: ignore[attr-defined]
     return cached
 
 
 def _set_device(request: HttpRequest, response: HttpResponse) -> HttpResponse:
     new: str | None = getattr(request, "_cakap_new_device", None)
-    if new is None and not checkin.valid_device_id(request.COOKIES.get(checkin.DEVICE_COOKIE)):
+    if new is None and not phones.valid_device_id(request.COOKIES.get(phones.DEVICE_COOKIE)):
         new = _device(request)
     if new is not None:
         response.set_cookie(
-            checkin.DEVICE_COOKIE,
+            phones.DEVICE_COOKIE,
             new,
             max_age=DEVICE_COOKIE_AGE,
             httponly=True,
@@ -107,7 +107,7 @@ def _remember_scan(request: HttpRequest, session_id: int, code: str) -> datetime
     entry = scans.get(str(session_id))
     if entry and entry.get("code") == code:
         at = datetime.datetime.fromisoformat(entry["at"])
-        if checkin.seen_recently(at, now):
+        if codes.seen_recently(at, now):
             return at
     scans[str(session_id)] = {"code": code, "at": now.isoformat()}
     if len(scans) > MAX_REMEMBERED_SCANS:
@@ -173,7 +173,7 @@ def _result_html(
 def checkin_scan(request: HttpRequest, session_id: int, code: str) -> HttpResponse:
     """Where the QR on the coach's screen leads. GET notes the scan and shows a page whose
     script records the check-in by POST (a button does it without script)."""
-    code = checkin.normalise_code(code)[:12]
+    code = codes.normalise_code(code)[:12]
     if request.method == "POST":
         loaded = _load_scan_post(request, session_id)
         if loaded is not None:
@@ -193,7 +193,7 @@ def checkin_scan(request: HttpRequest, session_id: int, code: str) -> HttpRespon
         return _set_device(request, redirect_to_login(request.get_full_path()))
     if not has_to_do_with(signed_in(request), session.group.programme):
         raise Http404  # as for a link to no session: nothing about it
-    policy = checkin.policy_for(session.group.programme)
+    policy = windows.policy_for(session.group.programme)
     context = {
         "session": session,
         "code": code,
@@ -280,7 +280,7 @@ def checkin_code(request: HttpRequest) -> HttpResponse:
     context["form"] = form
     # Ask the phone for its position only when one of today's sessions checks it.
     modes = {
-        checkin.policy_for(s.group.programme).location_mode
+        windows.policy_for(s.group.programme).location_mode
         for s in checkin.sessions_open_for(signed_in(request), timezone.now())
     }
     context["location_mode"] = next((m for m in ("required", "record") if m in modes), "off")
@@ -293,7 +293,7 @@ def my_card(request: HttpRequest) -> HttpResponse:
     person = person_of(signed_in(request))
     if person is None:
         raise Http404
-    context = {"person": person, "qr": qr_svg(checkin.card_token(person))}
+    context = {"person": person, "qr": qr_svg(phones.card_token(person))}
     return _set_device(request, render(request, "attendance/card.html", context))
 
 
@@ -301,11 +301,11 @@ def my_card(request: HttpRequest) -> HttpResponse:
 
 
 def _code_context(request: HttpRequest, session: Any) -> dict[str, Any]:
-    policy = checkin.policy_for(session.group.programme)
+    policy = windows.policy_for(session.group.programme)
     now = timezone.now()
-    shown = checkin.current_code(session, policy, now)
+    shown = codes.current_code(session, policy, now)
     url = request.build_absolute_uri(reverse("checkin-scan", args=[session.pk, shown.code]))
-    window = checkin.window_of(session.starts_at, policy, checkin.venue_for(session))
+    window = windows.window_of(session.starts_at, policy, windows.venue_for(session))
     return {
         "session": session,
         "shown": shown,
@@ -326,7 +326,7 @@ def coach_checkin(request: HttpRequest, pk: int) -> HttpResponse:
     session = checkin.get_session_to_run(signed_in(request), pk)
     context = {
         **_code_context(request, session),
-        "roll": checkin.live_roll(session),
+        "roll": queries.live_roll(session),
         "search_form": SearchForm(),
     }
     return render(request, "attendance/coach_checkin.html", context)
@@ -346,7 +346,7 @@ def coach_roll(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "attendance/coach_roll.html",
-        {"session": session, "roll": checkin.live_roll(session)},
+        {"session": session, "roll": queries.live_roll(session)},
     )
 
 
@@ -453,7 +453,7 @@ def coach_mark(request: HttpRequest, pk: int) -> HttpResponse:
 def coach_card(request: HttpRequest, pk: int) -> JsonResponse:
     """The coach's camera read a participant's card."""
     form = CardForm(request.POST)
-    person_id = checkin.person_id_from_card(form.cleaned_data["token"]) if form.is_valid() else None
+    person_id = phones.person_id_from_card(form.cleaned_data["token"]) if form.is_valid() else None
     ok, message = _coach_check_in(request, pk, person_id, Method.COACH_SCAN)
     return JsonResponse({"ok": ok, "message": str(message)})
 

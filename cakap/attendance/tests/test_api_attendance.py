@@ -4,8 +4,9 @@ import pytest
 from django.conf import settings
 from django.test import Client
 
-from cakap.attendance.checkin import make_code, new_device_id, slot_at
+from cakap.attendance.codes import make_code, slot_at
 from cakap.attendance.models import AbsenceRequest, AttendanceRecord, Method, Status
+from cakap.attendance.phones import new_device_id
 from cakap.attendance.services import set_status
 from cakap.attendance.tests.roll_support import add_participants, at_minutes, person_of, travel
 from cakap.people.tokens import issue_token

@@ -105,7 +105,8 @@ def test_a_dropped_connection_is_said_plainly_and_retried(world, browser, live_s
     Session.objects.filter(pk=world.session_a.pk).update(
         starts_at=start, ends_at=start + datetime.timedelta(hours=2)
     )
-    from cakap.attendance.checkin import current_code, policy_for
+    from cakap.attendance.codes import current_code
+    from cakap.attendance.windows import policy_for
 
     session = Session.objects.select_related("group__programme").get(pk=world.session_a.pk)
     code = current_code(session, policy_for(session.group.programme), timezone.now()).code
@@ -139,8 +140,9 @@ def test_a_dropped_connection_is_said_plainly_and_retried(world, browser, live_s
 def test_location_is_asked_and_checked_on_the_phone(world, browser, live_server, share, outcome):
     from decimal import Decimal
 
-    from cakap.attendance.checkin import current_code, policy_for
+    from cakap.attendance.codes import current_code
     from cakap.attendance.models import SessionVenue
+    from cakap.attendance.windows import policy_for
 
     start = timezone.now() + datetime.timedelta(minutes=5)
     Session.objects.filter(pk=world.session_a.pk).update(

@@ -12,17 +12,14 @@ from cakap.attendance.checkin import (
     LOCATION_MESSAGES,
     SHARED_DEVICE_FLAG,
     CheckInError,
-    Location,
     check_in_by_coach,
     decide_pending,
     load_check_in,
     load_session,
-    make_code,
-    new_device_id,
     record_check_in,
     record_typed_check_in,
-    slot_at,
 )
+from cakap.attendance.codes import make_code, slot_at
 from cakap.attendance.models import (
     AttendanceChange,
     AttendancePolicy,
@@ -32,6 +29,8 @@ from cakap.attendance.models import (
     SessionVenue,
     Status,
 )
+from cakap.attendance.phones import new_device_id
+from cakap.attendance.windows import Location
 from cakap.programmes.models import Enrolment, Session
 
 pytestmark = pytest.mark.django_db

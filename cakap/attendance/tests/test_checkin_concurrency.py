@@ -8,14 +8,10 @@ import time_machine
 from django.conf import settings
 from django.db import connection, connections
 
-from cakap.attendance.checkin import (
-    load_session,
-    make_code,
-    new_device_id,
-    record_check_in,
-    slot_at,
-)
+from cakap.attendance.checkin import load_session, record_check_in
+from cakap.attendance.codes import make_code, slot_at
 from cakap.attendance.models import AttendanceChange, AttendanceRecord
+from cakap.attendance.phones import new_device_id
 from cakap.programmes.models import Session
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]

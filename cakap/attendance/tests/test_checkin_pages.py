@@ -10,8 +10,9 @@ from django.contrib.staticfiles import finders
 from django.db import connection
 from django.test import Client
 
-from cakap.attendance.checkin import DEVICE_COOKIE, make_code, person_id_from_card, slot_at
+from cakap.attendance.codes import make_code, slot_at
 from cakap.attendance.models import AttendanceRecord, CheckInAttempt, Status
+from cakap.attendance.phones import DEVICE_COOKIE, person_id_from_card
 from cakap.people.models import Person
 from conftest import PASSWORD, client_for
 
@@ -163,7 +164,7 @@ def test_my_card_carries_a_signed_token_of_the_person(world):
     assert page.status_code == 200 and b"<svg" in page.content
     person = Person.objects.get(user=world.participant)
     assert person.nip_grouped in page.content.decode()
-    from cakap.attendance.checkin import card_token
+    from cakap.attendance.phones import card_token
 
     assert person_id_from_card(card_token(person)) == person.pk
     assert person_id_from_card(card_token(person).replace(f"P{person.pk}", "P1")) is None

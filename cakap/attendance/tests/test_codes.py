@@ -7,21 +7,18 @@ import time_machine
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cakap.attendance.checkin import (
+from cakap.attendance.codes import (
     ALPHABET,
     CODE_LENGTH,
     check_code,
     current_code,
-    distance_m,
-    lateness,
     make_code,
-    new_device_id,
     normalise_code,
     slot_at,
-    valid_device_id,
-    window_of,
 )
 from cakap.attendance.models import AttendancePolicy, SessionVenue, Status
+from cakap.attendance.phones import new_device_id, valid_device_id
+from cakap.attendance.windows import distance_m, lateness, window_of
 from cakap.programmes.models import Session
 
 KEY = "test-key"

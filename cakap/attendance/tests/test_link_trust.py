@@ -7,16 +7,16 @@ import pytest
 import time_machine
 from django.test import Client
 
-from cakap.attendance.checkin import DEVICE_COOKIE, new_device_id
 from cakap.attendance.links import LinkError, issue_personal_link, link_token
 from cakap.attendance.models import PersonalLink
+from cakap.attendance.phones import DEVICE_COOKIE, new_device_id
 from cakap.core.models import AuditEntry
 from cakap.people.models import Person, RoleAssignment, User
 from cakap.programmes.models import Enrolment, Group
 from conftest import PASSWORD, in_english
 
 pytestmark = pytest.mark.django_db
-# Phone ids are issued and signed by the server (checkin.new_device_id).
+# Phone ids are issued and signed by the server (phones.new_device_id).
 PHONE_A = new_device_id()
 
 

@@ -4,7 +4,6 @@ import pytest
 from django.core import mail
 from django.test import Client
 
-from cakap.attendance.checkin import DEVICE_COOKIE, new_device_id
 from cakap.attendance.links import (
     LinkError,
     issue_personal_link,
@@ -12,6 +11,7 @@ from cakap.attendance.links import (
     revoke_personal_link,
 )
 from cakap.attendance.models import PersonalLink
+from cakap.attendance.phones import DEVICE_COOKIE, new_device_id
 from cakap.core.models import AuditEntry
 from cakap.people.models import Person
 from cakap.programmes.models import Enrolment

@@ -7,8 +7,9 @@ import pytest
 import time_machine
 from django.conf import settings
 
-from cakap.attendance.checkin import card_token, make_code, slot_at
+from cakap.attendance.codes import make_code, slot_at
 from cakap.attendance.models import AttendancePolicy, AttendanceRecord, Method, Status
+from cakap.attendance.phones import card_token
 from cakap.people.models import Person
 from cakap.programmes.models import Enrolment
 from conftest import client_for

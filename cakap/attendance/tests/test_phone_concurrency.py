@@ -8,15 +8,10 @@ import time_machine
 from django.conf import settings
 from django.db import connection, connections
 
-from cakap.attendance.checkin import (
-    CheckInError,
-    load_check_in,
-    make_code,
-    new_device_id,
-    record_check_in,
-    slot_at,
-)
+from cakap.attendance.checkin import CheckInError, load_check_in, record_check_in
+from cakap.attendance.codes import make_code, slot_at
 from cakap.attendance.models import AttendancePolicy, AttendanceRecord, CheckInAttempt, Flag
+from cakap.attendance.phones import new_device_id
 from cakap.people.models import Person, User
 from cakap.programmes.models import Enrolment
 

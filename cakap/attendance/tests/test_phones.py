@@ -5,17 +5,11 @@ import pytest
 from django.conf import settings
 from django.test import Client
 
-from cakap.attendance.checkin import (
-    DEVICE_COOKIE,
-    CheckInError,
-    load_session,
-    make_code,
-    new_device_id,
-    record_check_in,
-    slot_at,
-)
+from cakap.attendance.checkin import CheckInError, load_session, record_check_in
+from cakap.attendance.codes import make_code, slot_at
 from cakap.attendance.links import issue_personal_link, link_token, use_personal_link
 from cakap.attendance.models import AttendanceRecord, CheckInAttempt, Flag
+from cakap.attendance.phones import DEVICE_COOKIE, new_device_id
 from cakap.attendance.tests.roll_support import add_sessions, at_minutes, person_of, travel
 from cakap.people.tokens import issue_token
 from cakap.programmes.models import Enrolment

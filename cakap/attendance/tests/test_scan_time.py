@@ -6,13 +6,9 @@ import pytest
 from django.conf import settings
 from django.test import Client
 
-from cakap.attendance.checkin import (
-    honoured_scan,
-    make_code,
-    new_device_id,
-    slot_at,
-)
+from cakap.attendance.codes import honoured_scan, make_code, slot_at
 from cakap.attendance.models import AttendancePolicy, AttendanceRecord, CheckInAttempt, Status
+from cakap.attendance.phones import new_device_id
 from cakap.attendance.tests.roll_support import at_minutes, travel
 from cakap.people.tokens import issue_token
 from conftest import PASSWORD

@@ -9,13 +9,12 @@ from django.conf import settings
 from cakap.attendance.checkin import (
     CheckInError,
     load_session,
-    make_code,
-    new_device_id,
     record_check_in,
     record_typed_check_in,
-    slot_at,
 )
+from cakap.attendance.codes import make_code, slot_at
 from cakap.attendance.models import AttendanceRecord, CheckInAttempt
+from cakap.attendance.phones import new_device_id
 from cakap.attendance.tests.roll_support import at_minutes, travel
 from cakap.programmes.models import Enrolment
 from conftest import client_for
