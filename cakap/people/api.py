@@ -65,6 +65,15 @@ def _in_full(obj: Person, context: Any) -> bool:
     return request is None or sees_in_full(actor(request), obj)
 
 
+def _in_full_only(field: str) -> Any:
+    """A resolver that gives `field` only to a caller who sees the person in full."""
+
+    def resolve(obj: Person, context: Any) -> Any:
+        return getattr(obj, field) if _in_full(obj, context) else None
+
+    return staticmethod(resolve)
+
+
 class PersonRef(Schema):
     """A person as other objects mention them."""
 
@@ -75,13 +84,8 @@ class PersonRef(Schema):
     )
     full_name: str = Field(description="Name with academic titles")
 
-    @staticmethod
-    def resolve_nip(obj: Person, context: Any) -> str | None:
-        return obj.nip if _in_full(obj, context) else None
-
-    @staticmethod
-    def resolve_nip_grouped(obj: Person, context: Any) -> str | None:
-        return obj.nip_grouped if _in_full(obj, context) else None
+    resolve_nip = _in_full_only("nip")
+    resolve_nip_grouped = _in_full_only("nip_grouped")
 
 
 class PersonOut(Schema):
@@ -115,29 +119,12 @@ class PersonOut(Schema):
     def resolve_seen_in_full(obj: Person, context: Any) -> bool:
         return _in_full(obj, context)
 
-    @staticmethod
-    def resolve_nip(obj: Person, context: Any) -> str | None:
-        return obj.nip if _in_full(obj, context) else None
-
-    @staticmethod
-    def resolve_nip_grouped(obj: Person, context: Any) -> str | None:
-        return obj.nip_grouped if _in_full(obj, context) else None
-
-    @staticmethod
-    def resolve_employee_type(obj: Person, context: Any) -> str | None:
-        return obj.employee_type if _in_full(obj, context) else None
-
-    @staticmethod
-    def resolve_rank(obj: Person, context: Any) -> str | None:
-        return obj.rank if _in_full(obj, context) else None
-
-    @staticmethod
-    def resolve_position(obj: Person, context: Any) -> str | None:
-        return obj.position if _in_full(obj, context) else None
-
-    @staticmethod
-    def resolve_job_level(obj: Person, context: Any) -> str | None:
-        return obj.job_level if _in_full(obj, context) else None
+    resolve_nip = _in_full_only("nip")
+    resolve_nip_grouped = _in_full_only("nip_grouped")
+    resolve_employee_type = _in_full_only("employee_type")
+    resolve_rank = _in_full_only("rank")
+    resolve_position = _in_full_only("position")
+    resolve_job_level = _in_full_only("job_level")
 
     @staticmethod
     def resolve_phone(obj: Person, context: Any) -> str | None:
