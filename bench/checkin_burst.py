@@ -4,10 +4,16 @@ load on a trivial endpoint that reads one row, for comparison, the two taking tu
 rounds. The database holds a programme with meetings already held, vacuumed and
 analysed; every worker is warmed up first. Also counts the queries of one check-in,
 weighs the page a phone loads after scanning, and reports the CPU a request of each load
-costs the server, PostgreSQL and the load generator (Linux).
+costs the server, PostgreSQL and the load generator (Linux). A third load checks the
+same participants in to another session through the API (`POST /api/v1/attendance/
+check-in` with a bearer token each), as an app or a kiosk would.
 
     .venv/bin/python bench/checkin_burst.py [--participants 2000] [--concurrency 64]
         [--history 11] [--rounds 4] [--workers N] [--worker-class gthread --threads 4]
+        [--redis [URL]] [--no-api]
+
+--redis runs the server with CAKAP_REDIS_URL set (default redis://127.0.0.1:6379/15,
+flushed first), as production is configured; without it the server has no shared cache.
 
 Needs PostgreSQL at 127.0.0.1:5432 (user postgres); it creates and drops the database
 `cakap_bench`. Nothing here runs in `make test`: targets are checked by hand.
@@ -59,20 +65,24 @@ def prepare_database() -> None:
     sh(PY, "manage.py", "collectstatic", "--no-input", "-v0")
 
 
-def seed(n: int, history: int) -> tuple[int, int, list[str]]:
+def seed(n: int, history: int) -> tuple[int, int, int, list[str], list[str]]:
     """One session starting now with n active participants, after `history` meetings
-    already held, and a second session at the same time to warm the server up with;
-    returns both ids and one signed-in session cookie per participant."""
+    already held, a second session at the same time to warm the server up with and a
+    third for the API's check-ins; returns the three ids, one signed-in session cookie
+    per participant and one API key per participant."""
     os.environ.update(ENV)
     import django
 
     django.setup()
+    import importlib
+
+    from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.db import connection
     from django.utils import timezone
 
-    from cakap.core.sessions import SessionStore
-    from cakap.people.models import Person, Unit, User
+    from cakap.people.models import ApiToken, Person, Unit, User
+    from cakap.people.tokens import KEY_MARKER, PREFIX_LENGTH, hash_key
     from cakap.programmes.models import Enrolment, Group, Programme, Session
 
     regency = Unit.objects.create(name="Bench Regency", kind="regency")
@@ -139,9 +149,21 @@ def seed(n: int, history: int) -> tuple[int, int, list[str]]:
         ends_at=now + datetime.timedelta(hours=2),
         venue="Ruang latihan",
     )
+    api_session = Session.objects.create(
+        group=group,
+        starts_at=now + datetime.timedelta(minutes=5),
+        ends_at=now + datetime.timedelta(hours=2),
+        venue="Ruang rapat",
+    )
+    keys = [KEY_MARKER + secrets.token_urlsafe(32) for _ in users]
+    ApiToken.objects.bulk_create(
+        ApiToken(user=u, name="bench", key_hash=hash_key(k), prefix=k[:PREFIX_LENGTH])
+        for u, k in zip(users, keys, strict=True)
+    )
+    session_store = importlib.import_module(settings.SESSION_ENGINE).SessionStore
     cookies = []
     for u in users:
-        store = SessionStore()
+        store = session_store()
         store[SESSION_KEY] = str(u.pk)
         store[BACKEND_SESSION_KEY] = "cakap.people.auth.NipOrEmailBackend"
         store[HASH_SESSION_KEY] = u.get_session_auth_hash()
@@ -153,7 +175,7 @@ def seed(n: int, history: int) -> tuple[int, int, list[str]]:
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE")
         cursor.execute("CHECKPOINT")
-    return session.pk, warm.pk, cookies
+    return session.pk, warm.pk, api_session.pk, cookies, keys
 
 
 def query_count_and_weight(session_id: int) -> tuple[int, int, dict[str, int]]:
@@ -210,7 +232,7 @@ def burst(requests: list[tuple[str, str, dict[str, str], bytes]], concurrency: i
                 conn.request(method, path, body=body or None, headers=headers)
                 resp = conn.getresponse()
                 data = resp.read()
-                ok = resp.status == 200 and b'data-outcome="refused"' not in data
+                ok = resp.status in (200, 201) and b'data-outcome="refused"' not in data
                 err = None if ok else f"{resp.status} {data[:200]!r}"
             except (OSError, http.client.HTTPException) as e:
                 err = repr(e)
@@ -312,11 +334,25 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=0, help="default: gunicorn.conf.py")
     parser.add_argument("--worker-class", default="", help="default: gunicorn.conf.py")
     parser.add_argument("--threads", type=int, default=4, help="with --worker-class gthread")
+    parser.add_argument(
+        "--redis",
+        nargs="?",
+        const="redis://127.0.0.1:6379/15",
+        default="",
+        help="serve with this shared cache, flushed first (production's set-up)",
+    )
+    parser.add_argument("--no-api", action="store_true", help="skip the API's check-ins")
     args = parser.parse_args()
+    if args.redis:
+        import redis
+
+        redis.Redis.from_url(args.redis).flushdb()
+        ENV["CAKAP_REDIS_URL"] = args.redis
+    print(f"shared cache: {args.redis or 'none'}")
 
     print(f"preparing {DB} with {args.participants} participants ...")
     prepare_database()
-    session_id, warm_id, cookies = seed(args.participants, args.history)
+    session_id, warm_id, api_id, cookies, api_keys = seed(args.participants, args.history)
     # The production server as gunicorn.conf.py sets it up, on the benchmark's port.
     command = [str(ROOT / ".venv/bin/gunicorn"), "cakap.wsgi", "-b", f"127.0.0.1:{PORT}"]
     if args.workers:
@@ -363,10 +399,27 @@ def main() -> int:
                 found.append(("POST", f"/attendance/c/{session}/{code}/", headers, b""))
             return found
 
+        import json
+
+        def api_check_ins(
+            session: int, keys: list[str]
+        ) -> list[tuple[str, str, dict[str, str], bytes]]:
+            code = make_code(session, slot_at(time.time(), period), key=SECRET)
+            found = []
+            for key in keys:
+                body = json.dumps(
+                    {"session_id": session, "code": code, "device_id": new_device_id(key=SECRET)}
+                ).encode()
+                headers = {"Authorization": f"Bearer {key}", "Content-Type": "application/json"}
+                found.append(("POST", "/api/v1/attendance/check-in", headers, body))
+            return found
+
         # Warm every worker up first, on both endpoints, as a server that has been up for
         # a while is: check-ins go to the other session, so the measured one stays empty.
         burst([("GET", "/health/", {}, b"")] * 256, args.concurrency)
         burst(check_ins(warm_id, cookies[:256]), args.concurrency)
+        if not args.no_api:
+            burst(api_check_ins(warm_id, api_keys[256:512]), args.concurrency)
 
         # The two loads take turns, a share of each per round, so that a machine whose
         # speed drifts (a shared virtual machine does) weighs on both alike.
@@ -375,6 +428,9 @@ def main() -> int:
         lat_c: list[float] = []
         err_t: list[str] = []
         err_c: list[str] = []
+        wall_a = 0.0
+        lat_a: list[float] = []
+        err_a: list[str] = []
         keys = cookies[:-1]
         cpu = CpuMeter(server.pid)
         for r in range(args.rounds):
@@ -387,6 +443,11 @@ def main() -> int:
             checks = check_ins(session_id, keys[share])
             wall, lat, err = cpu.burst("check-in", checks, args.concurrency)
             wall_c, lat_c, err_c = wall_c + wall, lat_c + lat, err_c + err
+            if not args.no_api:
+                a_share = slice(r * n // rounds, (r + 1) * n // rounds)
+                calls = api_check_ins(api_id, api_keys[a_share])
+                wall, lat, err = cpu.burst("api", calls, args.concurrency)
+                wall_a, lat_a, err_a = wall_a + wall, lat_a + lat, err_a + err
 
         from cakap.attendance.models import AttendanceRecord
 
@@ -394,14 +455,24 @@ def main() -> int:
         print()
         t = summary("trivial", wall_t, lat_t, err_t)
         c = summary("check-in", wall_c, lat_c, err_c)
+        if not args.no_api:
+            a = summary("api", wall_a, lat_a, err_a)
         print()
         print(f"records in the session: {records} (expected {args.participants})")
         print(f"throughput ratio check-in/trivial: {c['rps'] / t['rps']:.2f} (target >= 0.5)")
         print(f"p99 ratio check-in/trivial: {c['p99'] / t['p99']:.2f} (target <= 2.0)")
+        api_ok = True
+        if not args.no_api:
+            api_records = AttendanceRecord.objects.filter(session_id=api_id).count()
+            api_ok = api_records == args.participants and not err_a
+            print(f"API records in its session: {api_records} (expected {args.participants})")
+            print(f"throughput ratio api/trivial: {a['rps'] / t['rps']:.2f} (target >= 0.5)")
+            print(f"p99 ratio api/trivial: {a['p99'] / t['p99']:.2f} (target <= 2.0)")
         print(f"queries per check-in POST: {queries}")
         print(f"scan page weight: {weight} bytes (target <= 30720): {sizes}")
         cpu.report()
-        return 0 if records == args.participants and not err_c and not err_t else 1
+        ok = records == args.participants and not err_c and not err_t and api_ok
+        return 0 if ok else 1
     finally:
         server.terminate()
         server.wait(10)
