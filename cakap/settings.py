@@ -54,6 +54,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "cakap.core.sessions.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "cakap.core.address.UnstorableAddressMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
