@@ -2,6 +2,7 @@
 which PostgreSQL cannot compare, is answered with a clear message and changes nothing."""
 
 import pytest
+
 from conftest import client_for, in_english
 
 SEARCHES = [
