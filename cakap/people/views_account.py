@@ -28,14 +28,18 @@ from cakap.people.forms import (
 )
 from cakap.people.models import ApiToken, User
 
+# The session key holding a new token's key until the page that shows it once.
+NEW_KEY = "cakap_new_token_key"
+
 
 @never_cache
 @login_required
 def token_list(request: HttpRequest) -> HttpResponse:
-    """The person's own tokens; POST creates one and shows its key on this answer only."""
+    """The person's own tokens. POST creates one and redirects here; the key is held in
+    the session for that one page and shown once, so reloading it creates nothing."""
     user = signed_in(request)
     form = TokenForm(request.POST or None)
-    key = None
+    key = request.session.pop(NEW_KEY, None) if request.method == "GET" else None
     if request.method == "POST" and form.is_valid():
         days = form.cleaned_data["expires_in_days"]
         expires_at = timezone.now() + datetime.timedelta(days=days) if days else None
@@ -46,8 +50,9 @@ def token_list(request: HttpRequest) -> HttpResponse:
         except tokens.TokenError as err:
             form.add_error("name" if err.code.startswith("name") else None, str(err.message))
         else:
-            form = TokenForm()
+            request.session[NEW_KEY] = key
             messages.success(request, _("Token %(name)s was created.") % {"name": created.name})
+            return redirect("token-list")
     own = tokens_visible_to(user).filter(user=user).order_by("revoked_at", "-created_at", "-pk")
     context = {"form": form, "key": key, "tokens": own, "now": timezone.now()}
     return render(request, "people/account/token_list.html", context)

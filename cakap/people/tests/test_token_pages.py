@@ -30,8 +30,9 @@ def test_a_person_sees_only_their_own_tokens(world):
 
 def test_creating_a_token_shows_its_key_once(world):
     client = in_english(client_for(world.participant))
-    answer = client.post(TOKENS, {"name": "Spreadsheet", "expires_in_days": "30"})
+    answer = client.post(TOKENS, {"name": "Spreadsheet", "expires_in_days": "30"}, follow=True)
     assert answer.status_code == 200
+    assert answer.redirect_chain == [(TOKENS, 302)]  # a reload does not post again
     found = re.search(r"ck_[A-Za-z0-9_\-]{40,}", answer.content.decode())
     assert found
     key = found.group(0)
@@ -42,6 +43,7 @@ def test_creating_a_token_shows_its_key_once(world):
     assert token.expires_at is not None
     assert token.expires_at.date() == (timezone.now() + datetime.timedelta(days=30)).date()
     assert key not in client.get(TOKENS).content.decode()  # never again
+    assert ApiToken.objects.filter(user=world.participant).count() == 1
     assert AuditEntry.objects.filter(action="api_token.issue", actor=world.participant).exists()
 
 
