@@ -56,5 +56,7 @@ urlpatterns = [
     path("people/<id:pk>/", views.person_detail, name="person-detail"),
     path("people/<id:pk>/edit/", views.person_edit, name="person-edit"),
     path("people/import/", views.roster_import, name="roster-import"),
+    path("people/import/confirm/", views.roster_import_confirm, name="roster-import-confirm"),
+    path("people/import/cancel/", views.roster_import_cancel, name="roster-import-cancel"),
     path("units/", views.unit_tree, name="unit-tree"),
 ]

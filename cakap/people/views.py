@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST
 
 from cakap.core.errors import DomainError
 from cakap.core.formatting import clock
@@ -191,18 +192,35 @@ def _forget_import(request: HttpRequest) -> None:
         roster.discard_upload(str(pending.get("token", "")))
 
 
+def _pending_roster(
+    request: HttpRequest, units: Any
+) -> tuple[dict[str, Any], bytes, Unit | None] | HttpResponse | None:
+    """The upload waiting for confirmation: its record, its bytes and its default unit;
+    None when nothing waits; a redirect (with a message) when its file is gone."""
+    pending = _pending_import(request)
+    if pending is None:
+        return None
+    data = roster.load_upload(str(pending.get("token", "")))
+    if data is None:
+        request.session.pop(_IMPORT_SESSION_KEY, None)
+        messages.error(request, _("The uploaded file is no longer available. Upload it again."))
+        return redirect("roster-import")
+    unit_default = units.filter(pk=pending.get("unit_default") or 0).first()
+    return pending, data, unit_default
+
+
 @login_required
 def roster_import(request: HttpRequest) -> HttpResponse:
-    """Upload a roster, see what each row would do, then confirm to save all valid rows.
+    """Upload a roster (POST) and see what each row would do (GET) before confirming.
 
     The uploaded file waits in storage under a random token kept in the session, and is
-    read again on confirmation, so app servers keep no state of their own.
+    read again on confirmation (`roster_import_confirm`), so app servers keep no state
+    of their own.
     """
     user = _require_organiser(request)
     units = units_managed_by(user)
     form = RosterUploadForm(units=units)
-    action = request.POST.get("action", "")
-    if request.method == "POST" and action == "upload":
+    if request.method == "POST":
         form = RosterUploadForm(request.POST, request.FILES, units=units)
         if form.is_valid():
             upload = form.cleaned_data["file"]
@@ -220,38 +238,15 @@ def roster_import(request: HttpRequest) -> HttpResponse:
                     "unit_default": unit_default.pk if unit_default else None,
                 }
                 return redirect("roster-import")
-    elif request.method == "POST" and action == "cancel":
-        _forget_import(request)
-        return redirect("roster-import")
 
-    pending = _pending_import(request)
-    plan = None
-    if pending is not None:
-        data = roster.load_upload(str(pending.get("token", "")))
-        unit_default = units.filter(pk=pending.get("unit_default") or 0).first()
-        filename = str(pending.get("filename", ""))
-        if data is None:
-            request.session.pop(_IMPORT_SESSION_KEY, None)
-            messages.error(request, _("The uploaded file is no longer available. Upload it again."))
-            return redirect("roster-import")
-        if request.method == "POST" and action == "confirm":
-            try:
-                result = roster.apply_roster(user, data, filename, unit_default)
-            except roster.RosterFileError as err:
-                messages.error(request, str(err.message))
-                return redirect("roster-import")
-            _forget_import(request)
-            messages.success(
-                request,
-                _(
-                    "Roster imported: %(created)d added, %(updated)d updated, "
-                    "%(unchanged)d unchanged, %(skipped)d skipped with problems."
-                )
-                % vars(result),
-            )
-            return redirect("person-list")
+    found = _pending_roster(request, units)
+    if isinstance(found, HttpResponse):
+        return found
+    plan = pending = None
+    if found is not None:
+        pending, data, unit_default = found
         try:
-            plan = roster.read_roster(user, data, filename, unit_default)
+            plan = roster.read_roster(user, data, str(pending.get("filename", "")), unit_default)
         except roster.RosterFileError as err:
             _forget_import(request)
             messages.error(request, str(err.message))
@@ -262,3 +257,42 @@ def roster_import(request: HttpRequest) -> HttpResponse:
         "people/roster_import.html",
         {"form": form, "plan": plan, "pending": pending, "Action": roster.Action},
     )
+
+
+@require_POST
+@login_required
+def roster_import_confirm(request: HttpRequest) -> HttpResponse:
+    """Save every valid row of the upload waiting in the session; nothing waits: back
+    to the upload page, which says so."""
+    user = _require_organiser(request)
+    found = _pending_roster(request, units_managed_by(user))
+    if found is None:
+        messages.info(request, _("No roster is waiting to be imported. Upload one first."))
+        return redirect("roster-import")
+    if isinstance(found, HttpResponse):
+        return found
+    pending, data, unit_default = found
+    try:
+        result = roster.apply_roster(user, data, str(pending.get("filename", "")), unit_default)
+    except roster.RosterFileError as err:
+        messages.error(request, str(err.message))
+        return redirect("roster-import")
+    _forget_import(request)
+    messages.success(
+        request,
+        _(
+            "Roster imported: %(created)d added, %(updated)d updated, "
+            "%(unchanged)d unchanged, %(skipped)d skipped with problems."
+        )
+        % vars(result),
+    )
+    return redirect("person-list")
+
+
+@require_POST
+@login_required
+def roster_import_cancel(request: HttpRequest) -> HttpResponse:
+    """Forget the upload waiting in the session and remove its file."""
+    _require_organiser(request)
+    _forget_import(request)
+    return redirect("roster-import")

@@ -207,7 +207,9 @@ PAGES: list[Route] = [
     page("person-create", gate=ORGANISERS, writes=POST, data={"nip": "x", "name": "X"}),
     page("person-detail", "SEE", pk="person", variants=({"pk": "coach"},)),
     page("person-edit", "MANAGE", pk="person", writes=POST, data={"name": "Changed"}),
-    page("roster-import", gate=ORGANISERS, writes=POST, data={"action": "cancel"}),
+    page("roster-import", gate=ORGANISERS, writes=POST),
+    page("roster-import-confirm", gate=ORGANISERS, get=False, writes=POST),
+    page("roster-import-cancel", gate=ORGANISERS, get=False, writes=POST),
     page("unit-tree", gate=ORGANISERS),
     # programmes
     page("programme-list", gate=SIGNED_IN),

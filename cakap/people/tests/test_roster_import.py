@@ -13,6 +13,8 @@ from conftest import PASSWORD, client_for, in_english
 
 DATA = Path(__file__).parent / "data"
 URL = "/people/import/"
+CONFIRM_URL = "/people/import/confirm/"
+CANCEL_URL = "/people/import/cancel/"
 
 
 @pytest.fixture(autouse=True)
@@ -22,7 +24,7 @@ def _media(settings, tmp_path):
 
 def upload(client, name, content=None, **extra):
     content = (DATA / name).read_bytes() if content is None else content
-    data = {"action": "upload", "file": SimpleUploadedFile(name, content), **extra}
+    data = {"file": SimpleUploadedFile(name, content), **extra}
     return in_english(client).post(URL, data)
 
 
@@ -69,7 +71,7 @@ def test_preview_shows_every_row_with_problems_and_action_and_changes_nothing(wo
     html = response = in_english(client).get(URL).content.decode()
     assert "19700312 199503 1 002" in html
     assert "Dinas Pariwisata" in html
-    assert 'value="confirm"' in html
+    assert 'action="/people/import/confirm/"' in html
     assert Person.objects.count() == before
     assert len(stored_files(settings)) == 1
 
@@ -77,7 +79,7 @@ def test_preview_shows_every_row_with_problems_and_action_and_changes_nothing(wo
 def test_confirm_saves_valid_rows_through_the_services(world, settings):
     client = client_for(world.organiser)
     upload(client, "messy_roster.xlsx")
-    response = client.post(URL, {"action": "confirm"})
+    response = client.post(CONFIRM_URL)
     assert response.status_code == 302
     assert response["Location"] == "/people/"
     budi = Person.objects.get(nip="197003121995031002")
@@ -103,7 +105,7 @@ def test_confirm_saves_valid_rows_through_the_services(world, settings):
 def test_reimporting_the_same_file_changes_nothing(world):
     client = client_for(world.organiser)
     upload(client, "messy_roster.xlsx")
-    client.post(URL, {"action": "confirm"})
+    client.post(CONFIRM_URL)
     entries = AuditEntry.objects.count()
     upload(client, "messy_roster.xlsx")
     plan = preview(client)
@@ -111,7 +113,7 @@ def test_reimporting_the_same_file_changes_nothing(world):
     assert not plan.has_changes
     response = in_english(client).get(URL)
     assert 'value="confirm"' not in response.content.decode()
-    client.post(URL, {"action": "confirm"})
+    client.post(CONFIRM_URL)
     assert AuditEntry.objects.count() == entries
 
 
@@ -131,7 +133,7 @@ def test_changed_row_updates_the_person_matched_by_nip(world):
     assert rows[7].action == "skip"  # "Dinkes" and "08xx"
     html = in_english(client).get(URL).content.decode()
     assert "Kepala Seksi Pelayanan" in html and "→" in html
-    client.post(URL, {"action": "confirm"})
+    client.post(CONFIRM_URL)
     person.refresh_from_db()
     assert (person.rank, person.position, person.phone) == (
         "III/c",
@@ -157,7 +159,7 @@ def test_blank_cells_do_not_erase_recorded_values(world):
 def test_utf8_csv_with_bom_and_comma_separator(world):
     client = client_for(world.organiser)
     upload(client, "roster_utf8_bom.csv")
-    client.post(URL, {"action": "confirm"})
+    client.post(CONFIRM_URL)
     sekda = Person.objects.get(nip="196906151992031006")
     assert (sekda.title_prefix, sekda.name, sekda.title_suffix) == ("Drs. H.", "Syafrizal", "M.Si.")
     assert sekda.unit == world.regency
@@ -169,7 +171,7 @@ def test_unit_default_fills_rows_without_a_unit(world):
     client = client_for(world.organiser)
     upload(client, "roster.csv", csv.encode(), unit_default=world.kecamatan.pk)
     assert preview(client).rows[0].action == "create"
-    client.post(URL, {"action": "confirm"})
+    client.post(CONFIRM_URL)
     assert Person.objects.get(nip="199001012015031004").unit == world.kecamatan
 
 
@@ -232,11 +234,27 @@ def test_too_many_rows_is_refused(world, settings):
 def test_cancel_forgets_the_upload(world, settings):
     client = client_for(world.organiser)
     upload(client, "messy_roster.xlsx")
-    client.post(URL, {"action": "cancel"})
+    client.post(CANCEL_URL)
     assert stored_files(settings) == []
     assert client.get(URL).context["plan"] is None
-    client.post(URL, {"action": "confirm"})  # nothing pending: nothing happens
+    client.post(CONFIRM_URL)  # nothing pending: nothing happens
     assert not Person.objects.filter(nip="197003121995031002").exists()
+
+
+def test_confirm_and_cancel_answer_only_post_and_a_get_changes_nothing(world, settings):
+    client = client_for(world.organiser)
+    upload(client, "messy_roster.xlsx")
+    assert client.get(CONFIRM_URL).status_code == 405
+    assert client.get(CANCEL_URL).status_code == 405
+    assert len(stored_files(settings)) == 1
+    assert preview(client) is not None
+    assert not Person.objects.filter(nip="197003121995031002").exists()
+
+
+def test_confirm_with_nothing_waiting_says_so(world):
+    response = in_english(client_for(world.organiser)).post(CONFIRM_URL, follow=True)
+    assert response.redirect_chain[-1][0] == URL
+    assert "No roster is waiting" in response.content.decode()
 
 
 def test_a_second_upload_replaces_the_first(world, settings):
@@ -252,7 +270,7 @@ def test_lost_upload_asks_to_upload_again(world, settings):
     upload(client, "messy_roster.xlsx")
     for path in stored_files(settings):
         path.unlink()
-    response = in_english(client).post(URL, {"action": "confirm"}, follow=True)
+    response = in_english(client).post(CONFIRM_URL, follow=True)
     assert "no longer available" in response.content.decode()
     assert not Person.objects.filter(nip="197003121995031002").exists()
 
@@ -306,7 +324,7 @@ def test_non_organisers_get_404(world, persona, settings):
     assert client.get(URL).status_code == 404
     response = upload(client, "messy_roster.xlsx")
     assert response.status_code == 404
-    assert client.post(URL, {"action": "confirm"}).status_code == 404
+    assert client.post(CONFIRM_URL).status_code == 404
     assert stored_files(settings) == []
 
 
