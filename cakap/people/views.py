@@ -9,6 +9,7 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse_lazy
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -68,6 +69,8 @@ class PasswordResetView(auth_views.PasswordResetView):
     same for an email that has an account and one that has none."""
 
     template_name = "people/auth/password_reset_form.html"
+    email_template_name = "people/auth/password_reset_email.txt"
+    success_url = reverse_lazy("password_reset_done")
 
     def form_valid(self, form: Any) -> HttpResponse:
         until = throttle.reset_request_refused_until(self.request, form.cleaned_data["email"])

@@ -136,6 +136,7 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
 
     form_class = SetPasswordWithTokensForm
     template_name = "people/auth/password_reset_confirm.html"
+    success_url = reverse_lazy("password_reset_complete")
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
