@@ -10,8 +10,9 @@ from ninja import NinjaAPI, Router, Swagger
 
 from cakap.attendance.api import router as attendance_router
 from cakap.competence.api import router as competence_router
-from cakap.core.api_support import default_auth, install_error_handlers
+from cakap.core.api_support import install_error_handlers
 from cakap.people.api import router as people_router
+from cakap.people.identity import default_auth
 from cakap.programmes.api import router as programmes_router
 
 api = NinjaAPI(

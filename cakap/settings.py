@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "cakap.programmes",
     "cakap.attendance",
     "cakap.competence",
+    "cakap.portal",
 ]
 
 MIDDLEWARE = [
@@ -77,7 +78,7 @@ TEMPLATES = [
                 "django.template.context_processors.csp",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "cakap.core.context_processors.navigation",
+                "cakap.portal.context_processors.navigation",
             ],
         },
     },

@@ -4,7 +4,7 @@ from django.urls import include, path
 from cakap.api import api
 
 urlpatterns = [
-    path("", include("cakap.core.urls")),
+    path("", include("cakap.portal.urls")),
     path("", include("cakap.people.urls")),
     path("programmes/", include("cakap.programmes.urls")),
     path("attendance/", include("cakap.attendance.urls")),

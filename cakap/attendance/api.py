@@ -33,12 +33,12 @@ from cakap.core.api_support import (
     InputSchema,
     LocalDateTime,
     PageNumbers,
-    actor,
     referenced,
 )
 from cakap.core.lookups import get_or_404
 from cakap.people.access import people_visible_to
 from cakap.people.api import PersonRef
+from cakap.people.identity import actor
 from cakap.people.models import User
 from cakap.programmes.access import sessions_visible_to
 from cakap.programmes.models import Session

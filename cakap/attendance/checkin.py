@@ -47,7 +47,7 @@ from cakap.attendance.windows import (
     window_of,
 )
 from cakap.core import rows, sessions
-from cakap.core.errors import DomainError
+from cakap.core.errors import DomainError, ForbiddenError
 from cakap.core.formatting import clock
 from cakap.core.lookups import get_or_404
 from cakap.people.access import is_admin, person_of
@@ -67,6 +67,10 @@ class CheckInError(DomainError):
     ) -> None:
         super().__init__(code, message)
         self.record = record
+
+
+class CheckInForbiddenError(CheckInError, ForbiddenError):
+    """The user does not run this session's check-in."""
 
 
 REASONS: dict[str, Promise] = {
@@ -628,7 +632,7 @@ def check_in_by_coach(
     if method not in (Method.COACH_SCAN, Method.COACH_SEARCH):
         raise CheckInError("bad_method", _("Unknown check-in method."))
     if not may_run(actor, session):
-        raise CheckInError("forbidden", _("You do not run this session's check-in."))
+        raise CheckInForbiddenError("forbidden", _("You do not run this session's check-in."))
     if session.status in (Session.Status.CANCELLED, Session.Status.MOVED):
         raise CheckInError("session_cancelled", REASONS["session_cancelled"])
     enrolled = Enrolment.objects.filter(
@@ -656,7 +660,7 @@ def decide_pending(actor: User, record: AttendanceRecord, *, approve: bool) -> A
     Refusing sets alpa with a reason; the coach can still set another status on the roll.
     """
     if not may_run(actor, record.session):
-        raise CheckInError("forbidden", _("You do not run this session's check-in."))
+        raise CheckInForbiddenError("forbidden", _("You do not run this session's check-in."))
     if not record.pending:
         return record
     if approve:

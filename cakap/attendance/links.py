@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cakap.attendance.models import PersonalLink
 from cakap.core import audit
-from cakap.core.errors import DomainError
+from cakap.core.errors import DomainError, ForbiddenError
 from cakap.core.formatting import JAKARTA
 from cakap.people.access import capabilities_beyond_taking_part
 from cakap.people.models import Person, User
@@ -32,6 +32,10 @@ from cakap.programmes.models import Enrolment, Programme
 
 
 class LinkError(DomainError):
+    pass
+
+
+class LinkForbiddenError(LinkError, ForbiddenError):
     pass
 
 
@@ -53,7 +57,7 @@ def _hash(token: str) -> str:
 
 def _require_manager(actor: User, programme: Programme) -> None:
     if not programmes_managed_by(actor).filter(pk=programme.pk).exists():
-        raise LinkError("forbidden", _("You do not organise this programme."))
+        raise LinkForbiddenError("forbidden", _("You do not organise this programme."))
 
 
 @transaction.atomic

@@ -31,7 +31,7 @@ from cakap.attendance.models import (
     Status,
 )
 from cakap.core import audit, rows
-from cakap.core.errors import DomainError
+from cakap.core.errors import ConflictError, DomainError, ForbiddenError
 from cakap.people.access import person_of
 from cakap.people.models import Person
 from cakap.programmes.models import Enrolment, Session
@@ -135,20 +135,6 @@ def apply_status(
 
 # --- Errors ------------------------------------------------------------------------------
 
-# Codes that say "the data is not in a state that allows this" (409) or "not yours" (403)
-# rather than "your input is wrong" (400); pages show the message either way.
-_CONFLICT_CODES = frozenset(
-    {
-        "already_pending",
-        "already_decided",
-        "already_present",
-        "not_upcoming",
-        "session_closed",
-        "not_started",
-    }
-)
-_FORBIDDEN_CODES = frozenset({"forbidden", "out_of_scope", "not_own"})
-
 
 class RollError(AttendanceError):
     """A refused roll change, absence request or decision. `field` names the input at
@@ -159,11 +145,13 @@ class RollError(AttendanceError):
         self.field = field
         self.person: Person | None = None  # the roll row at fault, in save_roll
 
-    @property
-    def http_status(self) -> int:
-        if self.code in _FORBIDDEN_CODES:
-            return 403
-        return 409 if self.code in _CONFLICT_CODES else 400
+
+class RollConflictError(RollError, ConflictError):
+    """Already asked, decided or present; the session not upcoming, closed or not started."""
+
+
+class RollForbiddenError(RollError, ForbiddenError):
+    """Not the group's coach or the programme's organiser; not one's own session."""
 
 
 DOCUMENT_MAX_BYTES = 5 * 1024 * 1024
@@ -279,16 +267,18 @@ def _set_status(
     reason = _clean_reason(status, reason)
     check_document(status, document)
     if not getattr(actor, "is_authenticated", False) or not can_take_roll(actor, session):
-        raise RollError("forbidden", _("Only the group's coaches and the organisers may do this."))
+        raise RollForbiddenError(
+            "forbidden", _("Only the group's coaches and the organisers may do this.")
+        )
     if session.status in _GONE:
-        raise RollError("session_closed", _("This session was cancelled or moved."))
+        raise RollConflictError("session_closed", _("This session was cancelled or moved."))
     existing = AttendanceRecord.objects.filter(session=session, person=person).first()
     if existing is None and not _is_enrolled(session, person):
         raise RollError(
             "not_enrolled", _("This person is not a participant of this group."), field="person"
         )
     if status not in EXCUSED and timezone.now() < attendance_window(session).opens_at:
-        raise RollError(
+        raise RollConflictError(
             "not_started",
             _("Present, late and alpa can be set once check-in has opened."),
             field="status",
@@ -355,16 +345,16 @@ def request_absence(
     check_document(status, document)
     person = person_of(actor_person_user) if actor_person_user is not None else None
     if person is None or not _is_enrolled(session, person):
-        raise RollError("not_own", _("You can only ask for your own sessions."))
+        raise RollForbiddenError("not_own", _("You can only ask for your own sessions."))
     if session.status != Session.Status.PLANNED or session.starts_at <= timezone.now():
-        raise RollError(
+        raise RollConflictError(
             "not_upcoming", _("An absence can only be asked for before the session starts.")
         )
     with transaction.atomic():
         if AbsenceRequest.objects.filter(
             session=session, person=person, state=AbsenceRequest.State.PENDING
         ).exists():
-            raise RollError(
+            raise RollConflictError(
                 "already_pending", _("You already have a request waiting for this session.")
             )
         try:
@@ -377,7 +367,7 @@ def request_absence(
                     document=document or "",
                 )
         except IntegrityError as exc:
-            raise RollError(
+            raise RollConflictError(
                 "already_pending", _("You already have a request waiting for this session.")
             ) from exc
         audit.record(
@@ -404,7 +394,7 @@ def decide_absence(
     if not getattr(actor, "is_authenticated", False) or not (
         absence_requests_decidable_by(actor).filter(pk=request.pk).exists()
     ):
-        raise RollError("forbidden", _("Only the programme's organisers may decide this."))
+        raise RollForbiddenError("forbidden", _("Only the programme's organisers may decide this."))
     wanted = AbsenceRequest.State.APPROVED if approve else AbsenceRequest.State.DECLINED
     with transaction.atomic():
         fresh = (
@@ -415,7 +405,7 @@ def decide_absence(
         if fresh.state == wanted:
             return fresh
         if fresh.state != AbsenceRequest.State.PENDING:
-            raise RollError("already_decided", _("This request has already been decided."))
+            raise RollConflictError("already_decided", _("This request has already been decided."))
         if (
             approve
             and AttendanceRecord.objects.filter(
@@ -423,7 +413,7 @@ def decide_absence(
             ).exists()
         ):
             # They came after all: an approval must not turn a presence into an absence.
-            raise RollError(
+            raise RollConflictError(
                 "already_present",
                 _("This participant was recorded present; decline the request instead."),
             )
@@ -468,14 +458,14 @@ def close_session_attendance(actor: Any, session: Session) -> int:
         from cakap.attendance.access import can_take_roll
 
         if not can_take_roll(actor, session):
-            raise RollError(
+            raise RollForbiddenError(
                 "forbidden", _("Only the group's coaches and the organisers may do this.")
             )
     made_alpa = 0
     with transaction.atomic():
         fresh = Session.objects.select_for_update().get(pk=session.pk)
         if fresh.status in _GONE:
-            raise RollError("session_closed", _("This session was cancelled or moved."))
+            raise RollConflictError("session_closed", _("This session was cancelled or moved."))
         marked = AttendanceRecord.objects.filter(session=fresh).values("person_id")
         unmarked = (
             Person.objects.filter(

@@ -44,9 +44,9 @@ from cakap.attendance.models import (
     Status,
 )
 from cakap.core.formatting import clock, long_date
-from cakap.core.http import signed_in
 from cakap.core.sessions import SessionStore
 from cakap.people.access import person_of
+from cakap.people.identity import signed_in
 from cakap.people.models import Person, User
 from cakap.people.nip import NipError, parse_nip
 from cakap.programmes.access import get_managed_programme

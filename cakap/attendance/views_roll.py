@@ -28,8 +28,8 @@ from cakap.attendance.access import (
 )
 from cakap.attendance.forms_roll import AbsenceRequestForm, DecisionForm, RollForm
 from cakap.attendance.models import EXCUSED, AbsenceRequest, AttendanceRecord, Status
-from cakap.core.http import signed_in
 from cakap.people.access import person_of
+from cakap.people.identity import signed_in
 from cakap.people.models import Person, User
 from cakap.programmes.access import get_session_for_user, programmes_visible_to
 from cakap.programmes.models import Enrolment, Programme, Session

@@ -43,12 +43,12 @@ from cakap.core.api_support import (
     InputSchema,
     LocalDateTime,
     PageNumbers,
-    actor,
     forbidden,
     referenced,
 )
 from cakap.core.lookups import get_or_404
 from cakap.people.access import is_admin, is_organiser, person_of
+from cakap.people.identity import actor
 from cakap.people.models import User
 from cakap.programmes.access import programmes_visible_to
 
@@ -377,7 +377,7 @@ def _submissions(user: User) -> QuerySet[Attempt]:
 def _my_attempt(user: User, administration: Administration) -> Attempt:
     attempt = Attempt.objects.filter(administration=administration, person=person_of(user)).first()
     if attempt is None:
-        raise services.CompetenceError("not_started", _("Start the assessment first."), status=409)
+        raise services.CompetenceConflictError("not_started", _("Start the assessment first."))
     return attempt
 
 

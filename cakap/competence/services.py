@@ -36,7 +36,7 @@ from cakap.competence.models import (
     ProgrammeFramework,
 )
 from cakap.core.audit import record, snapshot
-from cakap.core.errors import DomainError
+from cakap.core.errors import ConflictError, DomainError, ForbiddenError
 from cakap.core.formatting import clock, long_date
 from cakap.people.access import person_of
 from cakap.people.models import Person, Unit, User
@@ -50,19 +50,17 @@ MAX_OPTIONS = 6
 class CompetenceError(DomainError):
     """A refused write. `field` names the input at fault, when there is one."""
 
-    http_status: int | None
-
-    def __init__(
-        self,
-        code: str,
-        message: str | Promise,
-        *,
-        field: str | None = None,
-        status: int | None = None,
-    ) -> None:
+    def __init__(self, code: str, message: str | Promise, *, field: str | None = None) -> None:
         super().__init__(code, message)
         self.field = field
-        self.http_status = status
+
+
+class CompetenceConflictError(CompetenceError, ConflictError):
+    """Already taken, not open, closed, already submitted."""
+
+
+class CompetenceForbiddenError(CompetenceError, ForbiddenError):
+    """Not a participant of the administration."""
 
 
 def _now() -> datetime.datetime:
@@ -338,32 +336,29 @@ def create_administration(
             )
             record(user, "competence.administration_created", administration)
     except IntegrityError:
-        raise CompetenceError(
+        raise CompetenceConflictError(
             "phase_taken",
             _("This instrument is already given as this phase."),
             field="phase",
-            status=409,
         ) from None
     return administration
 
 
 def _check_window(administration: Administration, now: datetime.datetime) -> None:
     if now < administration.opens_at:
-        raise CompetenceError(
+        raise CompetenceConflictError(
             "not_open",
             _("This assessment opens on %(day)s at %(time)s.")
             % {"day": long_date(administration.opens_at), "time": clock(administration.opens_at)},
-            status=409,
         )
     if now >= administration.closes_at:
-        raise CompetenceError(
+        raise CompetenceConflictError(
             "closed",
             _("This assessment closed on %(day)s at %(time)s; answers are no longer accepted.")
             % {
                 "day": long_date(administration.closes_at),
                 "time": clock(administration.closes_at),
             },
-            status=409,
         )
 
 
@@ -376,10 +371,9 @@ def _participant(user: User, administration: Administration) -> Person:
             person=person, programme_id=programme_id, status=Enrolment.Status.ACTIVE
         ).exists()
     ):
-        raise CompetenceError(
+        raise CompetenceForbiddenError(
             "not_participant",
             _("Only the programme's participants take this assessment."),
-            status=403,
         )
     return person
 
@@ -478,17 +472,15 @@ def clean_value(item: Item, raw: Iterable[Any], scale: tuple[int, int]) -> list[
 
 def _check_writable(attempt: Attempt, now: datetime.datetime) -> None:
     if attempt.submitted_at is not None:
-        raise CompetenceError(
+        raise CompetenceConflictError(
             "already_submitted",
             _("This assessment has been submitted; answers are final."),
-            status=409,
         )
     _check_window(attempt.administration, now)
     if attempt.deadline is not None and now > attempt.deadline:
-        raise CompetenceError(
+        raise CompetenceConflictError(
             "time_up",
             _("The time for this test is up. The answers you saved count; submit to finish."),
-            status=409,
         )
 
 
@@ -651,10 +643,9 @@ def record_observation(
         programme_id=administration.instrument.programme_id,
         status=Enrolment.Status.ACTIVE,
     ).exists():
-        raise CompetenceError(
+        raise CompetenceForbiddenError(
             "not_participant",
             _("Only the programme's participants take this assessment."),
-            status=403,
         )
     if not ticked_ids <= set(items):
         raise CompetenceError("invalid_item", _("This line is not part of this checklist."))
@@ -666,10 +657,9 @@ def record_observation(
         )
         attempt = _locked(attempt)  # two coaches recording at once: one after the other
         if attempt.submitted_at is not None:
-            raise CompetenceError(
+            raise CompetenceConflictError(
                 "already_submitted",
                 _("This participant's checklist is already recorded."),
-                status=409,
             )
         Answer.objects.bulk_create(
             Answer(

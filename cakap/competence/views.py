@@ -44,8 +44,8 @@ from cakap.competence.models import (
     Item,
     ModuleCompetence,
 )
-from cakap.core.http import signed_in
 from cakap.people.access import is_admin, is_organiser, person_of, scope_paths
+from cakap.people.identity import signed_in
 from cakap.people.models import RoleAssignment, User
 from cakap.programmes.access import (
     get_managed_programme,

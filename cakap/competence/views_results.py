@@ -17,7 +17,7 @@ from cakap.competence.access import (
 )
 from cakap.competence.models import Instrument
 from cakap.competence.views import can_read_results
-from cakap.core.http import signed_in
+from cakap.people.identity import signed_in
 from cakap.people.models import User
 
 

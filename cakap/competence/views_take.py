@@ -5,8 +5,6 @@ script the "Save" button does the same. Opening the page again resumes the attem
 with every saved answer in place.
 """
 
-from typing import Any
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -24,8 +22,8 @@ from cakap.competence.access import (
 )
 from cakap.competence.models import Administration, Answer, Attempt, Instrument, Item, Level
 from cakap.core.formatting import clock
-from cakap.core.http import signed_in
 from cakap.people.access import is_admin, person_of
+from cakap.people.identity import signed_in
 
 
 def _choices(item: Item, order: list[int], scale: list[tuple[int, str]]) -> list[tuple[int, str]]:
@@ -57,13 +55,14 @@ def _answers_from(request: HttpRequest) -> dict[int, list[str]]:
     return {pk: request.POST.getlist(f"item-{pk}") for pk in shown}
 
 
-def _refusal(request: HttpRequest, administration: Administration, error: Any) -> HttpResponse:
-    status = error.http_status or 400
+def _refusal(
+    request: HttpRequest, administration: Administration, error: services.CompetenceError
+) -> HttpResponse:
     return render(
         request,
         "competence/take_refused.html",
         {"administration": administration, "message": error.message, "code": error.code},
-        status=status,
+        status=error.http_status,
     )
 
 

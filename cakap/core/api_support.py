@@ -1,4 +1,6 @@
-"""What every API router shares: authentication, error answers, pagination, field types.
+"""What every API router shares: error answers, pagination, field types, input schemas.
+
+Authentication (API tokens, the browser session) is people's: cakap.people.identity.
 
 Errors answer as JSON `{"code": ..., "message": ...}` with the message in the
 request's language (LocaleMiddleware picks it from Accept-Language, Indonesian by
@@ -8,7 +10,7 @@ with a traceback.
 
 import datetime
 import logging
-from typing import Annotated, Any, cast
+from typing import Annotated, Any
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -21,8 +23,6 @@ from ninja import Field, NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.pagination import PaginationBase
-from ninja.security import SessionAuth
-from ninja.security.http import HttpBearer
 from pydantic import (
     AfterValidator,
     AwareDatetime,
@@ -37,49 +37,8 @@ from cakap.core.errors import DomainError
 from cakap.core.formatting import local
 from cakap.core.text import UnstorableTextError, clean_data
 from cakap.core.unavailable import database_unavailable, unavailable_response
-from cakap.people.models import User
 
 logger = logging.getLogger("cakap.api")
-
-# ---------------------------------------------------------------- authentication
-
-
-class ApiTokenAuth(HttpBearer):
-    """`Authorization: Bearer <key>` with a key issued by cakap.people.tokens.
-
-    A request that sends an Authorization header is judged by it alone: a wrong or
-    revoked key is refused even when the browser also sends a session cookie.
-    """
-
-    def __call__(self, request: HttpRequest) -> User | None:
-        header = request.headers.get("Authorization")
-        if not header:
-            return None
-        scheme, _sep, key = header.partition(" ")
-        if scheme.lower() != "bearer" or not key.strip():
-            raise AuthenticationError()
-        return self.authenticate(request, key.strip())
-
-    def authenticate(self, request: HttpRequest, token: str) -> User | None:
-        from cakap.people.tokens import authenticate_key
-
-        user = authenticate_key(token)
-        if user is None:
-            raise AuthenticationError()
-        # Scope functions and services read request.user, as they do for pages.
-        request.user = user
-        return user
-
-
-def default_auth() -> list[Any]:
-    """Token first, then the browser session (with CSRF on writes) for the docs page."""
-    return [ApiTokenAuth(), SessionAuth(csrf=True)]
-
-
-def actor(request: HttpRequest) -> User:
-    """The authenticated user of an API request."""
-    return cast(User, request.auth)  # type: ignore[attr-defined]
-
 
 # ---------------------------------------------------------------- error answers
 
@@ -109,38 +68,9 @@ ERROR_RESPONSES: dict[int, type[Schema]] = {
 }
 READ_RESPONSES = {k: v for k, v in ERROR_RESPONSES.items() if k in (401, 404, 422)}
 
-# Codes that say "the data is not in a state that allows this" rather than "your
-# input is wrong". A DomainError subclass may also carry its own `http_status`.
-CONFLICT_CODES = frozenset(
-    {
-        "already_enrolled",
-        "duplicate_nip",
-        "duplicate_unit",
-        "email_taken",
-        "group_name_taken",
-        "has_login",
-        "module_in_use",
-        "not_active",
-        "not_planned",
-        "programme_closed",
-        "session_closed",
-        "status_transition",
-    }
-)
-FORBIDDEN_CODES = frozenset({"forbidden", "out_of_scope"})
-
 
 def error_body(code: str, message: object, **extra: Any) -> dict[str, Any]:
     return {"code": code, "message": str(message), **extra}
-
-
-def domain_status(exc: DomainError) -> int:
-    status = getattr(exc, "http_status", None)
-    if isinstance(status, int):
-        return status
-    if exc.code in FORBIDDEN_CODES:
-        return 403
-    return 409 if exc.code in CONFLICT_CODES else 400
 
 
 def _pydantic_message(error: dict[str, Any]) -> str:
@@ -247,7 +177,7 @@ _INPUT_NAMES = {
 def _on_domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
     field = getattr(exc, "field", None)
     extra = {"field": _INPUT_NAMES.get(field, field)} if isinstance(field, str) else {}
-    return respond(request, domain_status(exc), error_body(exc.code, exc.message, **extra))
+    return respond(request, exc.http_status, error_body(exc.code, exc.message, **extra))
 
 
 def _on_not_found(request: HttpRequest, exc: Exception) -> HttpResponse:

@@ -5,15 +5,6 @@ import ipaddress
 from django.conf import settings
 from django.http import HttpRequest
 
-from cakap.people.models import User
-
-
-def signed_in(request: HttpRequest) -> User:
-    """The user of a request that `login_required` has let through, typed as ours."""
-    user = request.user
-    assert isinstance(user, User), "views using signed_in() must be login_required"
-    return user
-
 
 def client_address(request: HttpRequest) -> str | None:
     """The address of the client, as far as the configured trusted proxies vouch for it.

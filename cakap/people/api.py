@@ -17,7 +17,6 @@ from cakap.core.api_support import (
     Id,
     InputSchema,
     PageNumbers,
-    actor,
     forbidden,
     referenced,
     reject_nulls,
@@ -31,6 +30,7 @@ from cakap.people.access import (
     sees_in_full,
     units_visible_to,
 )
+from cakap.people.identity import actor
 from cakap.people.models import Person, Unit
 
 router = Router(tags=["people"])

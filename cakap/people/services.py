@@ -14,7 +14,7 @@ from django.db import IntegrityError, models, transaction
 from django.utils.translation import gettext_lazy as _
 
 from cakap.core import audit
-from cakap.core.errors import DomainError
+from cakap.core.errors import ConflictError, DomainError, ForbiddenError
 from cakap.people.access import is_admin, scope_paths
 from cakap.people.cleaning import normalise_phone
 from cakap.people.models import JobLevel, Person, Rank, RoleAssignment, Unit, User
@@ -63,6 +63,30 @@ class RoleError(DomainError):
     pass
 
 
+class PersonConflictError(PersonError, ConflictError):
+    pass
+
+
+class PersonForbiddenError(PersonError, ForbiddenError):
+    pass
+
+
+class UnitConflictError(UnitError, ConflictError):
+    pass
+
+
+class UnitForbiddenError(UnitError, ForbiddenError):
+    pass
+
+
+class LoginConflictError(LoginError, ConflictError):
+    pass
+
+
+class RoleForbiddenError(RoleError, ForbiddenError):
+    pass
+
+
 # --- Permission -----------------------------------------------------------------------------
 
 
@@ -79,7 +103,9 @@ def may_manage_unit(actor: User | None, unit: Unit) -> bool:
 
 def _require_unit(actor: User | None, unit: Unit) -> None:
     if not may_manage_unit(actor, unit):
-        raise PersonError("forbidden", _("You may not manage people of this unit."), field="unit")
+        raise PersonForbiddenError(
+            "forbidden", _("You may not manage people of this unit."), field="unit"
+        )
 
 
 # --- People -----------------------------------------------------------------------------------
@@ -182,7 +208,9 @@ def _clean_person_fields(fields: dict[str, Any]) -> dict[str, Any]:
 
 
 def _duplicate_nip(nip: str) -> PersonError:
-    return PersonError("duplicate_nip", _("Another person already has this NIP."), field="nip")
+    return PersonConflictError(
+        "duplicate_nip", _("Another person already has this NIP."), field="nip"
+    )
 
 
 @transaction.atomic
@@ -252,7 +280,7 @@ def create_login(
     _require_unit(actor, person.unit)
     person = Person.objects.select_for_update().get(pk=person.pk)
     if person.user_id is not None:
-        raise LoginError("has_login", _("This person already has a login."))
+        raise LoginConflictError("has_login", _("This person already has a login."))
     email = (email or "").strip().lower()
     try:
         validate_email(email)
@@ -261,7 +289,7 @@ def create_login(
             "invalid_email", _("This is not a valid email address."), field="email"
         ) from None
     if User.objects.filter(email__iexact=email).exists():
-        raise LoginError(
+        raise LoginConflictError(
             "email_taken", _("Another login already uses this email address."), field="email"
         )
     user = User(email=email, display_name=person.full_name[:150])
@@ -270,7 +298,7 @@ def create_login(
         with transaction.atomic():
             user.save()
     except IntegrityError:
-        raise LoginError(
+        raise LoginConflictError(
             "email_taken", _("Another login already uses this email address."), field="email"
         ) from None
     before = audit.snapshot(person, ["user_id", "email"])
@@ -296,7 +324,7 @@ def assign_role(actor: User | None, user: User, role: str, unit: Unit) -> RoleAs
     """Give `user` a role over `unit`'s subtree. Only administrators (or the system) may;
     assigning a role the user already holds changes nothing."""
     if actor is not None and not is_admin(actor):
-        raise RoleError("forbidden", _("Only administrators may assign roles."))
+        raise RoleForbiddenError("forbidden", _("Only administrators may assign roles."))
     if role not in Role.values:
         raise RoleError("invalid_role", _("This is not a known role."))
     assignment, created = RoleAssignment.objects.get_or_create(user=user, role=role, unit=unit)
@@ -332,9 +360,9 @@ def create_unit(
         and not is_admin(actor)
         and (parent is None or not _in_scope(parent, scope_paths(actor, Role.ORGANISER)))
     ):
-        raise UnitError("forbidden", _("You may not add a unit here."), field="parent")
+        raise UnitForbiddenError("forbidden", _("You may not add a unit here."), field="parent")
     if Unit.objects.filter(parent=parent, name__iexact=name).exists():
-        raise UnitError(
+        raise UnitConflictError(
             "duplicate_unit", _("A unit with this name already exists there."), field="name"
         )
     unit = Unit(name=name, short_name=short_name, kind=kind, parent=parent)
@@ -342,7 +370,7 @@ def create_unit(
         with transaction.atomic():
             unit.save()
     except IntegrityError:
-        raise UnitError(
+        raise UnitConflictError(
             "duplicate_unit", _("A unit with this name already exists there."), field="name"
         ) from None
     audit.record(actor, "unit.create", unit)

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cakap.core import audit
-from cakap.core.errors import DomainError
+from cakap.core.errors import DomainError, ForbiddenError
 from cakap.people.access import is_admin
 from cakap.people.models import ApiToken, User
 
@@ -29,6 +29,10 @@ MAX_LIFETIME = datetime.timedelta(days=3660)
 
 
 class TokenError(DomainError):
+    pass
+
+
+class TokenForbiddenError(TokenError, ForbiddenError):
     pass
 
 
@@ -63,7 +67,7 @@ def issue_token(
     if not user.is_active:
         raise TokenError("user_inactive", _("This user is not active."))
     if not _may_manage(actor, user):
-        raise TokenError("forbidden", _("You may not issue tokens for this user."))
+        raise TokenForbiddenError("forbidden", _("You may not issue tokens for this user."))
     now = timezone.now()
     if expires_at is not None and not now < expires_at <= now + MAX_LIFETIME:
         raise TokenError(
@@ -87,7 +91,7 @@ def issue_token(
 def revoke_token(actor: User | None, token: ApiToken) -> ApiToken:
     """Refuse `token` from now on. Revoking a revoked token changes nothing."""
     if not _may_manage(actor, token.user):
-        raise TokenError("forbidden", _("You may not revoke this token."))
+        raise TokenForbiddenError("forbidden", _("You may not revoke this token."))
     token = ApiToken.objects.select_for_update().get(pk=token.pk)
     if token.revoked_at is not None:
         return token
@@ -102,7 +106,7 @@ def revoke_token(actor: User | None, token: ApiToken) -> ApiToken:
 def revoke_tokens_of(actor: User | None, user: User) -> int:
     """Revoke every live token of `user` (after a new password, say); how many."""
     if not _may_manage(actor, user):
-        raise TokenError("forbidden", _("You may not revoke this token."))
+        raise TokenForbiddenError("forbidden", _("You may not revoke this token."))
     revoked = 0
     for token in ApiToken.objects.select_for_update().filter(user=user, revoked_at__isnull=True):
         before = audit.snapshot(token, _AUDIT_FIELDS)

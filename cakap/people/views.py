@@ -17,7 +17,6 @@ from django.views.decorators.http import require_POST
 
 from cakap.core.errors import DomainError
 from cakap.core.formatting import clock
-from cakap.core.http import signed_in
 from cakap.people import roster, services, throttle
 from cakap.people.access import (
     get_person_for_editing,
@@ -30,6 +29,7 @@ from cakap.people.access import (
     units_visible_to,
 )
 from cakap.people.forms import PersonForm, RosterUploadForm
+from cakap.people.identity import signed_in
 from cakap.people.models import Person, Unit, User
 
 

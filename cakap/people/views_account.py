@@ -18,7 +18,6 @@ from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from cakap.core.http import signed_in
 from cakap.people import tokens
 from cakap.people.access import get_token_for_revoking, is_admin, tokens_visible_to
 from cakap.people.forms import (
@@ -26,6 +25,7 @@ from cakap.people.forms import (
     SetPasswordWithTokensForm,
     TokenForm,
 )
+from cakap.people.identity import signed_in
 from cakap.people.models import ApiToken, User
 
 # The session key holding a new token's key until the page that shows it once.

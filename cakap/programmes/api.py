@@ -23,7 +23,6 @@ from cakap.core.api_support import (
     InputSchema,
     LocalDateTime,
     PageNumbers,
-    actor,
     forbidden,
     referenced,
     reject_nulls,
@@ -32,6 +31,7 @@ from cakap.core.formatting import JAKARTA
 from cakap.core.lookups import get_or_404
 from cakap.people.access import is_organiser, people_visible_to, units_visible_to
 from cakap.people.api import PersonRef, UnitRef
+from cakap.people.identity import actor
 from cakap.people.models import Person, User
 from cakap.programmes import services
 from cakap.programmes.access import (

@@ -22,7 +22,7 @@ from django.views.decorators.http import require_GET, require_POST, require_safe
 
 from cakap.core import bounds
 from cakap.core.formatting import JAKARTA, local
-from cakap.core.http import signed_in
+from cakap.people.identity import signed_in
 from cakap.people.models import User
 from cakap.programmes.access import (
     can_manage,

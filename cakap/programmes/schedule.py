@@ -13,7 +13,7 @@ import holidays as holidays_lib
 from django.utils.translation import gettext_lazy as _
 
 from cakap.core import bounds
-from cakap.core.errors import DomainError
+from cakap.core.errors import ConflictError, DomainError
 from cakap.core.formatting import JAKARTA
 
 # Guards against a form that would otherwise loop for ever or flood the calendar.
@@ -26,6 +26,10 @@ CUTI_BERSAMA = "Cuti Bersama"
 
 class ScheduleError(DomainError):
     """A schedule that cannot be proposed or saved."""
+
+
+class ScheduleConflictError(ScheduleError, ConflictError):
+    """The programme no longer takes sessions."""
 
 
 class SkipKind(enum.StrEnum):

@@ -19,6 +19,7 @@ from cakap.programmes.models import CalendarDay, Enrolment, Group, Module, Progr
 from cakap.programmes.schedule import (
     MAX_SPAN_DAYS,
     Proposal,
+    ScheduleConflictError,
     ScheduleError,
     Slot,
     indonesian_holidays,
@@ -228,7 +229,7 @@ def create_sessions(
         except ValidationError:
             raise ScheduleError("bad_url", _("The online meeting link is not valid.")) from None
     if group.programme.status in (Programme.Status.FINISHED, Programme.Status.CANCELLED):
-        raise ScheduleError(
+        raise ScheduleConflictError(
             "programme_closed", _("Sessions cannot be added to a finished or cancelled programme.")
         )
     # Serialise confirmations for one group so that two clicks cannot both insert.

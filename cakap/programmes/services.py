@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cakap.core import bounds
 from cakap.core.audit import record, snapshot
-from cakap.core.errors import DomainError
+from cakap.core.errors import ConflictError, DomainError, ForbiddenError
 from cakap.people.access import is_admin, scope_paths
 from cakap.people.models import Person, RoleAssignment, Unit
 from cakap.programmes.models import Enrolment, Group, Module, Programme, Session
@@ -49,6 +49,30 @@ class EnrolmentError(ProgrammesError):
 
 
 class SessionError(ProgrammesError):
+    pass
+
+
+class ProgrammeConflictError(ProgrammeError, ConflictError):
+    pass
+
+
+class ProgrammeForbiddenError(ProgrammeError, ForbiddenError):
+    pass
+
+
+class ModuleConflictError(ModuleError, ConflictError):
+    pass
+
+
+class GroupConflictError(GroupError, ConflictError):
+    pass
+
+
+class EnrolmentConflictError(EnrolmentError, ConflictError):
+    pass
+
+
+class SessionConflictError(SessionError, ConflictError):
     pass
 
 
@@ -162,7 +186,7 @@ def _check_organiser_scope(actor: Any, unit: Unit) -> None:
         or any(unit.path.startswith(p) for p in scope_paths(actor, RoleAssignment.Role.ORGANISER))
     ):
         return
-    raise ProgrammeError(
+    raise ProgrammeForbiddenError(
         "out_of_scope",
         _("You may only organise programmes for units in your own scope."),
         field="organiser_unit",
@@ -191,7 +215,7 @@ def _validate_programme(programme: Programme, *, old_status: str | None) -> None
     if old_status is not None and programme.status != old_status:
         allowed = _PROGRAMME_TRANSITIONS.get(_PS(old_status), set())
         if programme.status not in allowed:
-            raise ProgrammeError(
+            raise ProgrammeConflictError(
                 "status_transition",
                 _("A programme cannot go from %(old)s to %(new)s.")
                 % {
@@ -249,7 +273,7 @@ def create_programme(actor: Any, **fields: Any) -> Programme:
     programme = Programme()
     _apply(programme, fields, PROGRAMME_FIELDS, ProgrammeError)
     if programme.status not in (_PS.DRAFT, _PS.RUNNING):
-        raise ProgrammeError(
+        raise ProgrammeConflictError(
             "status_transition", _("A new programme starts as draft or running."), field="status"
         )
     _validate_programme(programme, old_status=None)
@@ -320,7 +344,9 @@ def remove_module(actor: Any, module: Module) -> None:
     if fresh is None:  # already removed: a retry does no harm
         return
     if Session.objects.filter(module=fresh).exists():
-        raise ModuleError("module_in_use", _("Sessions use this module, so it cannot be removed."))
+        raise ModuleConflictError(
+            "module_in_use", _("Sessions use this module, so it cannot be removed.")
+        )
     record(actor, "module.removed", fresh, before=snapshot(fresh), after={})
     fresh.delete()
 
@@ -345,7 +371,7 @@ def create_group(
     _full_clean(group, GroupError, exclude=["programme", "coaches"])
     coach_list = _coach_list(coaches)
     if Group.objects.filter(programme=programme, name__iexact=name).exists():
-        raise GroupError(
+        raise GroupConflictError(
             "group_name_taken",
             _("This programme already has a group named %(name)s.") % {"name": name},
             field="name",
@@ -354,7 +380,7 @@ def create_group(
         with transaction.atomic():
             group.save()
     except IntegrityError as exc:  # a concurrent request created it first
-        raise GroupError(
+        raise GroupConflictError(
             "group_name_taken",
             _("This programme already has a group named %(name)s.") % {"name": name},
             field="name",
@@ -396,7 +422,7 @@ def _active_enrolment(programme_id: int, person_id: int) -> Enrolment | None:
 
 
 def _already_enrolled(existing: Enrolment) -> EnrolmentError:
-    return EnrolmentError(
+    return EnrolmentConflictError(
         "already_enrolled",
         _("This person is already enrolled in group %(group)s of this programme.")
         % {"group": existing.group.name},
@@ -406,7 +432,7 @@ def _already_enrolled(existing: Enrolment) -> EnrolmentError:
 
 def _check_open(programme: Programme) -> None:
     if programme.status in (_PS.FINISHED, _PS.CANCELLED):
-        raise EnrolmentError(
+        raise EnrolmentConflictError(
             "programme_closed",
             _("This programme is %(status)s; nobody can join it now.")
             % {"status": _PS(programme.status).label.lower()},
@@ -466,7 +492,7 @@ def move_participant(actor: Any, enrolment: Enrolment, to_group: Group, reason: 
         current = _active_enrolment(fresh.programme_id, fresh.person_id)
         if fresh.status == Enrolment.Status.MOVED and current and current.group_id == to_group.pk:
             return current  # the same move, repeated
-        raise EnrolmentError("not_active", _("This enrolment has already ended."))
+        raise EnrolmentConflictError("not_active", _("This enrolment has already ended."))
     if fresh.group_id == to_group.pk:
         raise EnrolmentError(
             "same_group", _("The participant is already in this group."), field="to_group"
@@ -488,7 +514,7 @@ def withdraw_participant(actor: Any, enrolment: Enrolment, reason: str) -> Enrol
     if fresh.status == Enrolment.Status.WITHDRAWN:
         return _sync(enrolment, fresh)
     if fresh.status != Enrolment.Status.ACTIVE:
-        raise EnrolmentError("not_active", _("This enrolment has already ended."))
+        raise EnrolmentConflictError("not_active", _("This enrolment has already ended."))
     _end(actor, fresh, Enrolment.Status.WITHDRAWN, reason, "enrolment.withdrawn")
     return _sync(enrolment, fresh)
 
@@ -570,13 +596,15 @@ def update_session(actor: Any, session: Session, **fields: Any) -> Session:
     cancel_session and move_session do the rest, with a reason."""
     fresh = _locked(session)
     if fresh.status in _SESSION_CLOSED:
-        raise SessionError("session_closed", _("A cancelled or moved session cannot be changed."))
+        raise SessionConflictError(
+            "session_closed", _("A cancelled or moved session cannot be changed.")
+        )
     before = snapshot(fresh)
     changed = _apply(fresh, fields, SESSION_FIELDS, SessionError)
     if not changed:
         return _sync(session, fresh)
     if "status" in changed and fresh.status not in (Session.Status.PLANNED, Session.Status.HELD):
-        raise SessionError(
+        raise SessionConflictError(
             "status_transition",
             _("Use cancel or move to change a session to that status."),
             field="status",
@@ -595,7 +623,7 @@ def cancel_session(actor: Any, session: Session, reason: str) -> Session:
     if fresh.status == Session.Status.CANCELLED:
         return _sync(session, fresh)
     if fresh.status != Session.Status.PLANNED:
-        raise SessionError("not_planned", _("Only a planned session can be cancelled."))
+        raise SessionConflictError("not_planned", _("Only a planned session can be cancelled."))
     before = snapshot(fresh)
     fresh.status = Session.Status.CANCELLED
     fresh.status_reason = reason
@@ -623,7 +651,7 @@ def move_session(
             _sync(session, fresh)
             return target  # the same move, repeated
     if fresh.status != Session.Status.PLANNED:
-        raise SessionError("not_planned", _("Only a planned session can be moved."))
+        raise SessionConflictError("not_planned", _("Only a planned session can be moved."))
     new = Session(
         group=fresh.group,
         starts_at=starts_at,

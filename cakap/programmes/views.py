@@ -19,9 +19,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from cakap.core.http import signed_in
 from cakap.core.lookups import get_or_404
 from cakap.people.access import is_admin, is_organiser, people_visible_to, scope_paths, under
+from cakap.people.identity import signed_in
 from cakap.people.models import Person, RoleAssignment, Unit, User
 from cakap.programmes import services
 from cakap.programmes.access import (

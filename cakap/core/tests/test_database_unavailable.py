@@ -42,7 +42,7 @@ def test_a_failed_query_on_a_database_that_is_up_stays_an_error():
 
 def _broken_audit():
     return mock.patch(
-        "cakap.core.views.AuditEntry.objects.select_related", side_effect=_shutting_down()
+        "cakap.portal.views.AuditEntry.objects.select_related", side_effect=_shutting_down()
     )
 
 
@@ -70,7 +70,7 @@ def test_the_page_speaks_english_when_chosen(world):
 def test_a_post_is_not_reloaded_by_itself(world):
     client = Client(raise_request_exception=False)
     client.force_login(world.admin)
-    with mock.patch("cakap.core.views.is_admin", side_effect=_shutting_down()):
+    with mock.patch("cakap.portal.views.is_admin", side_effect=_shutting_down()):
         response = client.post("/audit/")
     assert response.status_code == 503
     assert "http-equiv" not in response.content.decode()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from cakap.core import views
+from cakap.portal import views
 
 urlpatterns = [
     path("", views.home, name="home"),

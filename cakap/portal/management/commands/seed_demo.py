@@ -4,7 +4,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from cakap.competence import demo as competence_demo
-from cakap.core import demo
+from cakap.portal import demo
 
 
 class Command(BaseCommand):

@@ -12,6 +12,8 @@ import holidays as holidays_lib
 from django.db import transaction
 from django.utils import timezone
 
+from cakap.attendance.models import Method, Status
+from cakap.attendance.services import apply_status
 from cakap.core import audit
 from cakap.core.formatting import JAKARTA
 from cakap.people.models import Person, RoleAssignment, Unit, User
@@ -376,9 +378,6 @@ def seed(today: datetime.date | None = None) -> None:
 def _seed_attendance(rng: random.Random, today: datetime.date) -> None:
     """Records for the sessions already held, so the roll, recap and at-risk list show
     something: most came, some late, a few excused, a rare absence."""
-    from cakap.attendance.models import Method, Status
-    from cakap.attendance.services import apply_status
-
     reasons = {
         Status.IZIN: "Mendampingi kunjungan kerja Bupati",
         Status.SAKIT: "Surat keterangan dokter",
