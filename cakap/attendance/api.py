@@ -374,9 +374,9 @@ def check_in(request: HttpRequest, payload: CheckInIn) -> Answer[dict[str, Any]]
         else None
     )
     result = checkin.record_check_in(
-        user,
         session,
         payload.code,
+        acting_user=user,
         claimed_at=payload.scanned_at,
         device_id=payload.device_id,
         location=location,
@@ -398,6 +398,6 @@ def coach_check_in(
     user = actor(request)
     session = _session(user, session_id)
     person = get_or_404(people_visible_to(user), person_id)
-    result = checkin.check_in_by_coach(user, session, person, method=payload.method)
+    result = checkin.check_in_by_coach(session, person, method=payload.method, acting_user=user)
     out = {"created": result.created, "record": result.record}
     return Answer(201 if result.created else 200, out)
