@@ -172,7 +172,7 @@ def load_check_in(pk: int, user: User, device_id: str) -> tuple[Session, Partici
     if person is None:
         session = load_session(pk)
         return (session, Participant(None, None, False)) if session is not None else None
-    session = _check_in_read(person, device_id).filter(pk=pk).first()
+    session = next(iter(_check_in_read(person, device_id).filter(pk=pk).order_by()[:1]), None)
     if session is None:
         return None
     enrolled = bool(session.enrolled)  # type: ignore[attr-defined]

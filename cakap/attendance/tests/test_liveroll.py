@@ -196,7 +196,8 @@ def test_coach_approves_a_held_check_in_from_the_roll(world):
 
     record, _ = apply_status(
         world.session_a, participant_person(world), Status.HADIR, Method.CODE,
-        acting_user=world.participant, checked_in_at=at_minutes(world, 1), pending=True, flag="shared_device",
+        acting_user=world.participant, checked_in_at=at_minutes(world, 1), pending=True,
+        flag="shared_device",
     )  # fmt: skip
     coach = client_for(world.coach)
     roll = coach.get(f"/attendance/sessions/{world.session_a.pk}/checkin/roll/").content.decode()
