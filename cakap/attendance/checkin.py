@@ -153,7 +153,7 @@ def _check_in_read(person: Person, device_id: str) -> QuerySet[Session]:
     )
     own_record = FilteredRelation("records", condition=Q(records__person=person.pk))
     return (
-        Session.objects.annotate(own_record=own_record)
+        Session.objects.annotate(own_record=own_record)  # type: ignore[misc]
         .select_related(*_SESSION_RELATED, "own_record")
         .annotate(
             enrolled=Exists(enrolled),
