@@ -53,7 +53,7 @@ MIDDLEWARE = [
     "cakap.core.middleware.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "cakap.core.sessions.AuthenticationMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "cakap.core.address.UnstorableAddressMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -160,7 +160,11 @@ PASSWORD_RESET_PER_ACCOUNT = env_int("CAKAP_PASSWORD_RESET_PER_ACCOUNT", 3)
 PASSWORD_RESET_PER_ADDRESS = env_int("CAKAP_PASSWORD_RESET_PER_ADDRESS", 30)
 PASSWORD_RESET_WINDOW_MINUTES = env_int("CAKAP_PASSWORD_RESET_WINDOW_MINUTES", 60)
 
-SESSION_ENGINE = "cakap.core.sessions"
+# Django's session engines on core's UserSession (core/sessions): read from the shared
+# cache and written through to the database when there is one, else the database alone;
+# never a cache of one process (a sign-out must end the session in every worker).
+_REDIS_URL = env_str("CAKAP_REDIS_URL", "")
+SESSION_ENGINE = "cakap.core.sessions.cached_db" if _REDIS_URL else "cakap.core.sessions.db"
 SESSION_COOKIE_AGE = env_int("CAKAP_SESSION_HOURS", 12) * 3600
 SESSION_EXPIRE_AT_BROWSER_CLOSE = False
 SESSION_COOKIE_HTTPONLY = True
@@ -212,7 +216,7 @@ STORAGES = {
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
-CACHES = cache_settings(env_str("CAKAP_REDIS_URL", ""), env_str("CAKAP_CACHE_PREFIX", "cakap"))
+CACHES = cache_settings(_REDIS_URL, env_str("CAKAP_CACHE_PREFIX", "cakap"))
 
 _mail_backend = env_str(
     "CAKAP_EMAIL_BACKEND",

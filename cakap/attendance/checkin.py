@@ -9,22 +9,20 @@ keeps the trail.
 """
 
 import datetime
-import functools
 import hashlib
-from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import F, Model, Q, QuerySet
+from django.db.models import Exists, F, FilteredRelation, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from cakap.attendance.access import has_to_do_with
+from cakap.attendance.access import can_take_roll, has_to_do_with
 from cakap.attendance.codes import check_code, honoured_scan, normalise_code, period_of
 from cakap.attendance.models import (
     AttendancePolicy,
@@ -33,7 +31,6 @@ from cakap.attendance.models import (
     Flag,
     Method,
     PersonalLink,
-    SessionVenue,
     Status,
 )
 from cakap.attendance.phones import valid_device_id
@@ -46,14 +43,11 @@ from cakap.attendance.windows import (
     venue_for,
     window_of,
 )
-from cakap.core import rows, sessions
 from cakap.core.errors import DomainError, ForbiddenError
 from cakap.core.formatting import clock
-from cakap.core.lookups import get_or_404
-from cakap.people.access import is_admin, person_of
+from cakap.people.access import person_of
 from cakap.people.models import Person, User
-from cakap.programmes.access import programmes_managed_by
-from cakap.programmes.models import Enrolment, Group, Module, Programme, Session
+from cakap.programmes.models import Enrolment, Session
 
 SHARED_DEVICE_FLAG = Flag.SHARED_DEVICE.value
 OUTSIDE_AREA_FLAG = Flag.OUTSIDE_AREA.value
@@ -117,118 +111,15 @@ LOCATION_MESSAGES: dict[str, Promise] = {
 }
 
 
-# --- Who may run a session's check-in -----------------------------------------------------
+# --- What a check-in reads --------------------------------------------------------------
 
 _SESSION_RELATED = ("group__programme__attendance_policy", "attendance", "coach", "module")
 
 
-def sessions_run_by(user: User) -> QuerySet[Session]:
-    """Sessions whose check-in screen `user` may open: the group's coaches, the
-    programme's organisers and administrators."""
-    if not user.is_authenticated:
-        return Session.objects.none()
-    if is_admin(user):
-        return Session.objects.all()
-    return Session.objects.filter(
-        Q(group__coaches__user=user) | Q(group__programme__in=programmes_managed_by(user))
-    ).distinct()
-
-
-def get_session_to_run(user: User, pk: int) -> Session:
-    """The session whose check-in `user` runs, with what check-in reads; 404 otherwise."""
-    return get_or_404(sessions_run_by(user).select_related(*_SESSION_RELATED), pk)
-
-
-@functools.cache
-def _session_sql(using: str, participant: str) -> str:
-    """The session with what a check-in reads; with `participant` ("user" or "session")
-    also what it reads of the participant (`Participant`), who is the user whose id is a
-    parameter or the one the request's session names (read in the same query)."""
-    t, c = rows.table, rows.columns
-    select = (
-        f"SELECT {c(Session, 's', using)}, {c(Group, 'g', using)}, {c(Programme, 'p', using)}, "
-        f"{c(AttendancePolicy, 'ap', using)}, {c(SessionVenue, 'v', using)}, "
-        f"{c(Person, 'c', using)}, {c(Module, 'm', using)}"
-    )
-    joins = (
-        f"FROM {t(Session, using)} s "
-        f"JOIN {t(Group, using)} g ON g.id = s.group_id "
-        f"JOIN {t(Programme, using)} p ON p.id = g.programme_id "
-        f"LEFT JOIN {t(AttendancePolicy, using)} ap ON ap.programme_id = p.id "
-        f"LEFT JOIN {t(SessionVenue, using)} v ON v.session_id = s.id "
-        f"LEFT JOIN {t(Person, using)} c ON c.id = s.coach_id "
-        f"LEFT JOIN {t(Module, using)} m ON m.id = s.module_id "
-    )
-    if participant:
-        # The participant's person if actively enrolled in the group, their record in
-        # the session, whether this phone checked in someone else to it, whether it ever
-        # checked anyone in to another session, and the phone their personal link for
-        # the programme bound: each by an index.
-        record = t(AttendanceRecord, using)
-        select += (
-            f", {c(Person, 'pp', using)}, {c(AttendanceRecord, 'r', using)}, "  # noqa: S608 - names from the models
-            f"EXISTS (SELECT 1 FROM {record} d WHERE d.session_id = s.id "
-            "AND d.device_id = %s AND d.device_id <> '' AND d.person_id <> pp.id), "
-            f"EXISTS (SELECT 1 FROM {record} h WHERE h.device_id = %s "
-            "AND h.device_id <> '' AND h.session_id <> s.id), pl.device_id"
-        )
-        user = "%s"
-        if participant == "session":
-            select += f", {sessions.joined_columns(using)}"
-            joins += sessions.joined_sql(using)
-            user = "us.user_id"
-        joins += (
-            f"LEFT JOIN ({t(Person, using)} pp JOIN {t(Enrolment, using)} e "
-            "ON e.person_id = pp.id AND e.status = %s) "
-            f"ON pp.user_id = {user} AND e.group_id = s.group_id "
-            f"LEFT JOIN {record} r ON r.session_id = s.id AND r.person_id = pp.id "
-            f"LEFT JOIN {t(PersonalLink, using)} pl ON pl.person_id = pp.id "
-            "AND pl.programme_id = p.id AND pl.revoked_at IS NULL "
-        )
-    return f"{select} {joins}WHERE s.id = %s"
-
-
-_SESSION_PARTS: tuple[tuple[type[Model], str], ...] = (
-    (Session, "s"),
-    (Group, "g"),
-    (Programme, "p"),
-    (AttendancePolicy, "ap"),
-    (SessionVenue, "v"),
-    (Person, "c"),
-    (Module, "m"),
-)
-
-
-def _session_from(values: Sequence[Any]) -> tuple[Session, int]:
-    """The session and its related objects from a row of `_session_sql`, wired up as
-    `select_related` wires them; and where the row's remaining values begin."""
-    parts: list[Any] = []
-    start = 0
-    for model, alias in _SESSION_PARTS:
-        end = start + rows.width(model)
-        parts.append(rows.instance(model, values[start:end], alias))
-        start = end
-    session, group, programme, policy, venue, coach, module = parts
-    assert isinstance(session, Session) and group is not None and programme is not None
-    Session._meta.get_field("group").set_cached_value(session, group)
-    Group._meta.get_field("programme").set_cached_value(group, programme)
-    Programme._meta.get_field("attendance_policy").set_cached_value(programme, policy)
-    if policy is not None:
-        AttendancePolicy._meta.get_field("programme").set_cached_value(policy, programme)
-    Session._meta.get_field("attendance").set_cached_value(session, venue)
-    if venue is not None:
-        SessionVenue._meta.get_field("session").set_cached_value(venue, session)
-    Session._meta.get_field("coach").set_cached_value(session, coach)
-    Session._meta.get_field("module").set_cached_value(session, module)
-    return session, start
-
-
 def load_session(pk: int) -> Session | None:
     """A session with everything a check-in reads (group, programme, policy, venue, coach,
-    module) in one query, as `select_related` would load it. The SQL is written once
-    (core/rows.py): the check-in burst of a whole room runs through here."""
-    found = rows.fetch(_session_sql("default", ""), [pk])
-    return _session_from(found[0])[0] if found else None
+    module) in one query."""
+    return Session.objects.select_related(*_SESSION_RELATED).filter(pk=pk).first()
 
 
 @dataclass(frozen=True)
@@ -252,52 +143,55 @@ class Participant:
         return []
 
 
-def _participant_from(values: Sequence[Any], start: int, session: Session) -> Participant:
-    record_start = start + rows.width(Person)
-    record_end = record_start + rows.width(AttendanceRecord)
-    person = rows.instance(Person, values[start:record_start], "pp")
-    record = rows.instance(AttendanceRecord, values[record_start:record_end], "r")
-    if record is not None:
-        AttendanceRecord._meta.get_field("session").set_cached_value(record, session)
-        AttendanceRecord._meta.get_field("person").set_cached_value(record, person)
-    shared, known, bound = values[record_end : record_end + 3]
-    return Participant(person, record, bool(shared), bool(known), bound or "")
+def _check_in_read(person: Person, device_id: str) -> QuerySet[Session]:
+    """Sessions with what a check-in by `person` from the phone `device_id` reads, all in
+    one query: whether they are actively enrolled in the group, their record (a join on a
+    filtered relation), whether this phone checked in someone else to the session or
+    anyone to another session, and the phone their live personal link bound."""
+    phone = AttendanceRecord.objects.filter(device_id=device_id).exclude(device_id="")
+    enrolled = Enrolment.objects.filter(
+        group=OuterRef("group"), person=person.pk, status=Enrolment.Status.ACTIVE
+    )
+    bound = PersonalLink.objects.filter(
+        person=person.pk, programme=OuterRef("group__programme"), revoked_at__isnull=True
+    )
+    own_record = FilteredRelation("records", condition=Q(records__person=person.pk))
+    return (
+        Session.objects.annotate(own_record=own_record)  # type: ignore[misc]
+        .select_related(*_SESSION_RELATED, "own_record")
+        .annotate(
+            enrolled=Exists(enrolled),
+            device_shared=Exists(phone.filter(session=OuterRef("pk")).exclude(person=person.pk)),
+            device_known=Exists(phone.exclude(session=OuterRef("pk"))),
+            bound_device=Subquery(bound.values("device_id")[:1]),
+        )
+    )
 
 
 def load_check_in(pk: int, user: User, device_id: str) -> tuple[Session, Participant] | None:
     """`load_session` and, in the same query, what a check-in by `user` from the phone
-    `device_id` reads about them (see `Participant`)."""
-    params = [device_id, device_id, Enrolment.Status.ACTIVE, user.pk, pk]
-    found = rows.fetch(_session_sql("default", "user"), params)
-    if not found:
+    `device_id` reads about them (see `Participant`); None: no such session. The user's
+    person comes with the user (the login backend and the token lookup read it)."""
+    person: Person | None = getattr(user, "person", None)
+    if person is None:
+        session = load_session(pk)
+        return (session, Participant(None, None, False)) if session is not None else None
+    session = next(iter(_check_in_read(person, device_id).filter(pk=pk).order_by()[:1]), None)
+    if session is None:
         return None
-    session, start = _session_from(found[0])
-    return session, _participant_from(found[0], start, session)
-
-
-def load_check_in_signed_in(
-    pk: int, store: sessions.SessionStore, device_id: str
-) -> tuple[Session, Participant, int | None] | None:
-    """`load_check_in` for whoever the request's session `store` (not read yet) is
-    signed in as, reading the session and its user in the same query and handing them
-    to `store`: one query where there would be two. Also returns the id of the user the
-    participant was read for (None: the session names nobody); it is the request's user
-    only if signing in accepts them, which the caller checks."""
-    params = [
-        device_id,
-        device_id,
-        *sessions.joined_params(store, "default"),
-        Enrolment.Status.ACTIVE,
-        pk,
-    ]
-    found = rows.fetch(_session_sql("default", "session"), params)
-    if not found:
-        return None
-    values = found[0]
-    session, start = _session_from(values)
-    participant = _participant_from(values, start, session)
-    store.adopt(values[-sessions.width() :])
-    return session, participant, store.loaded_user.pk if store.loaded_user else None
+    enrolled = bool(session.enrolled)  # type: ignore[attr-defined]
+    record = getattr(session, "own_record", None) if enrolled else None
+    if record is not None:
+        record.session = session  # as read: assigning asks nothing of the database
+        record.person = person
+    participant = Participant(
+        person if enrolled else None,
+        record,
+        bool(session.device_shared),  # type: ignore[attr-defined]
+        bool(session.device_known),  # type: ignore[attr-defined]
+        session.bound_device or "",  # type: ignore[attr-defined]
+    )
+    return session, participant
 
 
 def enrolled_participant(user: User, session: Session, device_id: str) -> Participant:
@@ -417,10 +311,10 @@ def _too_many(seconds: int) -> Promise | str:
 
 
 def record_check_in(
-    actor_user: User,
     session: Session,
     code: str,
     *,
+    acting_user: User,
     device_id: str,
     scanned_at: datetime.datetime | None = None,
     claimed_at: datetime.datetime | None = None,
@@ -437,6 +331,7 @@ def record_check_in(
     given, is what `load_check_in` read for this user, phone and session together with
     the session.
     """
+    actor_user = acting_user
     if not valid_device_id(device_id):
         raise CheckInError("bad_device", BAD_DEVICE)
     now = timezone.now()
@@ -533,11 +428,11 @@ def record_check_in(
             raise refuse("device_used")
         marks = [Flag.SHARED_DEVICE, *flags] if shared else flags
         return apply_status(
-            actor_user,
             session,
             person,
             status,
             Method.CODE,
+            acting_user=actor_user,
             checked_in_at=at,
             minutes_late=minutes,
             overwrite=False,
@@ -570,15 +465,16 @@ def sessions_open_for(user: User, now: datetime.datetime) -> list[Session]:
 
 
 def record_typed_check_in(
-    actor_user: User,
     code: str,
     *,
+    acting_user: User,
     typed_at: datetime.datetime,
     device_id: str,
     location: Location | None = None,
 ) -> CheckInResult:
     """Check in with a code typed without its session: the code names the session among
     the participant's sessions of the day."""
+    actor_user = acting_user
     now = timezone.now()
     wait = wrong_codes_wait(actor_user, device_id, now)
     if wait:
@@ -593,9 +489,9 @@ def record_typed_check_in(
         policy = policy_for(session.group.programme)
         if check_code(session.pk, code, typed_at, period_of(policy), policy.code_grace_s) != "bad":
             return record_check_in(
-                actor_user,
                 session,
                 code,
+                acting_user=actor_user,
                 scanned_at=typed_at,
                 device_id=device_id,
                 location=location,
@@ -613,25 +509,21 @@ def record_typed_check_in(
 # --- The coach checks a participant in ----------------------------------------------------
 
 
-def may_run(user: User, session: Session) -> bool:
-    """Whether `user` runs the check-in of `session`."""
-    return sessions_run_by(user).filter(pk=session.pk).exists()
-
-
 def check_in_by_coach(
-    actor: User,
     session: Session,
     person: Person,
     *,
     method: str,
+    acting_user: User,
     at: datetime.datetime | None = None,
 ) -> CheckInResult:
     """The coach (or an organiser) checks `person` in after scanning their card or finding
     them by name or NIP. Lateness follows the policy; the window does not bind the coach.
-    A participant already recorded keeps their record."""
+    A participant already recorded keeps their record. The caller has found the session
+    through `access.get_session_for_roll`; this re-checks with `can_take_roll`."""
     if method not in (Method.COACH_SCAN, Method.COACH_SEARCH):
         raise CheckInError("bad_method", _("Unknown check-in method."))
-    if not may_run(actor, session):
+    if not can_take_roll(acting_user, session):
         raise CheckInForbiddenError("forbidden", _("You do not run this session's check-in."))
     if session.status in (Session.Status.CANCELLED, Session.Status.MOVED):
         raise CheckInError("session_cancelled", REASONS["session_cancelled"])
@@ -648,38 +540,40 @@ def check_in_by_coach(
     window = window_of(session.starts_at, policy, venue_for(session))
     status, minutes = lateness(session.starts_at, window, at)
     record, created = apply_status(
-        actor, session, person, status, method, checked_in_at=at, minutes_late=minutes,
-        overwrite=False,
+        session, person, status, method, acting_user=acting_user, checked_in_at=at,
+        minutes_late=minutes, overwrite=False,
     )  # fmt: skip
     return CheckInResult(record, created=created)
 
 
-def decide_pending(actor: User, record: AttendanceRecord, *, approve: bool) -> AttendanceRecord:
+def decide_pending(
+    record: AttendanceRecord, *, approve: bool, acting_user: User
+) -> AttendanceRecord:
     """The coach approves or refuses a check-in held because the phone was shared.
 
     Refusing sets alpa with a reason; the coach can still set another status on the roll.
     """
-    if not may_run(actor, record.session):
+    if not can_take_roll(acting_user, record.session):
         raise CheckInForbiddenError("forbidden", _("You do not run this session's check-in."))
     if not record.pending:
         return record
     if approve:
         updated, _changed = apply_status(
-            actor,
             record.session,
             record.person,
             record.status,
             record.method,
+            acting_user=acting_user,
             reason=str(_("Shared phone: approved by the coach")),
             pending=False,
         )
     else:
         updated, _changed = apply_status(
-            actor,
             record.session,
             record.person,
             Status.ALPA,
             Method.MANUAL,
+            acting_user=acting_user,
             reason=str(_("Shared phone: check-in refused by the coach")),
             pending=False,
         )

@@ -25,6 +25,7 @@ from cakap.attendance.models import PersonalLink
 from cakap.core import audit
 from cakap.core.errors import DomainError, ForbiddenError
 from cakap.core.formatting import JAKARTA
+from cakap.core.sessions import end_sessions_of
 from cakap.people.access import capabilities_beyond_taking_part
 from cakap.people.models import Person, User
 from cakap.programmes.access import programmes_managed_by
@@ -301,7 +302,5 @@ def end_link_sign_ins(user: User) -> int:
         return 0
     for link in used:
         _revoke(None, link)
-    from cakap.core.models import UserSession  # the session engine's table
-
-    UserSession.objects.filter(user=user).delete()
+    end_sessions_of(user)
     return len(used)

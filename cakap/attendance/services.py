@@ -30,7 +30,7 @@ from cakap.attendance.models import (
     SessionVenue,
     Status,
 )
-from cakap.core import audit, rows
+from cakap.core import audit
 from cakap.core.errors import ConflictError, DomainError, ForbiddenError
 from cakap.people.access import person_of
 from cakap.people.models import Person
@@ -46,13 +46,27 @@ class PhoneTaken(Exception):  # noqa: N818 - a condition, not a failure
     to the session (the constraint attendance_one_person_per_phone decided)."""
 
 
+def _insert_first(record: AttendanceRecord, trail: AttendanceChange) -> bool:
+    """Insert a first record and its trail, both or neither (a savepoint when inside a
+    transaction); False when a unique constraint refused the record. Plain saves: the
+    model's signals are sent."""
+    try:
+        with transaction.atomic():
+            record.save(force_insert=True)
+            trail.record = record
+            trail.save(force_insert=True)
+    except IntegrityError:
+        return False
+    return True
+
+
 def apply_status(
-    actor: Any,
     session: Session,
     person: Person,
     status: str,
     method: str,
     *,
+    acting_user: Any,
     reason: str = "",
     checked_in_at: datetime.datetime | None = None,
     minutes_late: int = 0,
@@ -70,10 +84,7 @@ def apply_status(
         raise AttendanceError("bad_status", _("Unknown attendance status."))
     if status in EXCUSED and not reason.strip():
         raise AttendanceError("reason_required", _("Izin, sakit and dinas luar need a reason."))
-    actor_user = actor if getattr(actor, "is_authenticated", False) else None
-    # A first record is by far the commonest write (a whole room checking in at once):
-    # insert it with its trail straight away and let the unique constraint answer a
-    # repeat or a race (core/rows.py: one statement on PostgreSQL).
+    actor_user = acting_user if getattr(acting_user, "is_authenticated", False) else None
     first = AttendanceRecord(
         session=session,
         person=person,
@@ -89,7 +100,10 @@ def apply_status(
         actor=actor_user, method=method, from_status="", to_status=status, reason=reason
     )
     if not overwrite:
-        if rows.insert_with_child(first, trail, "record", conflict=rows.ANY_CONFLICT):
+        # A first record is by far the commonest write (a whole room checking in at
+        # once): insert it with its trail straight away and let the unique constraints
+        # answer a repeat or a race; the loser reads the record that won.
+        if _insert_first(first, trail):
             return first, True
         existing = (
             AttendanceRecord.objects.filter(session=session, person=person).order_by().first()
@@ -107,7 +121,7 @@ def apply_status(
         # change is stored once, on the record it belongs to.
         record = locked.filter(session=session, person=person).first()
         if record is None:
-            if rows.insert_with_child(first, trail, "record", conflict=("session", "person")):
+            if _insert_first(first, trail):
                 return first, True
             record = locked.get(session=session, person=person)  # a race's winner
         if record.status == status and record.reason == reason and not extra:
@@ -286,7 +300,7 @@ def _set_status(
     extra: dict[str, Any] = {"document": document} if document is not None else {}
     if existing is not None and existing.pending:
         extra["pending"] = False  # the coach's word settles a check-in held for approval
-    return apply_status(actor, session, person, status, method, reason=reason, **extra)
+    return apply_status(session, person, status, method, acting_user=actor, reason=reason, **extra)
 
 
 @dataclass(frozen=True)
@@ -426,11 +440,11 @@ def decide_absence(
         if approve:
             extra: dict[str, Any] = {"document": fresh.document.name} if fresh.document else {}
             apply_status(
-                actor,
                 fresh.session,
                 fresh.person,
                 fresh.status,
                 Method.EXCUSE,
+                acting_user=actor,
                 reason=fresh.reason,
                 **extra,
             )
@@ -478,8 +492,8 @@ def close_session_attendance(actor: Any, session: Session) -> int:
         reason = str(_("Not marked when attendance closed"))
         for person in unmarked:
             _record, created = apply_status(
-                actor, fresh, person, Status.ALPA, Method.AUTO_CLOSE, reason=reason,
-                overwrite=False,
+                fresh, person, Status.ALPA, Method.AUTO_CLOSE, acting_user=actor,
+                reason=reason, overwrite=False,
             )  # fmt: skip
             made_alpa += int(created)
         venue, _new = SessionVenue.objects.get_or_create(session=fresh)

@@ -16,16 +16,16 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from cakap.attendance import checkin, codes, links, phones, queries, windows
-from cakap.attendance.access import has_to_do_with
+from cakap.attendance.access import get_session_for_roll, has_to_do_with
 from cakap.attendance.checkin import CheckInError
 from cakap.attendance.forms_checkin import (
     CardForm,
@@ -44,7 +44,6 @@ from cakap.attendance.models import (
     Status,
 )
 from cakap.core.formatting import clock, long_date
-from cakap.core.sessions import SessionStore
 from cakap.people.access import person_of
 from cakap.people.identity import signed_in
 from cakap.people.models import Person, User
@@ -131,42 +130,29 @@ def _scan_time(request: HttpRequest, session_id: int, code: str) -> datetime.dat
 def _result_html(
     session: Any, result: checkin.CheckInResult | None, error: CheckInError | None
 ) -> SafeString:
-    """The answer to a check-in, large and plain: the scan page's script swaps it in, and
-    the pages for phones without script show it. Built here rather than by a template:
-    the burst of a whole room checking in at once answers with it."""
-    reason = ""
+    """The answer to a check-in (attendance/_scan_result.html), without the request's
+    context processors: the script's answer is the fragment alone."""
+    context: dict[str, Any] = {"reason": "", "lines": []}
     if error is not None:
-        outcome, big, lines = "refused", _("Not checked in"), [error.message]
-        reason = error.code
+        context.update(outcome="refused", big=_("Not checked in"), lines=[error.message])
+        context["reason"] = error.code
     elif result is not None and result.pending:
-        outcome, big = "pending", _("Waiting for the coach")
-        lines = [
+        context.update(outcome="pending", big=_("Waiting for the coach"))
+        context["lines"] = [
             _("This phone already checked in someone else; the coach will confirm your check-in.")
         ]
     else:
         assert result is not None
-        outcome, big, lines = result.status, result.headline, []
+        context.update(outcome=result.status, big=result.headline)
         if result.status == Status.TERLAMBAT and result.record.checked_in_at:
-            lines.append(clock(result.record.checked_in_at))
+            context["lines"].append(clock(result.record.checked_in_at))
         if not result.created:
-            lines.append(_("You were already checked in; nothing changed."))
-    sub = ""
+            context["lines"].append(_("You were already checked in; nothing changed."))
     # Someone outside the group is told so without naming the session.
     if session is not None and (error is None or error.code != "not_enrolled"):
-        sub = format_html(
-            '<p class="result-sub">{} · {}</p>\n',
-            session.title or session.group.name,
-            long_date(session.starts_at),
-        )
-    return format_html(
-        '<div class="result result-{0}" role="status" data-outcome="{0}"{1}>\n'
-        '<p class="result-big">{2}</p>\n{3}{4}</div>',
-        outcome,
-        format_html(' data-reason="{}"', reason) if reason else "",
-        big,
-        format_html_join("", '<p class="result-msg">{}</p>\n', ((line,) for line in lines)),
-        sub,
-    )
+        context["sub_title"] = session.title or session.group.name
+        context["sub_date"] = long_date(session.starts_at)
+    return mark_safe(render_to_string("attendance/_scan_result.html", context))  # noqa: S308 - a template's escaped output
 
 
 @never_cache
@@ -207,19 +193,8 @@ def _load_scan_post(
     request: HttpRequest, session_id: int
 ) -> tuple[Any, checkin.Participant] | None:
     """The session and what the check-in reads of the signed-in participant, in one
-    query, which also reads the request's session and its user when nothing has yet: a
-    whole room checks in at once through here. None: nobody is signed in."""
-    store = request.session
-    if isinstance(store, SessionStore) and store.unread:
-        found = checkin.load_check_in_signed_in(session_id, store, _device(request))
-        if found is None:
-            raise Http404
-        session, participant, user_id = found
-        if not request.user.is_authenticated:
-            return None
-        if user_id == request.user.pk:
-            return session, participant
-    elif not request.user.is_authenticated:
+    query (a whole room checks in at once through here). None: nobody is signed in."""
+    if not request.user.is_authenticated:
         return None
     loaded = checkin.load_check_in(session_id, signed_in(request), _device(request))
     if loaded is None:
@@ -239,9 +214,9 @@ def _scan_post(
     result, error = None, None
     try:
         result = checkin.record_check_in(
-            signed_in(request),
             session,
             code,
+            acting_user=signed_in(request),
             scanned_at=scanned_at,
             device_id=_device(request),
             location=location,
@@ -266,8 +241,8 @@ def checkin_code(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             result = checkin.record_typed_check_in(
-                signed_in(request),
                 form.cleaned_data["code"],
+                acting_user=signed_in(request),
                 typed_at=timezone.now(),
                 device_id=_device(request),
                 location=location_from(request.POST),
@@ -323,7 +298,7 @@ def _code_context(request: HttpRequest, session: Any) -> dict[str, Any]:
 @login_required
 def coach_checkin(request: HttpRequest, pk: int) -> HttpResponse:
     """The coach's screen: the rotating QR and code, and beside it the live roll."""
-    session = checkin.get_session_to_run(signed_in(request), pk)
+    session = get_session_for_roll(signed_in(request), pk)
     context = {
         **_code_context(request, session),
         "roll": queries.live_roll(session),
@@ -335,14 +310,14 @@ def coach_checkin(request: HttpRequest, pk: int) -> HttpResponse:
 @never_cache
 @login_required
 def coach_code(request: HttpRequest, pk: int) -> HttpResponse:
-    session = checkin.get_session_to_run(signed_in(request), pk)
+    session = get_session_for_roll(signed_in(request), pk)
     return render(request, "attendance/coach_code.html", _code_context(request, session))
 
 
 @never_cache
 @login_required
 def coach_roll(request: HttpRequest, pk: int) -> HttpResponse:
-    session = checkin.get_session_to_run(signed_in(request), pk)
+    session = get_session_for_roll(signed_in(request), pk)
     return render(
         request,
         "attendance/coach_roll.html",
@@ -359,7 +334,7 @@ def _roll_changed(response: HttpResponse) -> HttpResponse:
 @login_required
 def coach_decide(request: HttpRequest, pk: int, record_pk: int) -> HttpResponse:
     """Approve or refuse a check-in held because the phone was shared."""
-    session = checkin.get_session_to_run(signed_in(request), pk)
+    session = get_session_for_roll(signed_in(request), pk)
     record = (
         AttendanceRecord.objects.select_related("session", "person")
         .filter(pk=record_pk, session=session)
@@ -369,7 +344,7 @@ def coach_decide(request: HttpRequest, pk: int, record_pk: int) -> HttpResponse:
     if record is None or not form.is_valid():
         raise Http404
     checkin.decide_pending(
-        signed_in(request), record, approve=form.cleaned_data["decision"] == "approve"
+        record, approve=form.cleaned_data["decision"] == "approve", acting_user=signed_in(request)
     )
     if request.htmx:  # type: ignore[attr-defined]
         return coach_roll(request, pk)
@@ -380,7 +355,7 @@ def coach_decide(request: HttpRequest, pk: int, record_pk: int) -> HttpResponse:
 @login_required
 def coach_search(request: HttpRequest, pk: int) -> HttpResponse:
     """Participants of the group whose name or NIP matches, to check in by hand."""
-    session = checkin.get_session_to_run(signed_in(request), pk)
+    session = get_session_for_roll(signed_in(request), pk)
     form = SearchForm(request.GET)
     people: list[Person] = []
     query = form.cleaned_data["q"].strip() if form.is_valid() else ""
@@ -408,22 +383,18 @@ def coach_search(request: HttpRequest, pk: int) -> HttpResponse:
 def _coach_check_in(
     request: HttpRequest, pk: int, person_id: int | None, method: str
 ) -> tuple[bool, str]:
-    session = checkin.get_session_to_run(signed_in(request), pk)
-    # Only the session's own participants: a card or id from elsewhere names nobody.
-    person = (
-        Person.objects.filter(
-            pk=person_id,
-            enrolments__group_id=session.group_id,
-            enrolments__status=Enrolment.Status.ACTIVE,
-        ).first()
-        if person_id
-        else None
-    )
+    session = get_session_for_roll(signed_in(request), pk)
+    person = Person.objects.filter(pk=person_id).first() if person_id else None
     if person is None:
         return False, _("This card is not valid.")
     try:
-        result = checkin.check_in_by_coach(signed_in(request), session, person, method=method)
+        result = checkin.check_in_by_coach(
+            session, person, method=method, acting_user=signed_in(request)
+        )
     except CheckInError as e:
+        if e.code == "not_enrolled":
+            # Only the session's own participants: a card or id from elsewhere names nobody.
+            return False, _("This card is not valid.")
         return False, f"{person.full_name}: {e.message}"
     if result.created:
         return True, f"{person.full_name}: {result.headline}"

@@ -1,3 +1,4 @@
+from importlib import import_module
 from typing import Any
 
 from django.conf import settings
@@ -48,9 +49,9 @@ class AuditEntry(models.Model):
 
 
 class UserSession(AbstractBaseSession):
-    """A session that also names its signed-in user in a column, so that loading a
-    request's session loads its user in the same query (see core/sessions.py). Deleting
-    a user ends their sessions."""
+    """A session that also names its signed-in user in a column, so that a person's
+    sessions can be ended everywhere (core/sessions). Deleting a user ends their
+    sessions."""
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -65,6 +66,5 @@ class UserSession(AbstractBaseSession):
 
     @classmethod
     def get_session_store_class(cls) -> type[Any]:
-        from cakap.core.sessions import SessionStore
-
-        return SessionStore
+        # The configured engine's store (with or without the shared cache).
+        return import_module(settings.SESSION_ENGINE).SessionStore  # type: ignore[no-any-return]

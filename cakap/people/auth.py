@@ -1,14 +1,10 @@
 """Sign-in by NIP or email."""
 
-import functools
 from typing import Any
 
 from django.contrib.auth.backends import ModelBackend
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 
-from cakap.core import rows
-from cakap.core.sessions import offered_user
 from cakap.people.models import User
 from cakap.people.nip import NipError, parse_nip
 
@@ -46,26 +42,10 @@ class NipOrEmailBackend(ModelBackend):
         return None
 
     def get_user(self, user_id: Any) -> User | None:
-        """The signed-in user of a request: the one read with its session (core/sessions.py)
-        or, failing that, read with written SQL (core/rows.py)."""
-        assert User._meta.pk is not None
-        user = offered_user(user_id)
-        if user is None:
-            try:
-                pk = User._meta.pk.to_python(user_id)
-            except ValidationError:
-                return None
-            found = rows.fetch(_user_sql("default"), [pk])
-            user = rows.instance(User, found[0], "u") if found else None
+        """The signed-in user of a request, with their person in the same query (a
+        check-in reads it)."""
+        user = User.objects.select_related("person").filter(pk=user_id).first()
         return user if user is not None and self.user_can_authenticate(user) else None
-
-
-@functools.cache
-def _user_sql(using: str) -> str:
-    return (
-        f"SELECT {rows.columns(User, 'u', using)} FROM {rows.table(User, using)} u "  # noqa: S608 - names from the models
-        "WHERE u.id = %s"
-    )
 
 
 def lockout_username(request: HttpRequest | None, credentials: dict[str, Any] | None = None) -> str:

@@ -124,7 +124,7 @@ def authenticate_key(key: str) -> User | None:
         return None
     now = timezone.now()
     token = (
-        ApiToken.objects.select_related("user")
+        ApiToken.objects.select_related("user__person")
         .filter(key_hash=hash_key(key), revoked_at__isnull=True, user__is_active=True)
         .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
         .first()

@@ -400,11 +400,11 @@ def _seed_attendance(rng: random.Random, today: datetime.date) -> None:
                 else None
             )
             apply_status(
-                None,
                 session,
                 person,
                 status,
                 Method.CODE if arrived else Method.MANUAL,
+                acting_user=None,
                 reason=reasons.get(status, ""),
                 checked_in_at=arrived,
                 minutes_late=late,

@@ -42,7 +42,11 @@ def test_simultaneous_check_ins_of_one_person_make_one_record(world):
             barrier.wait()
             results.append(
                 record_check_in(
-                    world.participant, session, code, scanned_at=at, device_id=new_device_id()
+                    session,
+                    code,
+                    acting_user=world.participant,
+                    scanned_at=at,
+                    device_id=new_device_id(),
                 )
             )
         except Exception as error:  # noqa: BLE001 - collected and asserted below

@@ -51,7 +51,9 @@ def _all_at_once(world, people):
             session, participant = loaded
             barrier.wait()
             results.append(
-                record_check_in(user, session, code, device_id=phone, participant=participant)
+                record_check_in(
+                    session, code, acting_user=user, device_id=phone, participant=participant
+                )
             )
         except CheckInError as refusal:
             refusals.append(refusal.code)

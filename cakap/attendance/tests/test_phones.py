@@ -42,7 +42,7 @@ def check_in(user, session, moment, device):
     assert loaded is not None
     with travel(moment):
         return record_check_in(
-            user, loaded, code_at(session, moment), scanned_at=moment, device_id=device
+            loaded, code_at(session, moment), acting_user=user, scanned_at=moment, device_id=device
         )
 
 
@@ -140,9 +140,9 @@ def test_a_phone_taken_in_a_race_is_refused_or_held_by_the_policy(world):
     session, participant = found
     with travel(moment), pytest.raises(CheckInError) as info:
         record_check_in(
-            second,
             session,
             code_at(world.session_a, moment),
+            acting_user=second,
             device_id=phone,
             participant=participant,
         )
@@ -152,9 +152,9 @@ def test_a_phone_taken_in_a_race_is_refused_or_held_by_the_policy(world):
     assert reloaded is not None
     with travel(moment):
         held = record_check_in(
-            second,
             reloaded,
             code_at(world.session_a, moment),
+            acting_user=second,
             device_id=phone,
             participant=participant,
         )

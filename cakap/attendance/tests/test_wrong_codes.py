@@ -31,7 +31,9 @@ def attempt(world, moment, code, device, user=None):
     session = load_session(world.session_a.pk)
     assert session is not None
     with travel(moment):
-        return record_check_in(user or world.participant, session, code, device_id=device)
+        return record_check_in(
+            session, code, acting_user=user or world.participant, device_id=device
+        )
 
 
 def refusal(world, moment, code, device, user=None):
@@ -89,7 +91,9 @@ def test_repeated_refusals_are_one_row_with_a_count_shown_to_the_coach(world):
     row = CheckInAttempt.objects.get()
     assert row.count == 3 and row.detail["code"] == "CCCCCC" and row.reason == "bad_code"
     with travel(moment), pytest.raises(CheckInError):
-        record_typed_check_in(world.participant, "ZZZZZZ", typed_at=moment, device_id=phone)
+        record_typed_check_in(
+            "ZZZZZZ", acting_user=world.participant, typed_at=moment, device_id=phone
+        )
     assert CheckInAttempt.objects.count() == 2  # the typed one names no session
     roll = client_for(world.coach).get(f"/attendance/sessions/{world.session_a.pk}/checkin/roll/")
     assert "× 3" in roll.content.decode()

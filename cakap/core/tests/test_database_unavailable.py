@@ -91,7 +91,7 @@ def test_a_session_that_cannot_be_read_answers_503_not_500(settings):
     settings.DEBUG = False
     client = Client(raise_request_exception=False)
     client.cookies[settings.SESSION_COOKIE_NAME] = "x" * 32
-    with mock.patch("cakap.core.sessions.SessionStore.load", side_effect=_shutting_down()):
+    with mock.patch("cakap.core.sessions.db.SessionStore.load", side_effect=_shutting_down()):
         response = client.get("/")
     assert response.status_code == 503
     assert response["Retry-After"] == "5"
@@ -102,6 +102,6 @@ def test_any_other_failure_before_a_view_is_still_a_500(settings):
     settings.DEBUG = False
     client = Client(raise_request_exception=False)
     client.cookies[settings.SESSION_COOKIE_NAME] = "x" * 32
-    with mock.patch("cakap.core.sessions.SessionStore.load", side_effect=RuntimeError("bug")):
+    with mock.patch("cakap.core.sessions.db.SessionStore.load", side_effect=RuntimeError("bug")):
         response = client.get("/")
     assert response.status_code == 500
