@@ -63,9 +63,7 @@ def issue_personal_link(actor: User, person: Person, programme: Programme) -> Pe
     The person needs a login; one is made from their email when they have none.
     """
     _require_manager(actor, programme)
-    if not Enrolment.objects.filter(
-        person=person, programme=programme, status=Enrolment.Status.ACTIVE
-    ).exists():
+    if not Enrolment.objects.active().filter(person=person, programme=programme).exists():
         raise LinkError("not_enrolled", _("This person is not a participant of the programme."))
     if person.user_id is None:
         if not person.email:
@@ -128,9 +126,9 @@ def issue_missing_links(actor: User, programme: Programme) -> tuple[int, list[st
     have = PersonalLink.objects.filter(programme=programme, revoked_at__isnull=True).values(
         "person_id"
     )
-    people = Person.objects.filter(
-        enrolments__programme=programme, enrolments__status=Enrolment.Status.ACTIVE
-    ).exclude(pk__in=have)
+    people = Person.objects.filter(Enrolment.active_q("enrolments", programme=programme)).exclude(
+        pk__in=have
+    )
     issued, problems = 0, []
     for person in people:
         try:

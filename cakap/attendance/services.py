@@ -205,9 +205,7 @@ def check_document(status: str, document: File[Any] | None) -> None:
 
 
 def _is_enrolled(session: Session, person: Person) -> bool:
-    return Enrolment.objects.filter(
-        group_id=session.group_id, person=person, status=Enrolment.Status.ACTIVE
-    ).exists()
+    return session.roster().filter(person=person).exists()
 
 
 # --- The window --------------------------------------------------------------------------
@@ -478,10 +476,7 @@ def close_session_attendance(actor: Any, session: Session) -> int:
             raise RollError("session_closed", _("This session was cancelled or moved."))
         marked = AttendanceRecord.objects.filter(session=fresh).values("person_id")
         unmarked = (
-            Person.objects.filter(
-                enrolments__group_id=fresh.group_id,
-                enrolments__status=Enrolment.Status.ACTIVE,
-            )
+            Person.objects.filter(Enrolment.active_q("enrolments", group_id=fresh.group_id))
             .exclude(pk__in=marked)
             .order_by("pk")
         )

@@ -32,7 +32,7 @@ from cakap.core.http import signed_in
 from cakap.people.access import person_of
 from cakap.people.models import Person, User
 from cakap.programmes.access import get_session_for_user, programmes_visible_to
-from cakap.programmes.models import Enrolment, Programme, Session
+from cakap.programmes.models import Programme, Session
 
 # --- The manual roll ---------------------------------------------------------------------
 
@@ -40,11 +40,7 @@ from cakap.programmes.models import Enrolment, Programme, Session
 def _roster(session: Session) -> list[tuple[Person, AttendanceRecord | None]]:
     """Active participants of the session's group with their record: two queries."""
     records = {r.person_id: r for r in AttendanceRecord.objects.filter(session=session)}
-    enrolments = (
-        Enrolment.objects.filter(group_id=session.group_id, status=Enrolment.Status.ACTIVE)
-        .select_related("person")
-        .order_by("person__name", "person_id")
-    )
+    enrolments = session.roster().select_related("person").order_by("person__name", "person_id")
     return [(e.person, records.get(e.person_id)) for e in enrolments]
 
 
@@ -188,9 +184,7 @@ def absence_request(request: HttpRequest, session_pk: int) -> HttpResponse:
     """A participant asks beforehand to be excused from one of their sessions."""
     user = signed_in(request)
     session = get_session_for_user(user, session_pk)
-    enrolled = Enrolment.objects.filter(
-        group_id=session.group_id, person__user=user, status=Enrolment.Status.ACTIVE
-    ).exists()
+    enrolled = session.roster().filter(person__user=user).exists()
     if not enrolled:
         raise Http404
     programme = session.group.programme

@@ -123,7 +123,8 @@ def seed(today: datetime.datetime | None = None) -> Instrument | None:
         post = services.create_administration(actor, quiz, phase="post", **window)
         participants = [
             e.person.user
-            for e in Enrolment.objects.filter(programme=programme, status="active")
+            for e in Enrolment.objects.active()
+            .filter(programme=programme)
             .select_related("person__user")
             .order_by("person__name")
             if e.person.user is not None

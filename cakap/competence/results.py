@@ -157,10 +157,8 @@ def instrument_results(
     """Scores of the people the user may see (optionally one group or one person), per
     competence, pre and post."""
     people_qs = participants_visible_to(user, instrument.programme)
-    enrolments = Enrolment.objects.filter(
-        programme=instrument.programme,
-        status=Enrolment.Status.ACTIVE,
-        person__in=people_qs,
+    enrolments = Enrolment.objects.active().filter(
+        programme=instrument.programme, person__in=people_qs
     )
     if group_id is not None:
         enrolments = enrolments.filter(group_id=group_id)

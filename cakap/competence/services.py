@@ -372,9 +372,7 @@ def _participant(user: User, administration: Administration) -> Person:
     programme_id = administration.instrument.programme_id
     if (
         person is None
-        or not Enrolment.objects.filter(
-            person=person, programme_id=programme_id, status=Enrolment.Status.ACTIVE
-        ).exists()
+        or not Enrolment.objects.active().filter(person=person, programme_id=programme_id).exists()
     ):
         raise CompetenceError(
             "not_participant",
@@ -646,11 +644,11 @@ def record_observation(
     _check_window(administration, now)
     items = {i.pk: i for i in Item.objects.filter(instrument_id=administration.instrument_id)}
     ticked_ids = set(ticked)
-    if not Enrolment.objects.filter(
-        person=person,
-        programme_id=administration.instrument.programme_id,
-        status=Enrolment.Status.ACTIVE,
-    ).exists():
+    if not (
+        Enrolment.objects.active()
+        .filter(person=person, programme_id=administration.instrument.programme_id)
+        .exists()
+    ):
         raise CompetenceError(
             "not_participant",
             _("Only the programme's participants take this assessment."),

@@ -83,9 +83,7 @@ def home(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     mine: list[dict[str, Any]] = []
     if person is not None:
-        programme_ids = Enrolment.objects.filter(
-            person=person, status=Enrolment.Status.ACTIVE
-        ).values("programme_id")
+        programme_ids = Enrolment.objects.active().filter(person=person).values("programme_id")
         administrations = (
             Administration.objects.filter(instrument__programme__in=programme_ids)
             .exclude(instrument__kind=Instrument.Kind.OBSERVATION)
@@ -460,9 +458,9 @@ def administration_detail(request: HttpRequest, pk: int) -> HttpResponse:
         )
     }
     groups = dict(
-        Enrolment.objects.filter(programme=programme, status=Enrolment.Status.ACTIVE).values_list(
-            "person_id", "group__name"
-        )
+        Enrolment.objects.active()
+        .filter(programme=programme)
+        .values_list("person_id", "group__name")
     )
     rows: list[dict[str, Any]] = [
         {"person": p, "group": groups.get(p.pk, ""), "attempt": attempts.get(p.pk)} for p in people

@@ -386,9 +386,7 @@ def _seed_attendance(rng: random.Random, today: datetime.date) -> None:
     }
     held = Session.objects.filter(status=Session.Status.HELD).select_related("group")
     for session in held:
-        enrolled = Person.objects.filter(
-            enrolments__group=session.group, enrolments__status="active"
-        )
+        enrolled = session.group.participants()
         for person in enrolled:
             status = rng.choices(
                 list(Status),  # hadir, terlambat, izin, sakit, dinas luar, alpa

@@ -9,7 +9,7 @@ answers 403.
 import datetime
 from typing import Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, QuerySet
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
@@ -272,11 +272,7 @@ def _groups(user: User) -> QuerySet[Group]:
         groups_visible_to(user)
         .select_related("programme")
         .prefetch_related(Prefetch("coaches", queryset=Person.objects.order_by("name", "pk")))
-        .annotate(
-            participant_count=Count(
-                "enrolments", filter=Q(enrolments__status=Enrolment.Status.ACTIVE)
-            )
-        )
+        .annotate(participant_count=Count("enrolments", filter=Enrolment.active_q("enrolments")))
     )
 
 
@@ -454,9 +450,7 @@ def create_enrolment(request: HttpRequest, payload: EnrolmentIn) -> Status[Enrol
     )
     _managed(user, group.programme_id)
     person = referenced(people_visible_to(user), payload.person_id, "person_id")
-    existed = Enrolment.objects.filter(
-        group=group, person=person, status=Enrolment.Status.ACTIVE
-    ).exists()
+    existed = Enrolment.objects.active().filter(group=group, person=person).exists()
     enrolment = services.enrol_participant(user, group, person)
     return Status(200 if existed else 201, get_or_404(_enrolments(user), enrolment.pk))
 

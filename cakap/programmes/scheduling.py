@@ -177,14 +177,11 @@ def find_conflicts(
             ConflictKind.VENUE,
             around.filter(venue__iexact=venue.strip()).values_list(*label_fields),
         )
-    members = Enrolment.objects.filter(group=group, status=Enrolment.Status.ACTIVE).values("person")
+    members = group.participants()
     add(
         ConflictKind.PARTICIPANT,
         around.exclude(group=group)
-        .filter(
-            group__enrolments__status=Enrolment.Status.ACTIVE,
-            group__enrolments__person__in=members,
-        )
+        .filter(Enrolment.active_q("group__enrolments", person__in=members))
         .values_list(*label_fields, "group__enrolments__person__name"),
     )
     return sorted(found, key=lambda c: (c.slot.starts_at, c.kind, c.session_starts_at))

@@ -389,8 +389,9 @@ def set_group_coaches(actor: Any, group: Group, coaches: Iterable[Person]) -> Gr
 
 def _active_enrolment(programme_id: int, person_id: int) -> Enrolment | None:
     return (
-        Enrolment.objects.select_related("group")
-        .filter(programme_id=programme_id, person_id=person_id, status=Enrolment.Status.ACTIVE)
+        Enrolment.objects.active()
+        .select_related("group")
+        .filter(programme_id=programme_id, person_id=person_id)
         .first()
     )
 

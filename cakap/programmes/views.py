@@ -122,7 +122,7 @@ def programme_list(request: HttpRequest) -> HttpResponse:
     programmes = (
         programmes_visible_to(user)
         .select_related("organiser_unit", "coaching_unit")
-        .annotate(n_participants=Count("enrolments", filter=Q(enrolments__status=ACTIVE)))
+        .annotate(n_participants=Count("enrolments", filter=Enrolment.active_q("enrolments")))
         .order_by("-start_date", "title", "pk")
     )
     if status in Programme.Status.values:
@@ -199,7 +199,7 @@ def programme_detail(request: HttpRequest, pk: int) -> HttpResponse:
     groups = (
         groups_visible_to(user)
         .filter(programme=programme)
-        .annotate(n_participants=Count("enrolments", filter=Q(enrolments__status=ACTIVE)))
+        .annotate(n_participants=Count("enrolments", filter=Enrolment.active_q("enrolments")))
         .prefetch_related("coaches")
         .order_by("name")
     )
