@@ -529,7 +529,6 @@ def record_check_in(
             raise refuse("device_used")
         marks = [Flag.SHARED_DEVICE, *flags] if shared else flags
         return apply_status(
-            actor_user,
             session,
             person,
             status,
@@ -540,6 +539,7 @@ def record_check_in(
             pending=shared,
             flag=" ".join(dict.fromkeys(marks)),
             **extra,
+            acting_user=actor_user,
         )
 
     try:
@@ -644,8 +644,8 @@ def check_in_by_coach(
     window = window_of(session.starts_at, policy, venue_for(session))
     status, minutes = lateness(session.starts_at, window, at)
     record, created = apply_status(
-        actor, session, person, status, method, checked_in_at=at, minutes_late=minutes,
-        overwrite=False,
+        session, person, status, method, checked_in_at=at, minutes_late=minutes,
+        overwrite=False, acting_user=actor,
     )  # fmt: skip
     return CheckInResult(record, created=created)
 
@@ -661,22 +661,22 @@ def decide_pending(actor: User, record: AttendanceRecord, *, approve: bool) -> A
         return record
     if approve:
         updated, _changed = apply_status(
-            actor,
             record.session,
             record.person,
             record.status,
             record.method,
             reason=str(_("Shared phone: approved by the coach")),
             pending=False,
+            acting_user=actor,
         )
     else:
         updated, _changed = apply_status(
-            actor,
             record.session,
             record.person,
             Status.ALPA,
             Method.MANUAL,
             reason=str(_("Shared phone: check-in refused by the coach")),
             pending=False,
+            acting_user=actor,
         )
     return updated

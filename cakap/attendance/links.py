@@ -74,7 +74,7 @@ def issue_personal_link(actor: User, person: Person, programme: Programme) -> Pe
             )
         from cakap.people.services import create_login  # people owns logins
 
-        create_login(actor, person, person.email)
+        create_login(person, person.email, acting_user=actor)
     user = User.objects.filter(person=person).first()
     if user is None:
         raise LinkError("link_invalid", _("This sign-in link has no active login behind it."))
@@ -99,7 +99,9 @@ def issue_personal_link(actor: User, person: Person, programme: Programme) -> Pe
     link.token_hash = _hash(link_token(link))
     link.password_fingerprint = password_fingerprint(user)
     link.save()
-    audit.record(actor, "personal_link.issue", link, after=audit.snapshot(link, _LINK_AUDIT))
+    audit.record(
+        "personal_link.issue", link, after=audit.snapshot(link, _LINK_AUDIT), acting_user=actor
+    )
     return link
 
 
@@ -107,7 +109,7 @@ def _revoke(actor: User | None, link: PersonalLink) -> None:
     before = audit.snapshot(link, _LINK_AUDIT)
     link.revoked_at = timezone.now()
     link.save(update_fields=["revoked_at"])
-    audit.record(actor, "personal_link.revoke", link, before=before)
+    audit.record("personal_link.revoke", link, before=before, acting_user=actor)
 
 
 @transaction.atomic
@@ -224,11 +226,11 @@ def use_personal_link(token: str, device_id: str) -> User:
         outcome = _use(link, device_id[:64])
     if isinstance(outcome, LinkError):
         audit.record(
-            None,
             "personal_link.refuse",
             link,
             after={},
             note=f"{outcome.code}; device {device_id[:64] or '-'}",
+            acting_user=None,
         )
         raise outcome
     return outcome
@@ -251,12 +253,12 @@ def _use(found: PersonalLink, device_id: str) -> User | LinkError:
         link.device_id = device_id
         link.save(update_fields=["used_at", "device_id"])
     audit.record(
-        user,
         "personal_link.use",
         link,
         before=before,
         after=audit.snapshot(link, _LINK_AUDIT),
         note=f"device {device_id or '-'}",
+        acting_user=user,
     )
     return user
 
@@ -276,7 +278,7 @@ def email_personal_link(actor: User, link: PersonalLink, url: str) -> bool:
         from_email=None,
         recipient_list=[link.person.email],
     )
-    audit.record(actor, "personal_link.email", link, after={}, note=link.person.email)
+    audit.record("personal_link.email", link, after={}, note=link.person.email, acting_user=actor)
     return True
 
 

@@ -87,7 +87,7 @@ def roll(request: HttpRequest, pk: int) -> HttpResponse:
         form = RollForm(roster, request.POST, request.FILES)
         if form.is_valid():
             try:
-                changed = services.save_roll(user, session, form.changes())
+                changed = services.save_roll(session, form.changes(), acting_user=user)
             except services.RollError as exc:
                 name = f"{exc.field or 'status'}-{exc.person.pk}" if exc.person else None
                 form.add_error(name if name in form.fields else None, str(exc.message))
@@ -120,7 +120,7 @@ def roll_row(request: HttpRequest, pk: int, person_pk: int) -> HttpResponse:
     saved = False
     if form.is_valid():
         try:
-            services.save_roll(user, session, form.changes())
+            services.save_roll(session, form.changes(), acting_user=user)
             saved = True
         except services.RollError as exc:
             name = f"{exc.field or 'status'}-{person_pk}"
@@ -140,7 +140,7 @@ def roll_close(request: HttpRequest, pk: int) -> HttpResponse:
     user = signed_in(request)
     session = get_session_for_roll(user, pk)
     try:
-        made = services.close_session_attendance(user, session)
+        made = services.close_session_attendance(session, acting_user=user)
     except services.RollError as exc:
         messages.error(request, str(exc.message))
     else:
@@ -193,11 +193,11 @@ def absence_request(request: HttpRequest, session_pk: int) -> HttpResponse:
         if form.is_valid():
             try:
                 services.request_absence(
-                    user,
                     session,
                     form.cleaned_data["status"],
                     form.cleaned_data["reason"],
                     form.cleaned_data.get("document"),
+                    acting_user=user,
                 )
             except services.RollError as exc:
                 field = exc.field if exc.field in form.fields else None
@@ -247,7 +247,7 @@ def absence_decide(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _("Choose approve or decline."))
         return redirect("absence-queue")
     try:
-        services.decide_absence(user, absence, approve, form.cleaned_data["note"])
+        services.decide_absence(absence, approve, form.cleaned_data["note"], acting_user=user)
     except services.RollError as exc:
         messages.error(request, str(exc.message))
     else:

@@ -149,7 +149,7 @@ def profile(request: HttpRequest, pk: int, person_pk: int) -> HttpResponse:
     me = next((p for p in data.people if p.id == person.pk), None)
     if me is None:
         raise Http404
-    rows: list[dict[str, Any]] = [
+    rows: list[dict[str, object]] = [
         {
             "competence": c,
             "cell": me.cell(c.pk),
@@ -161,7 +161,7 @@ def profile(request: HttpRequest, pk: int, person_pk: int) -> HttpResponse:
         for c in data.competences
     ]
     chart = ""
-    if any(r["cell"].latest is not None for r in rows):
+    if any(me.cell(c.pk).latest is not None for c in data.competences):
         chart = charts.data_uri(
             charts.pre_post_bars(
                 [c.short for c in data.competences],

@@ -370,7 +370,9 @@ def seed(today: datetime.date | None = None) -> None:
             status=Session.Status.HELD,
         )
     _seed_attendance(rng, today)
-    audit.record(admin, "seed_demo", regency, note="Demo data seeded (fictitious officials)")
+    audit.record(
+        "seed_demo", regency, note="Demo data seeded (fictitious officials)", acting_user=admin
+    )
 
 
 def _seed_attendance(rng: random.Random, today: datetime.date) -> None:
@@ -399,7 +401,6 @@ def _seed_attendance(rng: random.Random, today: datetime.date) -> None:
                 else None
             )
             apply_status(
-                None,
                 session,
                 person,
                 status,
@@ -407,4 +408,5 @@ def _seed_attendance(rng: random.Random, today: datetime.date) -> None:
                 reason=reasons.get(status, ""),
                 checked_in_at=arrived,
                 minutes_late=late,
+                acting_user=None,
             )

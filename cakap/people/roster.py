@@ -631,23 +631,26 @@ def apply_roster(
             try:
                 if row.action == Action.CREATE:
                     assert row.unit is not None
-                    extra = {
+                    # Cells of the file, by field name: the service checks each.
+                    extra: dict[str, Any] = {
                         k: row.values[k]
                         for k in IMPORTED_FIELDS
                         if k not in ("name", "unit") and row.values.get(k)
                     }
                     services.create_person(
-                        actor,
                         nip=row.values["nip"],
                         name=row.values["name"],
                         unit=row.unit,
                         **extra,
+                        acting_user=actor,
                     )
                     result.created += 1
                 elif row.action == Action.UPDATE:
                     assert row.person is not None
-                    fields = {k: (row.unit if k == "unit" else row.values[k]) for k in row.changes}
-                    services.update_person(actor, row.person, **fields)
+                    fields: dict[str, Any] = {
+                        k: (row.unit if k == "unit" else row.values[k]) for k in row.changes
+                    }
+                    services.update_person(row.person, **fields, acting_user=actor)
                     result.updated += 1
                 elif row.action == Action.UNCHANGED:
                     result.unchanged += 1

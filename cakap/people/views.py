@@ -121,9 +121,13 @@ def _save_person(request: HttpRequest, form: PersonForm, person: Person | None) 
     try:
         if person is None:
             return services.create_person(
-                user, nip=data.pop("nip"), name=data.pop("name"), unit=data.pop("unit"), **data
+                nip=data.pop("nip"),
+                name=data.pop("name"),
+                unit=data.pop("unit"),
+                **data,
+                acting_user=user,
             )
-        return services.update_person(user, person, **data)
+        return services.update_person(person, **data, acting_user=user)
     except DomainError as err:
         field = getattr(err, "field", None)
         form.add_error(field if field in form.fields else None, str(err.message))

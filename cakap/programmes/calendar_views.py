@@ -286,7 +286,7 @@ def schedule_generate(request: HttpRequest, pk: int) -> HttpResponse:
     """Organisers propose a group's sessions around holidays, preview them, then confirm."""
     user = signed_in(request)
     programme = get_managed_programme(user, pk)
-    context: dict[str, Any] = {"programme": programme}
+    context: dict[str, object] = {"programme": programme}
     if request.method != "POST":
         today = _today()
         form = ScheduleForm(

@@ -86,7 +86,7 @@ class ScheduleForm(Form):
         )
         coach_field.help_text = _("Only a coach of the chosen group can be chosen.")
 
-    def clean(self) -> dict[str, Any]:
+    def clean(self) -> dict[str, object]:
         data = super().clean() or {}
         count, end_date = data.get("count"), data.get("end_date")
         if (count is None) == (end_date is None) and "count" not in self.errors:

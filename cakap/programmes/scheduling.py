@@ -256,7 +256,7 @@ def create_sessions(
     created: list[Session] = []
     for session in new:
         session.save(force_insert=True)
-        record(actor, "session.created", session, note="schedule generator")
+        record("session.created", session, note="schedule generator", acting_user=actor)
         created.append(session)
     return created
 
@@ -284,14 +284,14 @@ def add_calendar_day(
     day = CalendarDay.objects.create(
         date=date, kind=kind, reason=reason[:200], programme=programme, created_by=actor
     )
-    record(actor, "calendar_day.added", day)
+    record("calendar_day.added", day, acting_user=actor)
     return day
 
 
 @transaction.atomic
 def remove_calendar_day(actor: User, day: CalendarDay) -> None:
     """Remove a local calendar correction; the audit trail keeps what it was."""
-    record(actor, "calendar_day.removed", day, before=snapshot(day), after={})
+    record("calendar_day.removed", day, before=snapshot(day), after={}, acting_user=actor)
     day.delete()
 
 
@@ -300,5 +300,11 @@ def regenerate_feed_token(actor: User, user: User) -> str:
     """Give `user` a new secret calendar-feed address; the old one stops working at once."""
     user.feed_token = secrets.token_urlsafe(24)
     user.save(update_fields=["feed_token"])
-    record(actor, "user.feed_token_regenerated", user, after={}, note="calendar feed address")
+    record(
+        "user.feed_token_regenerated",
+        user,
+        after={},
+        note="calendar feed address",
+        acting_user=actor,
+    )
     return user.feed_token

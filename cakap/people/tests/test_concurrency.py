@@ -47,7 +47,10 @@ def test_simultaneous_creates_of_one_nip_make_one_person(world):
 
     def create(i):
         return services.create_person(
-            world.organiser, nip="199001012015031004", name=f"Budi {i}", unit=world.dinkes
+            nip="199001012015031004",
+            name=f"Budi {i}",
+            unit=world.dinkes,
+            acting_user=world.organiser,
         )
 
     results, errors = run_together(5, create)
