@@ -8,7 +8,7 @@ codes as the pages (`reason_required`, `not_started`, `already_pending`, `expire
 `closed`, `device_used`, ...).
 """
 
-from typing import Any, Literal
+from typing import Literal
 
 from django.db.models import Prefetch, QuerySet
 from django.http import HttpRequest
@@ -360,7 +360,7 @@ def issue_device(request: HttpRequest) -> Answer[DeviceOut]:
         "this server did not issue (POST /attendance/devices)."
     ),
 )
-def check_in(request: HttpRequest, payload: CheckInIn) -> Answer[dict[str, Any]]:
+def check_in(request: HttpRequest, payload: CheckInIn) -> Answer[dict[str, object]]:
     user = actor(request)
     _session(user, payload.session_id)  # 404 outside the caller's scope
     loaded = checkin.load_check_in(payload.session_id, user, payload.device_id)
@@ -394,7 +394,7 @@ def check_in(request: HttpRequest, payload: CheckInIn) -> Answer[dict[str, Any]]
 )
 def coach_check_in(
     request: HttpRequest, session_id: int, person_id: int, payload: CoachCheckInIn
-) -> Answer[dict[str, Any]]:
+) -> Answer[dict[str, object]]:
     user = actor(request)
     session = _session(user, session_id)
     person = get_or_404(people_visible_to(user), person_id)

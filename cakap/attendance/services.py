@@ -11,7 +11,7 @@ Refusals raise `RollError` with a stable code and a translated message.
 import datetime
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, TypedDict, Unpack
+from typing import TypedDict, Unpack
 
 from django.core.files import File
 from django.db import IntegrityError, transaction
@@ -31,6 +31,7 @@ from cakap.attendance.models import (
     SessionVenue,
     Status,
 )
+from cakap.attendance.windows import Window
 from cakap.core import audit, rows
 from cakap.core.errors import DomainError
 from cakap.people.access import person_of
@@ -50,7 +51,7 @@ class PhoneTaken(Exception):  # noqa: N818 - a condition, not a failure
 class RecordDetails(TypedDict, total=False):
     """Fields of a record that some writes set besides its status; each given one is set."""
 
-    document: File[Any] | str
+    document: File[bytes] | str
     device_id: str
     latitude: Decimal
     longitude: Decimal
@@ -199,7 +200,7 @@ def _clean_reason(status: str, reason: str) -> str:
     return reason
 
 
-def check_document(status: str, document: File[Any] | None) -> None:
+def check_document(status: str, document: File[bytes] | None) -> None:
     """A document (a duty letter, a doctor's note) goes with an excused status only, as a
     PDF or a photo of at most 5 MB."""
     if document is None:
@@ -224,7 +225,7 @@ def _is_enrolled(session: Session, person: Person) -> bool:
 # --- The window --------------------------------------------------------------------------
 
 
-def attendance_window(session: Session) -> Any:
+def attendance_window(session: Session) -> Window:
     """The check-in window of `session` (programme policy or defaults, session overrides).
 
     Imported late: cakap.attendance.checkin builds on this module.
@@ -266,7 +267,7 @@ def set_status(
     *,
     acting_user: User | None,
     reason: str = "",
-    document: File[Any] | None = None,
+    document: File[bytes] | None = None,
     method: str = Method.MANUAL,
 ) -> AttendanceRecord:
     """Set `person`'s status in `session` from the roll: the coaches of the group and the
@@ -283,7 +284,7 @@ def _set_status(
     person: Person,
     status: str,
     reason: str,
-    document: File[Any] | None,
+    document: File[bytes] | None,
     method: str,
     *,
     acting_user: User | None,
@@ -324,7 +325,7 @@ class RollChange:
     person: Person
     status: str
     reason: str = ""
-    document: File[Any] | None = None
+    document: File[bytes] | None = None
 
 
 def save_roll(session: Session, changes: list[RollChange], *, acting_user: User | None) -> int:
@@ -354,7 +355,7 @@ def save_roll(session: Session, changes: list[RollChange], *, acting_user: User 
 # --- Absence requests --------------------------------------------------------------------
 
 
-def _absence_snapshot(request: AbsenceRequest) -> dict[str, Any]:
+def _absence_snapshot(request: AbsenceRequest) -> dict[str, object]:
     """The audit snapshot, with the document as its stored name."""
     names = [f.attname for f in AbsenceRequest._meta.concrete_fields if f.attname != "document"]
     return {**audit.snapshot(request, names), "document": request.document.name or ""}
@@ -364,7 +365,7 @@ def request_absence(
     session: Session,
     status: str,
     reason: str,
-    document: File[Any] | None = None,
+    document: File[bytes] | None = None,
     *,
     acting_user: User | None,
 ) -> AbsenceRequest:

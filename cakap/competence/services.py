@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
-from typing import Any, cast
+from typing import cast
 
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
@@ -465,7 +465,7 @@ def scale_of(instrument: Instrument) -> tuple[int, int]:
     return (min(numbers), max(numbers)) if numbers else (1, 1)
 
 
-def clean_value(item: Item, raw: Iterable[Any], scale: tuple[int, int]) -> list[int]:
+def clean_value(item: Item, raw: Iterable[str | int], scale: tuple[int, int]) -> list[int]:
     """An answer as stored: sorted, distinct, in range for the item. Empty = unanswered."""
     try:
         values = sorted({int(v) for v in raw if str(v).strip() != ""})
@@ -516,7 +516,7 @@ def _locked(attempt: Attempt) -> Attempt:
 
 
 def _cleaned_answers(
-    attempt: Attempt, answers: Mapping[int, Iterable[Any]]
+    attempt: Attempt, answers: Mapping[int, Iterable[str | int]]
 ) -> dict[int, list[int]]:
     instrument = attempt.administration.instrument
     items = {i.pk: i for i in Item.objects.filter(instrument=instrument, pk__in=list(answers))}
@@ -539,7 +539,7 @@ def _write_answers(
 
 
 def save_answers(
-    attempt: Attempt, answers: Mapping[int, Iterable[Any]], *, acting_user: User
+    attempt: Attempt, answers: Mapping[int, Iterable[str | int]], *, acting_user: User
 ) -> int:
     """Save answers {item id: values} as they are given; an empty value clears one.
     Returns how many were saved. Unknown items are refused; so is every save once the
@@ -634,7 +634,7 @@ def close_overdue_attempts(
 
 
 def submit_attempt(
-    attempt: Attempt, answers: Mapping[int, Iterable[Any]] | None = None, *, acting_user: User
+    attempt: Attempt, answers: Mapping[int, Iterable[str | int]] | None = None, *, acting_user: User
 ) -> Attempt:
     """Finish an attempt and score it, saving `answers` (what the page shows) first
     while they may still change, in the same transaction under the attempt's lock.

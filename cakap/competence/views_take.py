@@ -5,8 +5,6 @@ script the "Save" button does the same. Opening the page again resumes the attem
 with every saved answer in place.
 """
 
-from typing import Any
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -57,7 +55,9 @@ def _answers_from(request: HttpRequest) -> dict[int, list[str]]:
     return {pk: request.POST.getlist(f"item-{pk}") for pk in shown}
 
 
-def _refusal(request: HttpRequest, administration: Administration, error: Any) -> HttpResponse:
+def _refusal(
+    request: HttpRequest, administration: Administration, error: services.CompetenceError
+) -> HttpResponse:
     status = error.http_status or 400
     return render(
         request,

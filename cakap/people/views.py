@@ -5,6 +5,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import PasswordResetForm
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
@@ -68,7 +69,7 @@ class PasswordResetView(auth_views.PasswordResetView):
 
     template_name = "people/auth/password_reset_form.html"
 
-    def form_valid(self, form: Any) -> HttpResponse:
+    def form_valid(self, form: PasswordResetForm) -> HttpResponse:
         until = throttle.reset_request_refused_until(self.request, form.cleaned_data["email"])
         if until is None:
             return super().form_valid(form)
@@ -174,7 +175,7 @@ def unit_tree(request: HttpRequest) -> HttpResponse:
         parent = unit.parent_id if unit.parent_id in ids else None
         by_parent.setdefault(parent, []).append(unit)
 
-    def branch(parent: int | None) -> list[dict[str, Any]]:
+    def branch(parent: int | None) -> list[dict[str, object]]:
         children = sorted(by_parent.get(parent, []), key=lambda u: u.name.casefold())
         return [{"unit": u, "managed": u.pk in managed, "children": branch(u.pk)} for u in children]
 

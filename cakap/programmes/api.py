@@ -32,7 +32,7 @@ from cakap.core.formatting import JAKARTA
 from cakap.core.lookups import get_or_404
 from cakap.people.access import is_organiser, people_visible_to, units_visible_to
 from cakap.people.api import PersonRef, UnitRef
-from cakap.people.models import Person, User
+from cakap.people.models import Person, Unit, User
 from cakap.programmes import services
 from cakap.programmes.access import (
     enrolments_visible_to,
@@ -170,7 +170,7 @@ class EnrolmentOut(Schema):
     end_reason: str
 
     @staticmethod
-    def resolve_unit(obj: Enrolment) -> Any:
+    def resolve_unit(obj: Enrolment) -> Unit:
         return obj.person.unit
 
 
