@@ -617,7 +617,7 @@ class ImportResult:
 
 
 def apply_roster(
-    actor: User | None, data: bytes, filename: str, unit_default: Unit | None = None
+    data: bytes, filename: str, unit_default: Unit | None = None, *, acting_user: User | None
 ) -> ImportResult:
     """Import every row without problems in one transaction; rows with problems are skipped.
 
@@ -626,7 +626,7 @@ def apply_roster(
     """
     result = ImportResult()
     with transaction.atomic():
-        plan = read_roster(actor, data, filename, unit_default)
+        plan = read_roster(acting_user, data, filename, unit_default)
         for row in plan.rows:
             try:
                 if row.action == Action.CREATE:
@@ -642,7 +642,7 @@ def apply_roster(
                         name=row.values["name"],
                         unit=row.unit,
                         **extra,
-                        acting_user=actor,
+                        acting_user=acting_user,
                     )
                     result.created += 1
                 elif row.action == Action.UPDATE:
@@ -650,7 +650,7 @@ def apply_roster(
                     fields: dict[str, Any] = {
                         k: (row.unit if k == "unit" else row.values[k]) for k in row.changes
                     }
-                    services.update_person(row.person, **fields, acting_user=actor)
+                    services.update_person(row.person, **fields, acting_user=acting_user)
                     result.updated += 1
                 elif row.action == Action.UNCHANGED:
                     result.unchanged += 1

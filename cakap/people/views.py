@@ -241,7 +241,7 @@ def roster_import(request: HttpRequest) -> HttpResponse:
             return redirect("roster-import")
         if request.method == "POST" and action == "confirm":
             try:
-                result = roster.apply_roster(user, data, filename, unit_default)
+                result = roster.apply_roster(data, filename, unit_default, acting_user=user)
             except roster.RosterFileError as err:
                 messages.error(request, str(err.message))
                 return redirect("roster-import")

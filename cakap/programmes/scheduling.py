@@ -198,10 +198,10 @@ def existing_starts(group: Group, slots: Sequence[Slot]) -> set[datetime.datetim
 
 @transaction.atomic
 def create_sessions(
-    actor: User,
     group: Group,
     slots: Sequence[Slot],
     *,
+    acting_user: User,
     venue: str = "",
     online_url: str = "",
     module_plan: str = ModulePlan.NONE,
@@ -256,15 +256,15 @@ def create_sessions(
     created: list[Session] = []
     for session in new:
         session.save(force_insert=True)
-        record("session.created", session, note="schedule generator", acting_user=actor)
+        record("session.created", session, note="schedule generator", acting_user=acting_user)
         created.append(session)
     return created
 
 
 @transaction.atomic
 def add_calendar_day(
-    actor: User,
     *,
+    acting_user: User,
     date: datetime.date,
     kind: str,
     reason: str,
@@ -282,21 +282,21 @@ def add_calendar_day(
     if CalendarDay.objects.filter(date=date, programme=programme).exists():
         raise ScheduleError("day_exists", _("This date already has an entry."))
     day = CalendarDay.objects.create(
-        date=date, kind=kind, reason=reason[:200], programme=programme, created_by=actor
+        date=date, kind=kind, reason=reason[:200], programme=programme, created_by=acting_user
     )
-    record("calendar_day.added", day, acting_user=actor)
+    record("calendar_day.added", day, acting_user=acting_user)
     return day
 
 
 @transaction.atomic
-def remove_calendar_day(actor: User, day: CalendarDay) -> None:
+def remove_calendar_day(day: CalendarDay, *, acting_user: User) -> None:
     """Remove a local calendar correction; the audit trail keeps what it was."""
-    record("calendar_day.removed", day, before=snapshot(day), after={}, acting_user=actor)
+    record("calendar_day.removed", day, before=snapshot(day), after={}, acting_user=acting_user)
     day.delete()
 
 
 @transaction.atomic
-def regenerate_feed_token(actor: User, user: User) -> str:
+def regenerate_feed_token(user: User, *, acting_user: User) -> str:
     """Give `user` a new secret calendar-feed address; the old one stops working at once."""
     user.feed_token = secrets.token_urlsafe(24)
     user.save(update_fields=["feed_token"])
@@ -305,6 +305,6 @@ def regenerate_feed_token(actor: User, user: User) -> str:
         user,
         after={},
         note="calendar feed address",
-        acting_user=actor,
+        acting_user=acting_user,
     )
     return user.feed_token

@@ -145,7 +145,7 @@ def _group_objects(
     absence = AbsenceRequest.objects.create(
         session=session, person=person, status=Status.IZIN, reason="Rapat dinas"
     )
-    link = links.issue_personal_link(actor, person, programme)
+    link = links.issue_personal_link(person, programme, acting_user=actor)
     return {
         "group": session.group,
         "session": session,

@@ -68,7 +68,7 @@ def test_simultaneous_imports_of_one_file_write_it_once(world):
     before = Person.objects.count()
 
     def apply(_i):
-        return roster.apply_roster(world.organiser, data, "messy_roster.xlsx")
+        return roster.apply_roster(data, "messy_roster.xlsx", acting_user=world.organiser)
 
     results, errors = run_together(3, apply)
     assert Person.objects.count() == before + 4
