@@ -154,10 +154,10 @@ def header_field(text: str) -> str | None:
 
 # --- Reading files -------------------------------------------------------------------------
 
-Cell = Any  # what a reader gives: text from CSV, typed values from a workbook
+Cell = object  # what a reader gives: text from CSV, typed values from a workbook
 
 
-def _cell_text(value: Any) -> str:
+def _cell_text(value: Cell) -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -534,10 +534,10 @@ def find_unit(actor: User | None, text: str) -> Unit | None:
     return found[0] if len(found) == 1 else None
 
 
-def _display(name: str, value: Any) -> str:
-    if name == "unit":
-        return value.name if value else ""
-    return str(value or "")
+def _display(name: str, value: object) -> str:
+    if isinstance(value, Unit):
+        return value.name
+    return "" if name == "unit" else str(value or "")
 
 
 def plan_against_database(

@@ -1,5 +1,6 @@
 import datetime
 import math
+from collections.abc import Mapping
 from typing import Any
 
 from django.contrib import messages
@@ -47,9 +48,9 @@ def _try_again(until: datetime.datetime | None) -> str:
 def lockout(
     request: HttpRequest,
     original_response: HttpResponse | None = None,
-    credentials: dict[str, Any] | None = None,
-    *args: Any,
-    **kwargs: Any,
+    credentials: Mapping[str, object] | None = None,
+    *args: object,
+    **kwargs: object,
 ) -> HttpResponse:
     """Shown instead of the login form when too many attempts failed (django-axes),
     saying when to try again."""
