@@ -487,7 +487,7 @@ def close_session_attendance(session: Session, *, acting_user: User | None) -> i
     becomes alpa (method auto_close), the session becomes held and check-in closes.
     Repeating it does nothing more. Returns how many became alpa.
 
-    `actor` is None when the system closes (the management command)."""
+    `acting_user` is None when the system closes (the management command)."""
     if acting_user is not None:
         from cakap.attendance.access import can_take_roll
 
