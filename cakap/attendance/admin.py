@@ -2,9 +2,8 @@
 refusals and absence requests are read only, because their writes go through the
 services that keep the trail (cakap.attendance.services)."""
 
-from typing import Any
-
 from django.contrib import admin
+from django.db import models
 from django.http import HttpRequest
 
 from cakap.attendance.models import (
@@ -30,7 +29,7 @@ class AttendancePolicyAdmin(AuditedAdmin):
     )
     raw_id_fields = ("programme",)
 
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+    def has_delete_permission(self, request: HttpRequest, obj: models.Model | None = None) -> bool:
         return False
 
 
@@ -40,7 +39,7 @@ class SessionVenueAdmin(AuditedAdmin):
     raw_id_fields = ("session",)
     readonly_fields = ("closed_at",)
 
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+    def has_delete_permission(self, request: HttpRequest, obj: models.Model | None = None) -> bool:
         return False
 
 
@@ -51,7 +50,7 @@ class ChangeInline(admin.TabularInline):  # type: ignore[type-arg]
     extra = 0
     can_delete = False
 
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+    def has_add_permission(self, request: HttpRequest, obj: models.Model | None = None) -> bool:
         return False
 
 

@@ -8,7 +8,7 @@ codes as the pages (`reason_required`, `not_started`, `already_pending`, `expire
 `closed`, `device_used`, ...).
 """
 
-from typing import Any, Literal
+from typing import Literal
 
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404, HttpRequest
@@ -266,7 +266,7 @@ def set_record_status(
     session = _session(user, session_id)
     person = get_or_404(people_visible_to(user), person_id)
     record = services.set_status(
-        user, session, person, payload.status, reason=payload.reason, method=Method.API
+        session, person, payload.status, reason=payload.reason, method=Method.API, acting_user=user
     )
     return _record_detail(user, record.pk)
 
@@ -280,7 +280,7 @@ def set_record_status(
 def close_session(request: HttpRequest, session_id: Id) -> CloseOut:
     user = actor(request)
     session = _session(user, session_id)
-    made = services.close_session_attendance(user, session)
+    made = services.close_session_attendance(session, acting_user=user)
     return CloseOut(
         session_id=session.pk, made_alpa=made, session_status=Session.Status(session.status)
     )
@@ -313,7 +313,7 @@ def list_absences(request: HttpRequest, filters: Query[AbsenceFilter]) -> QueryS
 def create_absence(request: HttpRequest, payload: AbsenceIn) -> Answer[AbsenceRequest]:
     user = actor(request)
     session = referenced(sessions_visible_to(user), payload.session_id, "session_id")
-    absence = services.request_absence(user, session, payload.status, payload.reason)
+    absence = services.request_absence(session, payload.status, payload.reason, acting_user=user)
     return Answer(201, get_or_404(_absences(user), absence.pk))
 
 
@@ -326,7 +326,7 @@ def create_absence(request: HttpRequest, payload: AbsenceIn) -> Answer[AbsenceRe
 def decide_absence(request: HttpRequest, request_id: Id, payload: DecisionIn) -> AbsenceRequest:
     user = actor(request)
     absence = get_or_404(_absences(user), request_id)
-    services.decide_absence(user, absence, payload.approve, payload.note)
+    services.decide_absence(absence, payload.approve, payload.note, acting_user=user)
     return get_or_404(_absences(user), absence.pk)
 
 
@@ -360,7 +360,7 @@ def issue_device(request: HttpRequest) -> Answer[DeviceOut]:
         "this server did not issue (POST /attendance/devices)."
     ),
 )
-def check_in(request: HttpRequest, payload: CheckInIn) -> Answer[dict[str, Any]]:
+def check_in(request: HttpRequest, payload: CheckInIn) -> Answer[dict[str, object]]:
     user = actor(request)
     loaded = checkin.load_check_in(payload.session_id, user, payload.device_id)
     if loaded is None:
@@ -399,7 +399,7 @@ def check_in(request: HttpRequest, payload: CheckInIn) -> Answer[dict[str, Any]]
 )
 def coach_check_in(
     request: HttpRequest, session_id: int, person_id: int, payload: CoachCheckInIn
-) -> Answer[dict[str, Any]]:
+) -> Answer[dict[str, object]]:
     user = actor(request)
     session = _session(user, session_id)
     person = get_or_404(people_visible_to(user), person_id)

@@ -1,8 +1,7 @@
 """Forms of the check-in pages: they parse input; the rules live in checkin.py."""
 
-from typing import Any
-
 from django import forms
+from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from cakap.attendance.codes import CODE_LENGTH
@@ -54,7 +53,7 @@ class LocationForm(Form):
         return None
 
 
-def location_from(data: Any) -> Location | None:
+def location_from(data: QueryDict) -> Location | None:
     """The phone's position from a check-in POST; None when the page sent none (the
     programme does not check location), without building a form for nothing."""
     if not any(name in data for name in LocationForm.base_fields):

@@ -59,7 +59,7 @@ class RollForm(Form):
             # The roll says once, above the grid, what a document may be.
             self.fields[f"document-{pid}"] = _document_field(help_text=False)
 
-    def clean(self) -> dict[str, Any]:
+    def clean(self) -> dict[str, object]:
         data = super().clean() or {}
         for person, _record in self.roster:
             status = data.get(f"status-{person.pk}") or ""

@@ -56,21 +56,19 @@ def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def _require_manager(actor: User, programme: Programme) -> None:
-    if not programmes_managed_by(actor).filter(pk=programme.pk).exists():
+def _require_manager(programme: Programme, *, acting_user: User) -> None:
+    if not programmes_managed_by(acting_user).filter(pk=programme.pk).exists():
         raise LinkForbiddenError("forbidden", _("You do not organise this programme."))
 
 
 @transaction.atomic
-def issue_personal_link(actor: User, person: Person, programme: Programme) -> PersonalLink:
+def issue_personal_link(person: Person, programme: Programme, *, acting_user: User) -> PersonalLink:
     """Give `person` a sign-in link for `programme`; a live link is revoked first.
 
     The person needs a login; one is made from their email when they have none.
     """
-    _require_manager(actor, programme)
-    if not Enrolment.objects.filter(
-        person=person, programme=programme, status=Enrolment.Status.ACTIVE
-    ).exists():
+    _require_manager(programme, acting_user=acting_user)
+    if not Enrolment.objects.active().filter(person=person, programme=programme).exists():
         raise LinkError("not_enrolled", _("This person is not a participant of the programme."))
     if person.user_id is None:
         if not person.email:
@@ -81,7 +79,7 @@ def issue_personal_link(actor: User, person: Person, programme: Programme) -> Pe
             )
         from cakap.people.services import create_login  # people owns logins
 
-        create_login(actor, person, person.email)
+        create_login(person, person.email, acting_user=acting_user)
     user = User.objects.filter(person=person).first()
     if user is None:
         raise LinkError("link_invalid", _("This sign-in link has no active login behind it."))
@@ -100,46 +98,51 @@ def issue_personal_link(actor: User, person: Person, programme: Programme) -> Pe
     for live in PersonalLink.objects.select_for_update().filter(
         person=person, programme=programme, revoked_at__isnull=True
     ):
-        _revoke(actor, live)
-    link = PersonalLink(person=person, programme=programme, created_by=actor)
+        _revoke(live, acting_user=acting_user)
+    link = PersonalLink(person=person, programme=programme, created_by=acting_user)
     link.nonce = secrets.token_urlsafe(24)
     link.token_hash = _hash(link_token(link))
     link.password_fingerprint = password_fingerprint(user)
     link.save()
-    audit.record(actor, "personal_link.issue", link, after=audit.snapshot(link, _LINK_AUDIT))
+    audit.record(
+        "personal_link.issue",
+        link,
+        after=audit.snapshot(link, _LINK_AUDIT),
+        acting_user=acting_user,
+    )
     return link
 
 
-def _revoke(actor: User | None, link: PersonalLink) -> None:
+def _revoke(link: PersonalLink, *, acting_user: User | None) -> None:
     before = audit.snapshot(link, _LINK_AUDIT)
     link.revoked_at = timezone.now()
     link.save(update_fields=["revoked_at"])
-    audit.record(actor, "personal_link.revoke", link, before=before)
+    audit.record("personal_link.revoke", link, before=before, acting_user=acting_user)
 
 
 @transaction.atomic
-def revoke_personal_link(actor: User, link: PersonalLink) -> PersonalLink:
+def revoke_personal_link(link: PersonalLink, *, acting_user: User) -> PersonalLink:
     """Stop a link from signing anyone in. Revoking twice changes nothing."""
-    _require_manager(actor, link.programme)
+    _require_manager(link.programme, acting_user=acting_user)
     link = PersonalLink.objects.select_for_update().get(pk=link.pk)
     if link.revoked_at is None:
-        _revoke(actor, link)
+        _revoke(link, acting_user=acting_user)
     return link
 
 
-def issue_missing_links(actor: User, programme: Programme) -> tuple[int, list[str]]:
+def issue_missing_links(programme: Programme, *, acting_user: User) -> tuple[int, list[str]]:
     """Issue links to every active participant without a live one; (issued, problems)."""
-    _require_manager(actor, programme)
+    _require_manager(programme, acting_user=acting_user)
     have = PersonalLink.objects.filter(programme=programme, revoked_at__isnull=True).values(
         "person_id"
     )
-    people = Person.objects.filter(
-        enrolments__programme=programme, enrolments__status=Enrolment.Status.ACTIVE
-    ).exclude(pk__in=have)
+    people = Person.objects.filter(Enrolment.active_q("enrolments", programme=programme)).exclude(
+        pk__in=have
+    )
     issued, problems = 0, []
     for person in people:
         try:
-            issue_personal_link(actor, person, programme)
+            issue_personal_link(person, programme, acting_user=acting_user)
         except DomainError as error:
             problems.append(str(error.message))
         else:
@@ -231,11 +234,11 @@ def use_personal_link(token: str, device_id: str) -> User:
         outcome = _use(link, device_id[:64])
     if isinstance(outcome, LinkError):
         audit.record(
-            None,
             "personal_link.refuse",
             link,
             after={},
             note=f"{outcome.code}; device {device_id[:64] or '-'}",
+            acting_user=None,
         )
         raise outcome
     return outcome
@@ -258,19 +261,19 @@ def _use(found: PersonalLink, device_id: str) -> User | LinkError:
         link.device_id = device_id
         link.save(update_fields=["used_at", "device_id"])
     audit.record(
-        user,
         "personal_link.use",
         link,
         before=before,
         after=audit.snapshot(link, _LINK_AUDIT),
         note=f"device {device_id or '-'}",
+        acting_user=user,
     )
     return user
 
 
-def email_personal_link(actor: User, link: PersonalLink, url: str) -> bool:
+def email_personal_link(link: PersonalLink, url: str, *, acting_user: User) -> bool:
     """Send a live link to its person's email; False when there is no address."""
-    _require_manager(actor, link.programme)
+    _require_manager(link.programme, acting_user=acting_user)
     if link.revoked_at is not None or not link.person.email:
         return False
     from django.core.mail import send_mail
@@ -283,7 +286,9 @@ def email_personal_link(actor: User, link: PersonalLink, url: str) -> bool:
         from_email=None,
         recipient_list=[link.person.email],
     )
-    audit.record(actor, "personal_link.email", link, after={}, note=link.person.email)
+    audit.record(
+        "personal_link.email", link, after={}, note=link.person.email, acting_user=acting_user
+    )
     return True
 
 
@@ -301,6 +306,6 @@ def end_link_sign_ins(user: User) -> int:
     if not used:
         return 0
     for link in used:
-        _revoke(None, link)
+        _revoke(link, acting_user=None)
     end_sessions_of(user)
     return len(used)

@@ -13,7 +13,7 @@ from cakap.attendance.models import (
     Status,
 )
 from cakap.people.models import Person
-from cakap.programmes.models import Enrolment, Session
+from cakap.programmes.models import Session
 
 # --- The coach's live roll ----------------------------------------------------------------
 
@@ -84,11 +84,7 @@ class LiveRoll:
 def live_roll(session: Session) -> LiveRoll:
     """Who is in, late, held for approval, excused or missing: three queries whatever the
     roster size."""
-    enrolments = (
-        Enrolment.objects.filter(group_id=session.group_id, status=Enrolment.Status.ACTIVE)
-        .select_related("person")
-        .order_by("person__name", "person_id")
-    )
+    enrolments = session.roster().select_related("person").order_by("person__name", "person_id")
     records = {r.person_id: r for r in AttendanceRecord.objects.filter(session=session)}
     roll = LiveRoll([], [], [], [], [], [])
     for enrolment in enrolments:

@@ -19,11 +19,9 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import QuerySet
-
 from cakap.attendance.models import PRESENT, AttendanceRecord, Status
 from cakap.people.models import Person
-from cakap.programmes.models import Enrolment, Group, Programme, Session
+from cakap.programmes.models import Enrolment, EnrolmentQuerySet, Group, Programme, Session
 
 # Daftar hadir letters: the status names are Indonesian terms in both languages.
 LETTERS: dict[str, str] = {
@@ -251,9 +249,9 @@ def _sessions(filter_kwargs: dict[str, object]) -> list[Session]:
     )
 
 
-def _enrolments(queryset: QuerySet[Enrolment]) -> list[Enrolment]:
+def _enrolments(queryset: EnrolmentQuerySet) -> list[Enrolment]:
     return list(
-        queryset.filter(status=Enrolment.Status.ACTIVE)
+        queryset.active()
         .select_related("person__unit", "group")
         .order_by("group__name", "person__name", "person_id")
     )

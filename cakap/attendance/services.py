@@ -10,7 +10,8 @@ Refusals raise `RollError` with a stable code and a translated message.
 
 import datetime
 from dataclasses import dataclass
-from typing import Any
+from decimal import Decimal
+from typing import TypedDict, Unpack
 
 from django.core.files import File
 from django.db import IntegrityError, transaction
@@ -30,10 +31,11 @@ from cakap.attendance.models import (
     SessionVenue,
     Status,
 )
+from cakap.attendance.windows import Window
 from cakap.core import audit
 from cakap.core.errors import ConflictError, DomainError, ForbiddenError
 from cakap.people.access import person_of
-from cakap.people.models import Person
+from cakap.people.models import Person, User
 from cakap.programmes.models import Enrolment, Session
 
 
@@ -60,18 +62,30 @@ def _insert_first(record: AttendanceRecord, trail: AttendanceChange) -> bool:
     return True
 
 
+class RecordDetails(TypedDict, total=False):
+    """Fields of a record that some writes set besides its status; each given one is set."""
+
+    document: File[bytes] | str
+    device_id: str
+    latitude: Decimal
+    longitude: Decimal
+    accuracy_m: int
+    pending: bool
+    flag: str
+
+
 def apply_status(
     session: Session,
     person: Person,
     status: str,
     method: str,
     *,
-    acting_user: Any,
+    acting_user: User | None,
     reason: str = "",
     checked_in_at: datetime.datetime | None = None,
     minutes_late: int = 0,
     overwrite: bool = True,
-    **extra: Any,
+    **extra: Unpack[RecordDetails],
 ) -> tuple[AttendanceRecord, bool]:
     """Create or change the record of `person` in `session`; return (record, changed).
 
@@ -188,7 +202,7 @@ def _clean_reason(status: str, reason: str) -> str:
     return reason
 
 
-def check_document(status: str, document: File[Any] | None) -> None:
+def check_document(status: str, document: File[bytes] | None) -> None:
     """A document (a duty letter, a doctor's note) goes with an excused status only, as a
     PDF or a photo of at most 5 MB."""
     if document is None:
@@ -207,15 +221,13 @@ def check_document(status: str, document: File[Any] | None) -> None:
 
 
 def _is_enrolled(session: Session, person: Person) -> bool:
-    return Enrolment.objects.filter(
-        group_id=session.group_id, person=person, status=Enrolment.Status.ACTIVE
-    ).exists()
+    return session.roster().filter(person=person).exists()
 
 
 # --- The window --------------------------------------------------------------------------
 
 
-def attendance_window(session: Session) -> Any:
+def attendance_window(session: Session) -> Window:
     """The check-in window of `session` (programme policy or defaults, session overrides).
 
     Imported late: cakap.attendance.checkin builds on this module.
@@ -251,36 +263,43 @@ def awaits_closing(session: Session, now: datetime.datetime) -> bool:
 
 
 def set_status(
-    actor: Any,
     session: Session,
     person: Person,
     status: str,
     *,
+    acting_user: User | None,
     reason: str = "",
-    document: File[Any] | None = None,
+    document: File[bytes] | None = None,
     method: str = Method.MANUAL,
 ) -> AttendanceRecord:
     """Set `person`'s status in `session` from the roll: the coaches of the group and the
     organisers managing the programme may. Izin, sakit and dinas luar need a reason and
     may carry a document. Present and alpa wait until the window opens. The change is kept
     in the record's trail; setting the same status and reason again changes nothing."""
-    return _set_status(actor, session, person, status, reason, document, method)[0]
+    return _set_status(session, person, status, reason, document, method, acting_user=acting_user)[
+        0
+    ]
 
 
 def _set_status(
-    actor: Any,
     session: Session,
     person: Person,
     status: str,
     reason: str,
-    document: File[Any] | None,
+    document: File[bytes] | None,
     method: str,
+    *,
+    acting_user: User | None,
 ) -> tuple[AttendanceRecord, bool]:
     from cakap.attendance.access import can_take_roll
 
     reason = _clean_reason(status, reason)
     check_document(status, document)
-    if not getattr(actor, "is_authenticated", False) or not can_take_roll(actor, session):
+    if (
+        acting_user is None
+        or not acting_user.is_authenticated
+        or not can_take_roll(acting_user, session)
+    ):
         raise RollForbiddenError(
             "forbidden", _("Only the group's coaches and the organisers may do this.")
         )
@@ -297,10 +316,12 @@ def _set_status(
             _("Present, late and alpa can be set once check-in has opened."),
             field="status",
         )
-    extra: dict[str, Any] = {"document": document} if document is not None else {}
+    extra: RecordDetails = {"document": document} if document is not None else {}
     if existing is not None and existing.pending:
         extra["pending"] = False  # the coach's word settles a check-in held for approval
-    return apply_status(session, person, status, method, acting_user=actor, reason=reason, **extra)
+    return apply_status(
+        session, person, status, method, reason=reason, **extra, acting_user=acting_user
+    )
 
 
 @dataclass(frozen=True)
@@ -308,10 +329,10 @@ class RollChange:
     person: Person
     status: str
     reason: str = ""
-    document: File[Any] | None = None
+    document: File[bytes] | None = None
 
 
-def save_roll(actor: Any, session: Session, changes: list[RollChange]) -> int:
+def save_roll(session: Session, changes: list[RollChange], *, acting_user: User | None) -> int:
     """Apply several roll changes at once: all or none. Returns how many records changed.
 
     A failing row raises `RollError` with `person` set to the row's person."""
@@ -320,13 +341,13 @@ def save_roll(actor: Any, session: Session, changes: list[RollChange]) -> int:
         for change in changes:
             try:
                 _record, did = _set_status(
-                    actor,
                     session,
                     change.person,
                     change.status,
                     change.reason,
                     change.document,
                     Method.MANUAL,
+                    acting_user=acting_user,
                 )
             except RollError as exc:
                 exc.person = change.person
@@ -338,18 +359,19 @@ def save_roll(actor: Any, session: Session, changes: list[RollChange]) -> int:
 # --- Absence requests --------------------------------------------------------------------
 
 
-def _absence_snapshot(request: AbsenceRequest) -> dict[str, Any]:
+def _absence_snapshot(request: AbsenceRequest) -> dict[str, object]:
     """The audit snapshot, with the document as its stored name."""
     names = [f.attname for f in AbsenceRequest._meta.concrete_fields if f.attname != "document"]
     return {**audit.snapshot(request, names), "document": request.document.name or ""}
 
 
 def request_absence(
-    actor_person_user: Any,
     session: Session,
     status: str,
     reason: str,
-    document: File[Any] | None = None,
+    document: File[bytes] | None = None,
+    *,
+    acting_user: User | None,
 ) -> AbsenceRequest:
     """A participant asks beforehand to be excused from an upcoming session of their own
     group, with a reason and optionally a document. One pending request per session."""
@@ -357,7 +379,7 @@ def request_absence(
         raise RollError("bad_status", _("Ask for izin, sakit or dinas luar."), field="status")
     reason = _clean_reason(status, reason)
     check_document(status, document)
-    person = person_of(actor_person_user) if actor_person_user is not None else None
+    person = person_of(acting_user) if acting_user is not None else None
     if person is None or not _is_enrolled(session, person):
         raise RollForbiddenError("not_own", _("You can only ask for your own sessions."))
     if session.status != Session.Status.PLANNED or session.starts_at <= timezone.now():
@@ -385,17 +407,17 @@ def request_absence(
                 "already_pending", _("You already have a request waiting for this session.")
             ) from exc
         audit.record(
-            actor_person_user,
             "absence.requested",
             request,
             after=_absence_snapshot(request),
             note=reason,
+            acting_user=acting_user,
         )
     return request
 
 
 def decide_absence(
-    actor: Any, request: AbsenceRequest, approve: bool, note: str = ""
+    request: AbsenceRequest, approve: bool, note: str = "", *, acting_user: User | None
 ) -> AbsenceRequest:
     """The organiser approves or declines a pending absence request. Approval sets the
     participant's record to the requested status (method excuse), with the reason and
@@ -405,8 +427,10 @@ def decide_absence(
     note = (note or "").strip()
     if len(note) > 255:
         raise RollError("note_too_long", _("Keep the note under 255 characters."), field="note")
-    if not getattr(actor, "is_authenticated", False) or not (
-        absence_requests_decidable_by(actor).filter(pk=request.pk).exists()
+    if (
+        acting_user is None
+        or not acting_user.is_authenticated
+        or not absence_requests_decidable_by(acting_user).filter(pk=request.pk).exists()
     ):
         raise RollForbiddenError("forbidden", _("Only the programme's organisers may decide this."))
     wanted = AbsenceRequest.State.APPROVED if approve else AbsenceRequest.State.DECLINED
@@ -433,28 +457,28 @@ def decide_absence(
             )
         before = _absence_snapshot(fresh)
         fresh.state = wanted
-        fresh.decided_by = actor
+        fresh.decided_by = acting_user
         fresh.decided_at = timezone.now()
         fresh.decision_note = note
         fresh.save(update_fields=["state", "decided_by", "decided_at", "decision_note"])
         if approve:
-            extra: dict[str, Any] = {"document": fresh.document.name} if fresh.document else {}
+            extra: RecordDetails = {"document": fresh.document.name or ""} if fresh.document else {}
             apply_status(
                 fresh.session,
                 fresh.person,
                 fresh.status,
                 Method.EXCUSE,
-                acting_user=actor,
                 reason=fresh.reason,
                 **extra,
+                acting_user=acting_user,
             )
         audit.record(
-            actor,
             "absence.approved" if approve else "absence.declined",
             fresh,
             before=before,
             after=_absence_snapshot(fresh),
             note=note,
+            acting_user=acting_user,
         )
     return fresh
 
@@ -462,16 +486,16 @@ def decide_absence(
 # --- Closing -----------------------------------------------------------------------------
 
 
-def close_session_attendance(actor: Any, session: Session) -> int:
+def close_session_attendance(session: Session, *, acting_user: User | None) -> int:
     """Close the session's attendance: everyone actively enrolled and still unmarked
     becomes alpa (method auto_close), the session becomes held and check-in closes.
     Repeating it does nothing more. Returns how many became alpa.
 
-    `actor` is None when the system closes (the management command)."""
-    if actor is not None:
+    `acting_user` is None when the system closes (the management command)."""
+    if acting_user is not None:
         from cakap.attendance.access import can_take_roll
 
-        if not can_take_roll(actor, session):
+        if not can_take_roll(acting_user, session):
             raise RollForbiddenError(
                 "forbidden", _("Only the group's coaches and the organisers may do this.")
             )
@@ -482,18 +506,15 @@ def close_session_attendance(actor: Any, session: Session) -> int:
             raise RollConflictError("session_closed", _("This session was cancelled or moved."))
         marked = AttendanceRecord.objects.filter(session=fresh).values("person_id")
         unmarked = (
-            Person.objects.filter(
-                enrolments__group_id=fresh.group_id,
-                enrolments__status=Enrolment.Status.ACTIVE,
-            )
+            Person.objects.filter(Enrolment.active_q("enrolments", group_id=fresh.group_id))
             .exclude(pk__in=marked)
             .order_by("pk")
         )
         reason = str(_("Not marked when attendance closed"))
         for person in unmarked:
             _record, created = apply_status(
-                fresh, person, Status.ALPA, Method.AUTO_CLOSE, acting_user=actor,
-                reason=reason, overwrite=False,
+                fresh, person, Status.ALPA, Method.AUTO_CLOSE, reason=reason,
+                overwrite=False, acting_user=acting_user,
             )  # fmt: skip
             made_alpa += int(created)
         venue, _new = SessionVenue.objects.get_or_create(session=fresh)
@@ -508,16 +529,20 @@ def close_session_attendance(actor: Any, session: Session) -> int:
             # not fail on unrelated checks of the session (a coach since removed, say).
             fresh.save(update_fields=["status"])
             audit.record(
-                actor,
                 "session.updated",
                 fresh,
                 before=before,
                 after=audit.snapshot(fresh, ["status"]),
                 note="attendance closed",
+                acting_user=acting_user,
             )
         if newly_closed or made_alpa:
             audit.record(
-                actor, "attendance.closed", fresh, after={"made_alpa": made_alpa}, note=reason
+                "attendance.closed",
+                fresh,
+                after={"made_alpa": made_alpa},
+                note=reason,
+                acting_user=acting_user,
             )
     session.status = fresh.status
     return made_alpa
@@ -540,4 +565,6 @@ def sessions_due_for_closing(now: datetime.datetime) -> list[Session]:
 def close_due_sessions(now: datetime.datetime | None = None) -> list[tuple[Session, int]]:
     """Close every session whose window has closed (the cron job's work)."""
     now = now or timezone.now()
-    return [(s, close_session_attendance(None, s)) for s in sessions_due_for_closing(now)]
+    return [
+        (s, close_session_attendance(s, acting_user=None)) for s in sessions_due_for_closing(now)
+    ]

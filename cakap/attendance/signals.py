@@ -2,8 +2,7 @@
 (links.end_link_sign_ins). Signals, because capabilities are granted in several apps
 and on the admin site, and people and programmes know nothing of links."""
 
-from typing import Any
-
+from django.db import models
 from django.db.models.signals import m2m_changed, post_save
 
 from cakap.attendance.links import end_link_sign_ins
@@ -17,21 +16,27 @@ def _gained(user: User | None) -> None:
         end_link_sign_ins(user)
 
 
-def _user_saved(sender: Any, instance: User, **kwargs: Any) -> None:
+def _user_saved(sender: type[User], instance: User, **kwargs: object) -> None:
     if instance.is_staff or instance.is_superuser:
         end_link_sign_ins(instance)
 
 
-def _role_saved(sender: Any, instance: RoleAssignment, **kwargs: Any) -> None:
+def _role_saved(sender: type[RoleAssignment], instance: RoleAssignment, **kwargs: object) -> None:
     end_link_sign_ins(instance.user)
 
 
 def _coaches_changed(
-    sender: Any, instance: Any, action: str, reverse: bool, pk_set: set[int] | None, **kwargs: Any
+    sender: type[models.Model],
+    instance: Group | Person,
+    action: str,
+    reverse: bool,
+    pk_set: set[int] | None,
+    **kwargs: object,
 ) -> None:
     if action != "post_add" or not pk_set:
         return
     if reverse:  # person.coached_groups.add(group)
+        assert isinstance(instance, Person)
         people = [instance]
     else:
         people = list(Person.objects.filter(pk__in=pk_set).select_related("user"))
@@ -39,7 +44,7 @@ def _coaches_changed(
         _gained(person.user)
 
 
-def _session_saved(sender: Any, instance: Session, **kwargs: Any) -> None:
+def _session_saved(sender: type[Session], instance: Session, **kwargs: object) -> None:
     if instance.coach_id is not None:
         coach = Person.objects.filter(pk=instance.coach_id).select_related("user").first()
         _gained(coach.user if coach else None)

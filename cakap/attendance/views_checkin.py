@@ -503,10 +503,10 @@ def links_issue(request: HttpRequest, pk: int) -> HttpResponse:
             ).first()
             if person is None:
                 raise Http404
-            links.issue_personal_link(user, person, programme)
+            links.issue_personal_link(person, programme, acting_user=user)
             messages.success(request, _("A new link was issued to %(name)s.") % {"name": person})
         else:
-            issued, problems = links.issue_missing_links(user, programme)
+            issued, problems = links.issue_missing_links(programme, acting_user=user)
             messages.success(request, _("%(count)s links issued.") % {"count": issued})
             for problem in problems:
                 messages.warning(request, problem)
@@ -527,7 +527,7 @@ def _managed_link(user: User, link_pk: int) -> PersonalLink:
 @login_required
 def links_revoke(request: HttpRequest, link_pk: int) -> HttpResponse:
     link = _managed_link(signed_in(request), link_pk)
-    links.revoke_personal_link(signed_in(request), link)
+    links.revoke_personal_link(link, acting_user=signed_in(request))
     messages.success(request, _("The link of %(name)s no longer works.") % {"name": link.person})
     return redirect("links-list", pk=link.programme_id)
 
@@ -536,7 +536,7 @@ def links_revoke(request: HttpRequest, link_pk: int) -> HttpResponse:
 @login_required
 def links_email(request: HttpRequest, link_pk: int) -> HttpResponse:
     link = _managed_link(signed_in(request), link_pk)
-    if links.email_personal_link(signed_in(request), link, _link_url(request, link)):
+    if links.email_personal_link(link, _link_url(request, link), acting_user=signed_in(request)):
         messages.success(
             request, _("The link was sent to %(email)s.") % {"email": link.person.email}
         )

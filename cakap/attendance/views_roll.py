@@ -32,7 +32,7 @@ from cakap.people.access import person_of
 from cakap.people.identity import signed_in
 from cakap.people.models import Person, User
 from cakap.programmes.access import get_session_for_user, programmes_visible_to
-from cakap.programmes.models import Enrolment, Programme, Session
+from cakap.programmes.models import Programme, Session
 
 # --- The manual roll ---------------------------------------------------------------------
 
@@ -40,11 +40,7 @@ from cakap.programmes.models import Enrolment, Programme, Session
 def _roster(session: Session) -> list[tuple[Person, AttendanceRecord | None]]:
     """Active participants of the session's group with their record: two queries."""
     records = {r.person_id: r for r in AttendanceRecord.objects.filter(session=session)}
-    enrolments = (
-        Enrolment.objects.filter(group_id=session.group_id, status=Enrolment.Status.ACTIVE)
-        .select_related("person")
-        .order_by("person__name", "person_id")
-    )
+    enrolments = session.roster().select_related("person").order_by("person__name", "person_id")
     return [(e.person, records.get(e.person_id)) for e in enrolments]
 
 
@@ -91,7 +87,7 @@ def roll(request: HttpRequest, pk: int) -> HttpResponse:
         form = RollForm(roster, request.POST, request.FILES)
         if form.is_valid():
             try:
-                changed = services.save_roll(user, session, form.changes())
+                changed = services.save_roll(session, form.changes(), acting_user=user)
             except services.RollError as exc:
                 name = f"{exc.field or 'status'}-{exc.person.pk}" if exc.person else None
                 form.add_error(name if name in form.fields else None, str(exc.message))
@@ -124,7 +120,7 @@ def roll_row(request: HttpRequest, pk: int, person_pk: int) -> HttpResponse:
     saved = False
     if form.is_valid():
         try:
-            services.save_roll(user, session, form.changes())
+            services.save_roll(session, form.changes(), acting_user=user)
             saved = True
         except services.RollError as exc:
             name = f"{exc.field or 'status'}-{person_pk}"
@@ -144,7 +140,7 @@ def roll_close(request: HttpRequest, pk: int) -> HttpResponse:
     user = signed_in(request)
     session = get_session_for_roll(user, pk)
     try:
-        made = services.close_session_attendance(user, session)
+        made = services.close_session_attendance(session, acting_user=user)
     except services.RollError as exc:
         messages.error(request, str(exc.message))
     else:
@@ -188,9 +184,7 @@ def absence_request(request: HttpRequest, session_pk: int) -> HttpResponse:
     """A participant asks beforehand to be excused from one of their sessions."""
     user = signed_in(request)
     session = get_session_for_user(user, session_pk)
-    enrolled = Enrolment.objects.filter(
-        group_id=session.group_id, person__user=user, status=Enrolment.Status.ACTIVE
-    ).exists()
+    enrolled = session.roster().filter(person__user=user).exists()
     if not enrolled:
         raise Http404
     programme = session.group.programme
@@ -199,11 +193,11 @@ def absence_request(request: HttpRequest, session_pk: int) -> HttpResponse:
         if form.is_valid():
             try:
                 services.request_absence(
-                    user,
                     session,
                     form.cleaned_data["status"],
                     form.cleaned_data["reason"],
                     form.cleaned_data.get("document"),
+                    acting_user=user,
                 )
             except services.RollError as exc:
                 field = exc.field if exc.field in form.fields else None
@@ -253,7 +247,7 @@ def absence_decide(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _("Choose approve or decline."))
         return redirect("absence-queue")
     try:
-        services.decide_absence(user, absence, approve, form.cleaned_data["note"])
+        services.decide_absence(absence, approve, form.cleaned_data["note"], acting_user=user)
     except services.RollError as exc:
         messages.error(request, str(exc.message))
     else:

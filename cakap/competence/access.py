@@ -18,7 +18,6 @@ from cakap.programmes.access import programmes_managed_by, programmes_visible_to
 from cakap.programmes.models import Enrolment, Group, Programme
 
 Role = RoleAssignment.Role
-ACTIVE = Enrolment.Status.ACTIVE
 
 
 def frameworks_visible_to(user: User) -> QuerySet[Framework]:
@@ -97,14 +96,14 @@ def coaches_programme(user: User, programme: Programme) -> bool:
 
 def participants_visible_to(user: User, programme: Programme) -> QuerySet[Person]:
     """The programme's active participants whose answers and scores `user` may see."""
-    enrolled = Person.objects.filter(enrolments__programme=programme, enrolments__status=ACTIVE)
+    enrolled = Person.objects.filter(Enrolment.active_q("enrolments", programme=programme))
     if not user.is_authenticated:
         return Person.objects.none()
     if is_admin(user) or can_manage_programme(user, programme):
         return enrolled
     q = Q(user=user)
     coached = Group.objects.filter(programme=programme, coaches__user=user).values("pk")
-    q |= Q(pk__in=Enrolment.objects.filter(group__in=coached, status=ACTIVE).values("person_id"))
+    q |= Q(pk__in=Enrolment.objects.active().filter(group__in=coached).values("person_id"))
     leader = scope_paths(user, Role.LEADER)
     if leader:
         q |= under(leader, "unit__path")
@@ -131,9 +130,8 @@ def attempts_visible_to(user: User) -> QuerySet[Attempt]:
     )
     q |= Q(
         Exists(
-            Enrolment.objects.filter(
+            Enrolment.objects.active().filter(
                 group__coaches__user=user,
-                status=ACTIVE,
                 person=OuterRef("person"),
                 programme=OuterRef("administration__instrument__programme"),
             )

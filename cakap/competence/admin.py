@@ -1,9 +1,8 @@
 """Admin for administrators. Frameworks may be corrected here (audited); attempts,
 answers and scores are read-only, because a score is never changed behind its owner."""
 
-from typing import Any
-
 from django.contrib import admin
+from django.db import models
 from django.http import HttpRequest
 
 from cakap.competence.models import (
@@ -68,7 +67,7 @@ class AnswerInline(admin.TabularInline):  # type: ignore[type-arg]
     can_delete = False
     readonly_fields = ("item", "value", "answered_at")
 
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+    def has_add_permission(self, request: HttpRequest, obj: models.Model | None = None) -> bool:
         return False
 
 
@@ -78,7 +77,7 @@ class ScoreInline(admin.TabularInline):  # type: ignore[type-arg]
     can_delete = False
     readonly_fields = ("competence", "earned", "possible", "percent", "level")
 
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+    def has_add_permission(self, request: HttpRequest, obj: models.Model | None = None) -> bool:
         return False
 
 

@@ -6,11 +6,12 @@ those of their groups, a leader those of their units' people; the right answers 
 knowledge test are shown only to the programme's organisers and coaches.
 """
 
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Model, Prefetch, QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from ninja import Field, Query, Router, Schema, Status
@@ -28,12 +29,15 @@ from cakap.competence.access import (
 )
 from cakap.competence.models import (
     Administration,
+    Answer,
     Area,
     Attempt,
+    Competence,
     CompetenceScore,
     Framework,
     Instrument,
     Item,
+    Level,
 )
 from cakap.core.api_support import (
     ERROR_RESPONSES,
@@ -82,7 +86,7 @@ class AreaOut(Schema):
     competences: list[CompetenceOut]
 
     @staticmethod
-    def resolve_competences(obj: Area) -> list[Any]:
+    def resolve_competences(obj: Area) -> list[Competence]:
         return list(obj.competences.all())
 
 
@@ -98,11 +102,11 @@ class FrameworkOut(Schema):
     areas: list[AreaOut]
 
     @staticmethod
-    def resolve_levels(obj: Framework) -> list[Any]:
+    def resolve_levels(obj: Framework) -> list[Level]:
         return list(obj.levels.all())
 
     @staticmethod
-    def resolve_areas(obj: Framework) -> list[Any]:
+    def resolve_areas(obj: Framework) -> list[Area]:
         return list(obj.areas.all())
 
 
@@ -188,11 +192,11 @@ class SubmissionOut(Schema):
     scores: list[ScoreOut]
 
     @staticmethod
-    def resolve_answers(obj: Attempt) -> list[Any]:
+    def resolve_answers(obj: Attempt) -> list[Answer]:
         return list(obj.answers.all())
 
     @staticmethod
-    def resolve_scores(obj: Attempt) -> list[Any]:
+    def resolve_scores(obj: Attempt) -> list[CompetenceScore]:
         return list(obj.scores.all())
 
 
@@ -255,7 +259,7 @@ def get_framework(request: HttpRequest, framework_id: Id) -> Framework:
 # ---------------------------------------------------------------- instruments
 
 
-def _instrument_out(user: User, instrument: Instrument) -> dict[str, Any]:
+def _instrument_out(user: User, instrument: Instrument) -> dict[str, object]:
     staff = (
         is_admin(user)
         or can_manage_programme(user, instrument.programme)
@@ -301,7 +305,9 @@ def _instruments(user: User) -> QuerySet[Instrument]:
     summary="List instruments",
 )
 @paginate(PageNumbers)
-def list_instruments(request: HttpRequest, filters: Query[InstrumentFilter]) -> Any:
+def list_instruments(
+    request: HttpRequest, filters: Query[InstrumentFilter]
+) -> "_LazyList[Instrument]":
     user = actor(request)
     instruments = _instruments(user)
     if filters.programme is not None:
@@ -309,13 +315,13 @@ def list_instruments(request: HttpRequest, filters: Query[InstrumentFilter]) -> 
     return _LazyList(instruments, lambda i: _instrument_out(user, i))
 
 
-class _LazyList:
+class _LazyList[M: Model]:
     """Paginates a queryset and converts only the page it returns."""
 
-    def __init__(self, queryset: QuerySet[Any], convert: Any) -> None:
+    def __init__(self, queryset: QuerySet[M], convert: Callable[[M], dict[str, object]]) -> None:
         self.queryset, self.convert = queryset, convert
 
-    def __getitem__(self, key: slice) -> list[Any]:
+    def __getitem__(self, key: slice) -> list[dict[str, object]]:
         return [self.convert(obj) for obj in self.queryset[key]]
 
     def count(self) -> int:
@@ -327,7 +333,7 @@ class _LazyList:
     response={200: InstrumentOut, **READ_RESPONSES},
     summary="One instrument with its items",
 )
-def get_instrument(request: HttpRequest, instrument_id: Id) -> dict[str, Any]:
+def get_instrument(request: HttpRequest, instrument_id: Id) -> dict[str, object]:
     user = actor(request)
     return _instrument_out(user, get_or_404(_instruments(user), instrument_id))
 
@@ -391,7 +397,7 @@ def start_submission(request: HttpRequest, administration_id: Id) -> Status[Atte
     user = actor(request)
     administration = get_or_404(_administrations(user), administration_id)
     existed = Attempt.objects.filter(administration=administration, person=person_of(user)).exists()
-    attempt = services.start_attempt(user, administration)
+    attempt = services.start_attempt(administration, acting_user=user)
     return Status(200 if existed else 201, get_or_404(_submissions(user), attempt.pk))
 
 
@@ -404,7 +410,7 @@ def save_answers(request: HttpRequest, administration_id: Id, payload: AnswersIn
     user = actor(request)
     administration = get_or_404(_administrations(user), administration_id)
     attempt = _my_attempt(user, administration)
-    services.save_answers(user, attempt, payload.answers)
+    services.save_answers(attempt, payload.answers, acting_user=user)
     return get_or_404(_submissions(user), attempt.pk)
 
 
@@ -417,7 +423,7 @@ def submit(request: HttpRequest, administration_id: Id) -> Attempt:
     user = actor(request)
     administration = get_or_404(_administrations(user), administration_id)
     attempt = _my_attempt(user, administration)
-    services.submit_attempt(user, attempt)
+    services.submit_attempt(attempt, acting_user=user)
     return get_or_404(_submissions(user), attempt.pk)
 
 
@@ -451,12 +457,12 @@ def get_submission(request: HttpRequest, submission_id: Id) -> Attempt:
     response={200: list[ResultRow], **READ_RESPONSES},
     summary="Scores and gains per person and competence, for the people in scope",
 )
-def instrument_results(request: HttpRequest, instrument_id: Id) -> list[dict[str, Any]]:
+def instrument_results(request: HttpRequest, instrument_id: Id) -> list[dict[str, object]]:
     user = actor(request)
     instrument = get_or_404(_instruments(user), instrument_id)
     # Computed over the people the caller may see: a participant gets only their own rows.
     data = results.instrument_results(user, instrument)
-    rows = []
+    rows: list[dict[str, object]] = []
     for p in data.people:
         for c in data.competences:
             cell = p.cell(c.pk)
@@ -546,7 +552,7 @@ def create_framework(request: HttpRequest, payload: FrameworkIn) -> Status[Frame
         for p in problems:
             errors.setdefault(f"{p.where}.{p.field}", []).append(str(p.message))
         raise DjangoValidationError(errors)
-    framework = services.create_framework(user, spec, owner_unit_of(user))
+    framework = services.create_framework(spec, owner_unit_of(user), acting_user=user)
     return Status(201, get_or_404(_frameworks(user), framework.pk))
 
 
@@ -563,7 +569,7 @@ def choose_framework(
     if not can_manage_programme(user, programme):
         raise forbidden()
     framework = referenced(frameworks_visible_to(user), payload.framework_id, "framework_id")
-    services.set_programme_framework(user, programme, framework)
+    services.set_programme_framework(programme, framework, acting_user=user)
     return get_or_404(_frameworks(user), framework.pk)
 
 
@@ -574,12 +580,12 @@ def choose_framework(
 )
 def create_instrument(
     request: HttpRequest, programme_id: int, payload: InstrumentIn
-) -> Status[dict[str, Any]]:
+) -> Status[dict[str, object]]:
     user = actor(request)
     programme = get_or_404(programmes_visible_to(user), programme_id)
     if not can_manage_programme(user, programme):
         raise forbidden()
-    instrument = services.create_instrument(user, programme, **payload.dict())
+    instrument = services.create_instrument(programme, **payload.dict(), acting_user=user)
     return Status(201, _instrument_out(user, get_or_404(_instruments(user), instrument.pk)))
 
 
@@ -595,7 +601,9 @@ def _managed_instrument(user: User, instrument_id: Id) -> Instrument:
     response={201: InstrumentOut, **ERROR_RESPONSES},
     summary="Add items (all or none)",
 )
-def add_items(request: HttpRequest, instrument_id: Id, payload: ItemsIn) -> Status[dict[str, Any]]:
+def add_items(
+    request: HttpRequest, instrument_id: Id, payload: ItemsIn
+) -> Status[dict[str, object]]:
     user = actor(request)
     instrument = _managed_instrument(user, instrument_id)
     specs = [services.ItemSpec(**i.dict()) for i in payload.items]
@@ -606,7 +614,7 @@ def add_items(request: HttpRequest, instrument_id: Id, payload: ItemsIn) -> Stat
             errors.setdefault(f"items.{n}.{field}", []).append(str(message))
     if errors:
         raise DjangoValidationError(errors)
-    services.add_items(user, instrument, specs)
+    services.add_items(instrument, specs, acting_user=user)
     return Status(201, _instrument_out(user, get_or_404(_instruments(user), instrument.pk)))
 
 
@@ -620,5 +628,5 @@ def create_administration(
 ) -> Status[Administration]:
     user = actor(request)
     instrument = _managed_instrument(user, instrument_id)
-    administration = services.create_administration(user, instrument, **payload.dict())
+    administration = services.create_administration(instrument, **payload.dict(), acting_user=user)
     return Status(201, get_or_404(_administrations(user), administration.pk))

@@ -7,7 +7,6 @@ for true_false "true" or "false"), points.
 
 import string
 from dataclasses import dataclass, field
-from typing import Any
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -32,7 +31,7 @@ class BankRow:
     problems: list[tuple[str, str | Promise]] = field(default_factory=list)
 
 
-def _text(value: Any) -> str:
+def _text(value: object) -> str:
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():

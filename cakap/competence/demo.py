@@ -94,36 +94,37 @@ def seed(today: datetime.datetime | None = None) -> Instrument | None:
     rng = random.Random(20231)  # noqa: S311 - demo data, not security
     literacy = Framework.objects.get(code="literasi-digital-4-pilar")
     with transaction.atomic():
-        services.set_programme_framework(actor, programme, literacy)
+        services.set_programme_framework(programme, literacy, acting_user=actor)
         competences = {c.code: c.pk for c in literacy.competences.all()}
         mapping = {}
         for module in programme.modules.all():
             title = module.title.lower()
             code = "AD" if any(w in title for w in ("aman", "sandi", "tte", "tanda")) else "CD"
             mapping[module.pk] = {competences[code]}
-        services.map_modules(actor, programme, mapping)
+        services.map_modules(programme, mapping, acting_user=actor)
         quiz = services.create_instrument(
-            actor,
             programme,
             kind=Instrument.Kind.KNOWLEDGE,
             title=QUIZ_TITLE,
             time_limit_minutes=20,
             instructions="Jawab semua soal. Jawaban tersimpan otomatis.",
+            acting_user=actor,
         )
         items = services.add_items(
-            actor,
             quiz,
             [services.ItemSpec(*row) for row in ITEMS],
+            acting_user=actor,
         )
         window = {
             "opens_at": now - datetime.timedelta(hours=1),
             "closes_at": now + datetime.timedelta(days=7),
         }
-        pre = services.create_administration(actor, quiz, phase="pre", **window)
-        post = services.create_administration(actor, quiz, phase="post", **window)
+        pre = services.create_administration(quiz, phase="pre", **window, acting_user=actor)
+        post = services.create_administration(quiz, phase="post", **window, acting_user=actor)
         participants = [
             e.person.user
-            for e in Enrolment.objects.filter(programme=programme, status="active")
+            for e in Enrolment.objects.active()
+            .filter(programme=programme)
             .select_related("person__user")
             .order_by("person__name")
             if e.person.user is not None
@@ -136,13 +137,13 @@ def seed(today: datetime.datetime | None = None) -> Instrument | None:
             ):
                 if not takes:
                     continue
-                attempt = services.start_attempt(user, administration)
+                attempt = services.start_attempt(administration, acting_user=user)
                 answers = {
                     i.pk: list(i.correct) if rng.random() < chance else _wrong(i, rng)
                     for i in items
                 }
-                services.save_answers(user, attempt, answers)
-                services.submit_attempt(user, attempt)
+                services.save_answers(attempt, answers, acting_user=user)
+                services.submit_attempt(attempt, acting_user=user)
         # The pre-test happened in the first week: move its window there (demo history).
         start = datetime.datetime.combine(programme.start_date, datetime.time(8), tzinfo=JAKARTA)
         Administration.objects.filter(pk=pre.pk).update(

@@ -47,7 +47,7 @@ class FrameworkForm(Form):
         ),
     )
 
-    def clean(self) -> dict[str, Any]:
+    def clean(self) -> dict[str, object]:
         data = super().clean() or {}
         if self.errors:
             return data
@@ -181,7 +181,7 @@ class AdministrationForm(Form):
         label=_("Closes at (WIB)"), widget=DateTimeLocalInput(), input_formats=["%Y-%m-%dT%H:%M"]
     )
 
-    def clean(self) -> dict[str, Any]:
+    def clean(self) -> dict[str, object]:
         data = super().clean() or {}
         for name in ("opens_at", "closes_at"):
             value = data.get(name)

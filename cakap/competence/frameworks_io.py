@@ -14,13 +14,17 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
+from django.db.models import Model
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from cakap.core import spreadsheets
+
+if TYPE_CHECKING:  # migrations import this module; it needs no model at run time
+    from cakap.competence.models import Framework
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 SHIPPED = ("literasi-digital.yaml", "digcomp-2.2.yaml")
@@ -42,11 +46,11 @@ class Problem:
         return {"where": self.where, "field": self.field, "message": str(self.message)}
 
 
-def _text(value: Any) -> str:
+def _text(value: object) -> str:
     return "" if value is None else str(value).strip()
 
 
-def _names(raw: Any) -> tuple[str, str]:
+def _names(raw: object) -> tuple[str, str]:
     """A name as {en, id} or one string used for both."""
     if isinstance(raw, dict):
         en, idn = _text(raw.get("en")), _text(raw.get("id"))
@@ -317,13 +321,26 @@ def write_xlsx(spec: Spec) -> bytes:
 # ---------------------------------------------------------------- install
 
 
-def install(spec: Spec, models: dict[str, Any], **extra: Any) -> Any:
+def install(
+    spec: Spec,
+    models: dict[str, Any],
+    *,
+    builtin: bool,
+    owner_unit: Model | None = None,
+    created_by: Model | None = None,
+) -> Any:
     """Create or replace the framework `spec["code"]` and its parts.
 
     `models` holds the classes Framework, Level, Area, Competence: the real ones, or a
     migration's historical ones. Areas, competences and levels are matched by code or
-    number and updated in place, so scores that point at them survive a reload.
+    number and updated in place, so scores that point at them survive a reload. An owner
+    unit and creator are set only when given (a shipped framework has neither).
     """
+    extra: dict[str, object] = {"builtin": builtin}
+    if owner_unit is not None:
+        extra["owner_unit"] = owner_unit
+    if created_by is not None:
+        extra["created_by"] = created_by
     framework_model = models["Framework"]
     framework, _created = framework_model.objects.update_or_create(
         code=spec["code"],
@@ -374,7 +391,7 @@ def install(spec: Spec, models: dict[str, Any], **extra: Any) -> Any:
     return framework
 
 
-def spec_of(framework: Any) -> Spec:
+def spec_of(framework: "Framework") -> Spec:
     """The spec of a framework in the database (for export)."""
     return {
         "code": framework.code,

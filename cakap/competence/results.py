@@ -9,7 +9,6 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
-from typing import Any
 
 from django.utils.translation import gettext as _
 
@@ -101,7 +100,7 @@ class PersonResult:
 
 @dataclass
 class AggregateRow:
-    key: Any
+    key: int
     label: str
     people: int
     overall: scoring.Aggregate
@@ -117,8 +116,8 @@ class Results:
 
     def aggregate(self, by: str) -> list[AggregateRow]:
         """Rows per "group", "unit" or the whole "programme"."""
-        buckets: dict[Any, list[PersonResult]] = defaultdict(list)
-        labels: dict[Any, str] = {}
+        buckets: dict[int, list[PersonResult]] = defaultdict(list)
+        labels: dict[int, str] = {}
         for person in self.people:
             if by == "group":
                 key, label = person.group_id, person.group
@@ -157,10 +156,8 @@ def instrument_results(
     """Scores of the people the user may see (optionally one group or one person), per
     competence, pre and post."""
     people_qs = participants_visible_to(user, instrument.programme)
-    enrolments = Enrolment.objects.filter(
-        programme=instrument.programme,
-        status=Enrolment.Status.ACTIVE,
-        person__in=people_qs,
+    enrolments = Enrolment.objects.active().filter(
+        programme=instrument.programme, person__in=people_qs
     )
     if group_id is not None:
         enrolments = enrolments.filter(group_id=group_id)

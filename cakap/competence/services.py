@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
-from typing import Any, cast
+from typing import cast
 
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
@@ -82,7 +82,9 @@ def load_shipped_frameworks() -> list[Framework]:
         ]
 
 
-def create_framework(user: User, spec: frameworks_io.Spec, owner_unit: Unit | None) -> Framework:
+def create_framework(
+    spec: frameworks_io.Spec, owner_unit: Unit | None, *, acting_user: User
+) -> Framework:
     """Create an organiser's own framework from a validated spec (web form or import)."""
     problems = frameworks_io.validate(spec)
     if problems:
@@ -96,14 +98,18 @@ def create_framework(user: User, spec: frameworks_io.Spec, owner_unit: Unit | No
         framework = cast(
             Framework,
             frameworks_io.install(
-                spec, MODELS, builtin=False, owner_unit=owner_unit, created_by=user
+                spec, MODELS, builtin=False, owner_unit=owner_unit, created_by=acting_user
             ),
         )
-        record(user, "competence.framework_created", framework, note=spec["code"])
+        record(
+            "competence.framework_created", framework, note=spec["code"], acting_user=acting_user
+        )
     return framework
 
 
-def set_programme_framework(user: User, programme: Programme, framework: Framework) -> None:
+def set_programme_framework(
+    programme: Programme, framework: Framework, *, acting_user: User
+) -> None:
     """The programme works to `framework`. Refused once instruments use another one."""
     with transaction.atomic():
         current = ProgrammeFramework.objects.filter(programme=programme).first()
@@ -119,7 +125,7 @@ def set_programme_framework(user: User, programme: Programme, framework: Framewo
         link, _c = ProgrammeFramework.objects.update_or_create(
             programme=programme, defaults={"framework": framework}
         )
-        record(user, "competence.framework_chosen", link, note=framework.code)
+        record("competence.framework_chosen", link, note=framework.code, acting_user=acting_user)
 
 
 def programme_framework(programme: Programme) -> Framework | None:
@@ -128,7 +134,7 @@ def programme_framework(programme: Programme) -> Framework | None:
     return first.framework if first else None
 
 
-def map_modules(user: User, programme: Programme, mapping: dict[int, set[int]]) -> None:
+def map_modules(programme: Programme, mapping: dict[int, set[int]], *, acting_user: User) -> None:
     """Replace which competences each module of the programme teaches:
     {module id: {competence id, ...}}."""
     framework = programme_framework(programme)
@@ -155,11 +161,11 @@ def map_modules(user: User, programme: Programme, mapping: dict[int, set[int]]) 
         ModuleCompetence.objects.bulk_create(rows)
         after = sorted((r.module_id, r.competence_id) for r in rows)
         record(
-            user,
             "competence.modules_mapped",
             programme,
             before={"mapping": before},
             after={"mapping": after},
+            acting_user=acting_user,
         )
 
 
@@ -173,9 +179,9 @@ ITEM_KINDS = {
 
 
 def create_instrument(
-    user: User,
     programme: Programme,
     *,
+    acting_user: User,
     kind: str,
     title: str,
     scale: str = Instrument.Scale.LEVELS,
@@ -205,9 +211,9 @@ def create_instrument(
             scale=scale if kind == Instrument.Kind.SELF else Instrument.Scale.LEVELS,
             time_limit_minutes=time_limit_minutes if kind == Instrument.Kind.KNOWLEDGE else None,
             instructions=instructions,
-            created_by=user,
+            created_by=acting_user,
         )
-        record(user, "competence.instrument_created", instrument)
+        record("competence.instrument_created", instrument, acting_user=acting_user)
     return instrument
 
 
@@ -262,7 +268,9 @@ def competences_by_code(instrument: Instrument) -> dict[str, Competence]:
     return {c.code: c for c in Competence.objects.filter(framework_id=instrument.framework_id)}
 
 
-def add_items(user: User, instrument: Instrument, specs: Sequence[ItemSpec]) -> list[Item]:
+def add_items(
+    instrument: Instrument, specs: Sequence[ItemSpec], *, acting_user: User
+) -> list[Item]:
     """Append items (one from a form, or a whole imported bank) to an instrument."""
     competences = competences_by_code(instrument)
     for spec in specs:
@@ -287,19 +295,25 @@ def add_items(user: User, instrument: Instrument, specs: Sequence[ItemSpec]) -> 
             for i, s in enumerate(specs, start=1)
         )
         record(
-            user,
             "competence.items_added",
             instrument,
             before={},
             after={"items": len(items)},
+            acting_user=acting_user,
         )
     return items
 
 
-def remove_item(user: User, item: Item) -> None:
+def remove_item(item: Item, *, acting_user: User) -> None:
     with transaction.atomic():
         _refuse_if_taken(item.instrument)
-        record(user, "competence.item_removed", item, before=snapshot(item), after={})
+        record(
+            "competence.item_removed",
+            item,
+            before=snapshot(item),
+            after={},
+            acting_user=acting_user,
+        )
         item.delete()
 
 
@@ -307,9 +321,9 @@ def remove_item(user: User, item: Item) -> None:
 
 
 def create_administration(
-    user: User,
     instrument: Instrument,
     *,
+    acting_user: User,
     phase: str,
     opens_at: datetime.datetime,
     closes_at: datetime.datetime,
@@ -332,9 +346,9 @@ def create_administration(
                 phase=phase,
                 opens_at=opens_at,
                 closes_at=closes_at,
-                created_by=user,
+                created_by=acting_user,
             )
-            record(user, "competence.administration_created", administration)
+            record("competence.administration_created", administration, acting_user=acting_user)
     except IntegrityError:
         raise CompetenceConflictError(
             "phase_taken",
@@ -367,9 +381,7 @@ def _participant(user: User, administration: Administration) -> Person:
     programme_id = administration.instrument.programme_id
     if (
         person is None
-        or not Enrolment.objects.filter(
-            person=person, programme_id=programme_id, status=Enrolment.Status.ACTIVE
-        ).exists()
+        or not Enrolment.objects.active().filter(person=person, programme_id=programme_id).exists()
     ):
         raise CompetenceForbiddenError(
             "not_participant",
@@ -393,14 +405,14 @@ def attempt_of(user: User, administration: Administration) -> Attempt | None:
     return existing
 
 
-def start_attempt(user: User, administration: Administration) -> Attempt:
+def start_attempt(administration: Administration, *, acting_user: User) -> Attempt:
     """Start the user's attempt (and its timer), or resume the one that exists: opening
     it again (another tab, after a lost connection) resumes it while it is open. Only a
     POST calls this; a page that merely shows the test reads `attempt_of`."""
-    existing = attempt_of(user, administration)
+    existing = attempt_of(acting_user, administration)
     if existing is not None:
         return existing
-    person = _participant(user, administration)
+    person = _participant(acting_user, administration)
     now = _now()
     limit = administration.instrument.time_limit_minutes
     deadline = now + datetime.timedelta(minutes=limit) if limit else None
@@ -409,7 +421,7 @@ def start_attempt(user: User, administration: Administration) -> Attempt:
             attempt = Attempt.objects.create(
                 administration=administration, person=person, started_at=now, deadline=deadline
             )
-            record(user, "competence.attempt_started", attempt)
+            record("competence.attempt_started", attempt, acting_user=acting_user)
     except IntegrityError:  # a second tab started it at the same moment
         return Attempt.objects.get(administration=administration, person=person)
     return attempt
@@ -447,7 +459,7 @@ def scale_of(instrument: Instrument) -> tuple[int, int]:
     return (min(numbers), max(numbers)) if numbers else (1, 1)
 
 
-def clean_value(item: Item, raw: Iterable[Any], scale: tuple[int, int]) -> list[int]:
+def clean_value(item: Item, raw: Iterable[str | int], scale: tuple[int, int]) -> list[int]:
     """An answer as stored: sorted, distinct, in range for the item. Empty = unanswered."""
     try:
         values = sorted({int(v) for v in raw if str(v).strip() != ""})
@@ -496,7 +508,7 @@ def _locked(attempt: Attempt) -> Attempt:
 
 
 def _cleaned_answers(
-    attempt: Attempt, answers: Mapping[int, Iterable[Any]]
+    attempt: Attempt, answers: Mapping[int, Iterable[str | int]]
 ) -> dict[int, list[int]]:
     instrument = attempt.administration.instrument
     items = {i.pk: i for i in Item.objects.filter(instrument=instrument, pk__in=list(answers))}
@@ -518,7 +530,9 @@ def _write_answers(
             Answer.objects.filter(attempt=attempt, item_id=item_id).delete()
 
 
-def save_answers(user: User, attempt: Attempt, answers: Mapping[int, Iterable[Any]]) -> int:
+def save_answers(
+    attempt: Attempt, answers: Mapping[int, Iterable[str | int]], *, acting_user: User
+) -> int:
     """Save answers {item id: values} as they are given; an empty value clears one.
     Returns how many were saved. Unknown items are refused; so is every save once the
     attempt is submitted (checked under the attempt's lock, so a save that raced a
@@ -568,7 +582,7 @@ def frameworks_range(framework_id: int) -> tuple[int, int]:
 
 
 def _finalise(
-    user: User | None, attempt: Attempt, now: datetime.datetime, *, automatic: bool = False
+    attempt: Attempt, now: datetime.datetime, *, acting_user: User | None, automatic: bool = False
 ) -> None:
     items = list(Item.objects.filter(instrument_id=attempt.administration.instrument_id))
     answers = dict(Answer.objects.filter(attempt=attempt).values_list("item_id", "value"))
@@ -577,10 +591,17 @@ def _finalise(
     attempt.closed_automatically = automatic
     attempt.save(update_fields=["submitted_at", "closed_automatically"])
     fields = ["submitted_at", "closed_automatically"]
-    record(user, "competence.attempt_submitted", attempt, after=snapshot(attempt, fields))
+    record(
+        "competence.attempt_submitted",
+        attempt,
+        after=snapshot(attempt, fields),
+        acting_user=acting_user,
+    )
 
 
-def close_overdue_attempts(user: User | None, administration: Administration | None = None) -> int:
+def close_overdue_attempts(
+    administration: Administration | None = None, *, acting_user: User | None
+) -> int:
     """Score every unsubmitted attempt whose administration has closed or whose time is
     up, with the answers it saved: a participant who lost the connection and never came
     back still has their saved work counted. Returns how many were closed."""
@@ -599,13 +620,13 @@ def close_overdue_attempts(user: User | None, administration: Administration | N
             if attempt is None:  # submitted meanwhile
                 continue
             attempt = Attempt.objects.select_related("administration__instrument").get(pk=pk)
-            _finalise(user, attempt, now, automatic=True)
+            _finalise(attempt, now, automatic=True, acting_user=acting_user)
             closed += 1
     return closed
 
 
 def submit_attempt(
-    user: User, attempt: Attempt, answers: Mapping[int, Iterable[Any]] | None = None
+    attempt: Attempt, answers: Mapping[int, Iterable[str | int]] | None = None, *, acting_user: User
 ) -> Attempt:
     """Finish an attempt and score it, saving `answers` (what the page shows) first
     while they may still change, in the same transaction under the attempt's lock.
@@ -623,12 +644,12 @@ def submit_attempt(
         time_up = locked.deadline is not None and now > locked.deadline
         if answers and not time_up:
             _write_answers(locked, _cleaned_answers(locked, answers), now)
-        _finalise(user, locked, now)
+        _finalise(locked, now, acting_user=acting_user)
     return locked
 
 
 def record_observation(
-    user: User, administration: Administration, person: Person, ticked: Iterable[int]
+    administration: Administration, person: Person, ticked: Iterable[int], *, acting_user: User
 ) -> Attempt:
     """The coach's checklist for one participant: the ticked items are done. Recorded
     once; a second recording is refused so a score is never silently replaced."""
@@ -638,11 +659,11 @@ def record_observation(
     _check_window(administration, now)
     items = {i.pk: i for i in Item.objects.filter(instrument_id=administration.instrument_id)}
     ticked_ids = set(ticked)
-    if not Enrolment.objects.filter(
-        person=person,
-        programme_id=administration.instrument.programme_id,
-        status=Enrolment.Status.ACTIVE,
-    ).exists():
+    if not (
+        Enrolment.objects.active()
+        .filter(person=person, programme_id=administration.instrument.programme_id)
+        .exists()
+    ):
         raise CompetenceForbiddenError(
             "not_participant",
             _("Only the programme's participants take this assessment."),
@@ -653,7 +674,7 @@ def record_observation(
         attempt, _created = Attempt.objects.get_or_create(
             administration=administration,
             person=person,
-            defaults={"started_at": now, "observer": person_of(user)},
+            defaults={"started_at": now, "observer": person_of(acting_user)},
         )
         attempt = _locked(attempt)  # two coaches recording at once: one after the other
         if attempt.submitted_at is not None:
@@ -668,5 +689,5 @@ def record_observation(
             for pk in items
         )
         attempt.administration = administration
-        _finalise(user, attempt, now)
+        _finalise(attempt, now, acting_user=acting_user)
     return attempt

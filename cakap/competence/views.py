@@ -4,7 +4,7 @@ Reads go through cakap.competence.access; writes need the programme to be manage
 the user (organisers in scope, administrators). Anything out of scope answers 404.
 """
 
-from typing import Any
+from typing import TypedDict
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -46,7 +46,7 @@ from cakap.competence.models import (
 )
 from cakap.people.access import is_admin, is_organiser, person_of, scope_paths
 from cakap.people.identity import signed_in
-from cakap.people.models import RoleAssignment, User
+from cakap.people.models import Person, RoleAssignment, User
 from cakap.programmes.access import (
     get_managed_programme,
     get_programme_for_user,
@@ -56,6 +56,12 @@ from cakap.programmes.access import (
 from cakap.programmes.models import Enrolment, Group, Module, Programme
 
 SIGNING_SALT = "cakap.competence.import"
+
+
+class _AttemptRow(TypedDict):
+    person: Person
+    group: str
+    attempt: Attempt | None
 
 
 def can_read_results(user: User, programme: Programme) -> bool:
@@ -81,11 +87,9 @@ def home(request: HttpRequest) -> HttpResponse:
     user = signed_in(request)
     person = person_of(user)
     now = timezone.now()
-    mine: list[dict[str, Any]] = []
+    mine: list[dict[str, object]] = []
     if person is not None:
-        programme_ids = Enrolment.objects.filter(
-            person=person, status=Enrolment.Status.ACTIVE
-        ).values("programme_id")
+        programme_ids = Enrolment.objects.active().filter(person=person).values("programme_id")
         administrations = (
             Administration.objects.filter(instrument__programme__in=programme_ids)
             .exclude(instrument__kind=Instrument.Kind.OBSERVATION)
@@ -159,7 +163,7 @@ def framework_create(request: HttpRequest) -> HttpResponse:
     form = FrameworkForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            framework = services.create_framework(user, form.spec, owner_unit_of(user))
+            framework = services.create_framework(form.spec, owner_unit_of(user), acting_user=user)
         except services.CompetenceError as error:
             form.add_error(error.field if error.field in form.fields else None, str(error.message))
         else:
@@ -181,14 +185,14 @@ def framework_import(request: HttpRequest) -> HttpResponse:
             messages.error(request, _("The preview has expired; upload the file again."))
             return redirect("competence:framework-import")
         try:
-            framework = services.create_framework(user, spec, owner_unit_of(user))
+            framework = services.create_framework(spec, owner_unit_of(user), acting_user=user)
         except services.CompetenceError as error:
             _error(request, error)
             return redirect("competence:framework-import")
         messages.success(request, _("The framework was imported."))
         return redirect("competence:framework-detail", framework.pk)
     form = UploadForm(request.POST or None, request.FILES or None)
-    context: dict[str, Any] = {"form": form}
+    context: dict[str, object] = {"form": form}
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         content = upload.read()
@@ -262,7 +266,9 @@ def programme_framework(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _("Choose a framework from the list."))
     else:
         try:
-            services.set_programme_framework(user, programme, form.cleaned_data["framework"])
+            services.set_programme_framework(
+                programme, form.cleaned_data["framework"], acting_user=user
+            )
         except services.CompetenceError as error:
             _error(request, error)
         else:
@@ -282,7 +288,7 @@ def programme_modules(request: HttpRequest, pk: int) -> HttpResponse:
         if len(parts) == 3 and parts[0] == "map" and parts[1].isdigit() and parts[2].isdigit():
             mapping.setdefault(int(parts[1]), set()).add(int(parts[2]))
     try:
-        services.map_modules(user, programme, mapping)
+        services.map_modules(programme, mapping, acting_user=user)
     except services.CompetenceError as error:
         _error(request, error)
     else:
@@ -297,7 +303,9 @@ def instrument_create(request: HttpRequest, pk: int) -> HttpResponse:
     form = InstrumentForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            instrument = services.create_instrument(user, programme, **form.cleaned_data)
+            instrument = services.create_instrument(
+                programme, **form.cleaned_data, acting_user=user
+            )
         except services.CompetenceError as error:
             form.add_error(error.field if error.field in form.fields else None, str(error.message))
         else:
@@ -333,7 +341,7 @@ def instrument_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 item_form.cleaned_data["points"],
             )
             try:
-                services.add_items(user, instrument, [spec])
+                services.add_items(instrument, [spec], acting_user=user)
             except services.CompetenceError as error:
                 field = {"type": "kind", "correct": "options"}.get(error.field or "", error.field)
                 item_form.add_error(
@@ -370,7 +378,7 @@ def item_remove(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404
     get_managed_instrument(user, item.instrument_id)
     try:
-        services.remove_item(user, item)
+        services.remove_item(item, acting_user=user)
     except services.CompetenceError as error:
         _error(request, error)
     else:
@@ -401,7 +409,9 @@ def bank_import(request: HttpRequest, pk: int) -> HttpResponse:
             messages.error(request, _("The preview has expired; upload the file again."))
             return redirect("competence:bank-import", instrument.pk)
         try:
-            items = services.add_items(user, instrument, [services.ItemSpec(**r) for r in raw])
+            items = services.add_items(
+                instrument, [services.ItemSpec(**r) for r in raw], acting_user=user
+            )
         except services.CompetenceError as error:
             _error(request, error)
             return redirect("competence:bank-import", instrument.pk)
@@ -411,7 +421,7 @@ def bank_import(request: HttpRequest, pk: int) -> HttpResponse:
         )
         return redirect("competence:instrument", instrument.pk)
     form = UploadForm(request.POST or None, request.FILES or None)
-    context: dict[str, Any] = {"form": form, "instrument": instrument}
+    context: dict[str, object] = {"form": form, "instrument": instrument}
     if request.method == "POST" and form.is_valid():
         rows, problems = banks.read_bank(form.cleaned_data["file"].read(), instrument)
         bad = [r for r in rows if r.problems]
@@ -435,7 +445,7 @@ def administration_create(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.error(request, str(e))
         return redirect("competence:instrument", instrument.pk)
     try:
-        services.create_administration(user, instrument, **form.cleaned_data)
+        services.create_administration(instrument, **form.cleaned_data, acting_user=user)
     except services.CompetenceError as error:
         _error(request, error)
     else:
@@ -460,11 +470,11 @@ def administration_detail(request: HttpRequest, pk: int) -> HttpResponse:
         )
     }
     groups = dict(
-        Enrolment.objects.filter(programme=programme, status=Enrolment.Status.ACTIVE).values_list(
-            "person_id", "group__name"
-        )
+        Enrolment.objects.active()
+        .filter(programme=programme)
+        .values_list("person_id", "group__name")
     )
-    rows: list[dict[str, Any]] = [
+    rows: list[_AttemptRow] = [
         {"person": p, "group": groups.get(p.pk, ""), "attempt": attempts.get(p.pk)} for p in people
     ]
     # Who has not submitted yet comes first: that is what a coach looks for.
@@ -499,7 +509,7 @@ def administration_close(request: HttpRequest, pk: int) -> HttpResponse:
     programme = administration.instrument.programme
     if not (is_admin(user) or can_manage_programme(user, programme)):
         raise Http404
-    closed = services.close_overdue_attempts(user, administration)
+    closed = services.close_overdue_attempts(administration, acting_user=user)
     messages.success(
         request,
         ngettext(

@@ -1,7 +1,7 @@
 """Results pages: aggregates, the group heatmap, a participant's profile, item analysis
 and the XLSX export. Every figure is computed over the people the reader may see."""
 
-from typing import Any
+from fractions import Fraction
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -28,7 +28,7 @@ def _staff_instrument(user: User, pk: int) -> Instrument:
     return instrument
 
 
-def _pct(value: Any) -> float | None:
+def _pct(value: Fraction | None) -> float | None:
     return None if value is None else float(value)
 
 
@@ -97,7 +97,7 @@ def heatmap(request: HttpRequest, pk: int, group_pk: int) -> HttpResponse:
     if phase not in (results.PRE, results.POST):
         phase = results.PRE
 
-    def value(person: results.PersonResult, competence_id: int) -> Any:
+    def value(person: results.PersonResult, competence_id: int) -> Fraction | None:
         cell = person.cell(competence_id)
         return cell.pre if phase == results.PRE else cell.post
 
@@ -149,7 +149,7 @@ def profile(request: HttpRequest, pk: int, person_pk: int) -> HttpResponse:
     me = next((p for p in data.people if p.id == person.pk), None)
     if me is None:
         raise Http404
-    rows: list[dict[str, Any]] = [
+    rows: list[dict[str, object]] = [
         {
             "competence": c,
             "cell": me.cell(c.pk),
@@ -161,7 +161,7 @@ def profile(request: HttpRequest, pk: int, person_pk: int) -> HttpResponse:
         for c in data.competences
     ]
     chart = ""
-    if any(r["cell"].latest is not None for r in rows):
+    if any(me.cell(c.pk).latest is not None for c in data.competences):
         chart = charts.data_uri(
             charts.pre_post_bars(
                 [c.short for c in data.competences],

@@ -87,7 +87,7 @@ def take(request: HttpRequest, pk: int) -> HttpResponse:
         if attempt is None:  # nothing to save into until the person presses Start
             return redirect("competence:take", administration.pk)
         try:
-            services.save_answers(user, attempt, _answers_from(request))
+            services.save_answers(attempt, _answers_from(request), acting_user=user)
         except services.CompetenceError as error:
             messages.error(request, str(error.message))
         else:
@@ -141,7 +141,7 @@ def take_start(request: HttpRequest, pk: int) -> HttpResponse:
     user = signed_in(request)
     administration = get_administration_for_user(user, pk)
     try:
-        services.start_attempt(user, administration)
+        services.start_attempt(administration, acting_user=user)
     except services.CompetenceError as error:
         return _refusal(request, administration, error)
     return redirect("competence:take", administration.pk)
@@ -158,7 +158,7 @@ def take_save(request: HttpRequest, pk: int) -> HttpResponse:
     if attempt is None or person is None:
         raise Http404
     try:
-        services.save_answers(user, attempt, _answers_from(request))
+        services.save_answers(attempt, _answers_from(request), acting_user=user)
     except services.CompetenceError as error:
         # htmx swaps only 2xx answers: the refusal travels as a 200 fragment.
         return render(
@@ -184,7 +184,7 @@ def take_submit(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404
     already = attempt.submitted_at is not None
     try:
-        services.submit_attempt(user, attempt, _answers_from(request))
+        services.submit_attempt(attempt, _answers_from(request), acting_user=user)
     except services.CompetenceError as error:
         return _refusal(request, administration, error)
     if already:
@@ -220,7 +220,7 @@ def observe(request: HttpRequest, pk: int, person_pk: int) -> HttpResponse:
     if request.method == "POST":
         ticked = [int(v) for v in request.POST.getlist("done") if v.isdigit()]
         try:
-            services.record_observation(user, administration, person, ticked)
+            services.record_observation(administration, person, ticked, acting_user=user)
         except services.CompetenceError as error:
             messages.error(request, str(error.message))
         else:

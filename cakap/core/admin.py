@@ -21,7 +21,12 @@ class AuditedAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
                 before = snapshot(old) if old is not None else {}
             super().save_model(request, obj, form, change)
             action = "updated" if change else "created"
-            record(request.user, f"{obj._meta.model_name}.admin_{action}", obj, before=before)
+            record(
+                f"{obj._meta.model_name}.admin_{action}",
+                obj,
+                before=before,
+                acting_user=request.user,
+            )
 
     def delete_model(self, request: HttpRequest, obj: models.Model) -> None:
         with transaction.atomic():
@@ -37,7 +42,11 @@ class AuditedAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
 def _record_deleted(request: HttpRequest, obj: models.Model) -> None:
     record(
-        request.user, f"{obj._meta.model_name}.admin_deleted", obj, before=snapshot(obj), after={}
+        f"{obj._meta.model_name}.admin_deleted",
+        obj,
+        before=snapshot(obj),
+        after={},
+        acting_user=request.user,
     )
 
 

@@ -2,15 +2,16 @@
 
 import datetime
 import decimal
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Iterable, Mapping
 
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser
 from django.db import models
 
 from cakap.core.models import AuditEntry
 
 
-def _plain(value: Any) -> Any:
+def _plain(value: object) -> object:
     if isinstance(value, models.Model):
         return value.pk
     if isinstance(value, datetime.datetime | datetime.date | datetime.time):
@@ -22,7 +23,7 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def snapshot(obj: models.Model, fields: Iterable[str] | None = None) -> dict[str, Any]:
+def snapshot(obj: models.Model, fields: Iterable[str] | None = None) -> dict[str, object]:
     """The current values of an object's concrete fields, JSON-ready."""
     names = (
         list(fields)
@@ -32,25 +33,28 @@ def snapshot(obj: models.Model, fields: Iterable[str] | None = None) -> dict[str
     return {name: _plain(getattr(obj, name)) for name in names}
 
 
-def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
+def diff(before: Mapping[str, object], after: Mapping[str, object]) -> dict[str, list[object]]:
     """Fields whose value changed, as {field: [before, after]}."""
     keys = before.keys() | after.keys()
     return {k: [before.get(k), after.get(k)] for k in sorted(keys) if before.get(k) != after.get(k)}
 
 
 def record(
-    actor: Any,
     action: str,
     obj: models.Model,
     *,
-    before: dict[str, Any] | None = None,
-    after: dict[str, Any] | None = None,
+    acting_user: AbstractBaseUser | AnonymousUser | None,
+    before: Mapping[str, object] | None = None,
+    after: Mapping[str, object] | None = None,
     note: str = "",
 ) -> AuditEntry:
-    """Write one audit entry for `obj`; `actor` is a user or None for the system."""
+    """Write one audit entry for `obj`; `acting_user` is a user or None for the system."""
     changes = diff(before or {}, after if after is not None else snapshot(obj))
     return AuditEntry.objects.create(
-        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        # By key: core names no app's user model (an anonymous user has no key).
+        actor_id=acting_user.pk
+        if acting_user is not None and acting_user.is_authenticated
+        else None,
         action=action,
         object_type=obj._meta.label_lower,
         object_id=str(obj.pk),

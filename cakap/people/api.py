@@ -4,6 +4,7 @@ Every list and detail goes through cakap.people.access, as pages do; an object
 outside the caller's scope answers 404, never 403, so that its existence does not leak.
 """
 
+from collections.abc import Mapping
 from typing import Any
 
 from django.db.models import Q, QuerySet
@@ -59,16 +60,20 @@ PARTLY = (
 )
 
 
-def _in_full(obj: Person, context: Any) -> bool:
+# What django-ninja hands a resolver: the request among other things, or nothing.
+Context = Mapping[str, object] | None
+
+
+def _in_full(obj: Person, context: Context) -> bool:
     """Whether the caller sees `obj` in full (cakap.people.access.partly_seen_ids)."""
     request = (context or {}).get("request")
-    return request is None or sees_in_full(actor(request), obj)
+    return not isinstance(request, HttpRequest) or sees_in_full(actor(request), obj)
 
 
-def _in_full_only(field: str) -> Any:
+def _in_full_only(field: str) -> "staticmethod[[Person, Context], object]":
     """A resolver that gives `field` only to a caller who sees the person in full."""
 
-    def resolve(obj: Person, context: Any) -> Any:
+    def resolve(obj: Person, context: Context) -> object:
         return getattr(obj, field) if _in_full(obj, context) else None
 
     return staticmethod(resolve)
@@ -116,7 +121,7 @@ class PersonOut(Schema):
     has_login: bool | None = Field(description=PARTLY.strip())
 
     @staticmethod
-    def resolve_seen_in_full(obj: Person, context: Any) -> bool:
+    def resolve_seen_in_full(obj: Person, context: Context) -> bool:
         return _in_full(obj, context)
 
     resolve_nip = _in_full_only("nip")
@@ -127,15 +132,15 @@ class PersonOut(Schema):
     resolve_job_level = _in_full_only("job_level")
 
     @staticmethod
-    def resolve_phone(obj: Person, context: Any) -> str | None:
+    def resolve_phone(obj: Person, context: Context) -> str | None:
         return obj.phone if obj.share_phone or _in_full(obj, context) else None
 
     @staticmethod
-    def resolve_email(obj: Person, context: Any) -> str | None:
+    def resolve_email(obj: Person, context: Context) -> str | None:
         return obj.email if obj.share_email or _in_full(obj, context) else None
 
     @staticmethod
-    def resolve_has_login(obj: Person, context: Any) -> bool | None:
+    def resolve_has_login(obj: Person, context: Context) -> bool | None:
         return obj.user_id is not None if _in_full(obj, context) else None
 
 
@@ -258,7 +263,7 @@ def create_person(request: HttpRequest, payload: PersonIn) -> Status[Person]:
     if not is_organiser(user):
         raise forbidden()
     fields = _person_fields(request, payload.dict())
-    person = services.create_person(user, **fields)
+    person = services.create_person(**fields, acting_user=user)
     return Status(201, get_or_404(_people(request), person.pk))
 
 
@@ -273,7 +278,7 @@ def update_person(request: HttpRequest, person_id: Id, payload: PersonPatch) -> 
     if not people_editable_by(user).filter(pk=person.pk).exists():
         raise forbidden()
     fields = _person_fields(request, reject_nulls(payload.dict(exclude_unset=True)))
-    services.update_person(user, person, **fields)
+    services.update_person(person, **fields, acting_user=user)
     return get_or_404(_people(request), person.pk)
 
 
@@ -281,7 +286,7 @@ def update_person(request: HttpRequest, person_id: Id, payload: PersonPatch) -> 
 
 
 @router.get("/me", response=MeOut, summary="The caller: login, person and roles")
-def me(request: HttpRequest) -> dict[str, Any]:
+def me(request: HttpRequest) -> dict[str, object]:
     user = actor(request)
     person = Person.objects.select_related("unit").filter(user=user).first()
     return {

@@ -29,7 +29,7 @@ class LoginForm(CleanInput, AuthenticationForm):
 class NipField(forms.CharField):
     """A NIP typed with or without spaces or dots; cleans to the 18 digits."""
 
-    def to_python(self, value: Any) -> str:
+    def to_python(self, value: object) -> str:
         text = super().to_python(value) or ""
         if not text:
             return text
@@ -38,7 +38,7 @@ class NipField(forms.CharField):
         except NipError as err:
             raise forms.ValidationError(str(err.message), code=err.code) from None
 
-    def prepare_value(self, value: Any) -> Any:
+    def prepare_value(self, value: object) -> object:
         return format_nip(value) if isinstance(value, str) else value
 
 

@@ -154,10 +154,10 @@ def header_field(text: str) -> str | None:
 
 # --- Reading files -------------------------------------------------------------------------
 
-Cell = Any  # what a reader gives: text from CSV, typed values from a workbook
+Cell = object  # what a reader gives: text from CSV, typed values from a workbook
 
 
-def _cell_text(value: Any) -> str:
+def _cell_text(value: Cell) -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -534,10 +534,10 @@ def find_unit(actor: User | None, text: str) -> Unit | None:
     return found[0] if len(found) == 1 else None
 
 
-def _display(name: str, value: Any) -> str:
-    if name == "unit":
-        return value.name if value else ""
-    return str(value or "")
+def _display(name: str, value: object) -> str:
+    if isinstance(value, Unit):
+        return value.name
+    return "" if name == "unit" else str(value or "")
 
 
 def plan_against_database(
@@ -617,7 +617,7 @@ class ImportResult:
 
 
 def apply_roster(
-    actor: User | None, data: bytes, filename: str, unit_default: Unit | None = None
+    data: bytes, filename: str, unit_default: Unit | None = None, *, acting_user: User | None
 ) -> ImportResult:
     """Import every row without problems in one transaction; rows with problems are skipped.
 
@@ -626,28 +626,31 @@ def apply_roster(
     """
     result = ImportResult()
     with transaction.atomic():
-        plan = read_roster(actor, data, filename, unit_default)
+        plan = read_roster(acting_user, data, filename, unit_default)
         for row in plan.rows:
             try:
                 if row.action == Action.CREATE:
                     assert row.unit is not None
-                    extra = {
+                    # Cells of the file, by field name: the service checks each.
+                    extra: dict[str, Any] = {
                         k: row.values[k]
                         for k in IMPORTED_FIELDS
                         if k not in ("name", "unit") and row.values.get(k)
                     }
                     services.create_person(
-                        actor,
                         nip=row.values["nip"],
                         name=row.values["name"],
                         unit=row.unit,
                         **extra,
+                        acting_user=acting_user,
                     )
                     result.created += 1
                 elif row.action == Action.UPDATE:
                     assert row.person is not None
-                    fields = {k: (row.unit if k == "unit" else row.values[k]) for k in row.changes}
-                    services.update_person(actor, row.person, **fields)
+                    fields: dict[str, Any] = {
+                        k: (row.unit if k == "unit" else row.values[k]) for k in row.changes
+                    }
+                    services.update_person(row.person, **fields, acting_user=acting_user)
                     result.updated += 1
                 elif row.action == Action.UNCHANGED:
                     result.unchanged += 1

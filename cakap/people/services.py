@@ -1,16 +1,18 @@
 """Changes to people, units, logins and roles. Pages, the API and commands call these.
 
-`actor` is the signed-in user, or None for the system (a management command run by the
+`acting_user` is the signed-in user, or None for the system (a management command run by the
 operator). Each function checks that the actor may make the change, validates and
 normalises its input, writes inside one transaction and records the audit trail.
 """
 
 import secrets
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, TypedDict, Unpack
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, models, transaction
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from cakap.core import audit
@@ -22,6 +24,29 @@ from cakap.people.nip import NipError, parse_nip
 
 Role = RoleAssignment.Role
 
+
+class PersonDetails(TypedDict, total=False):
+    """A person's fields besides NIP, name and unit; each given one is set."""
+
+    title_prefix: str
+    title_suffix: str
+    employee_type: str
+    rank: str
+    position: str
+    job_level: str
+    phone: str
+    email: str
+    share_phone: bool
+    share_email: bool
+
+
+class PersonChanges(PersonDetails, total=False):
+    nip: str
+    name: str
+    unit: Unit
+
+
+# The fields above, for the check of callers that pass a plain dict (forms, the API).
 PERSON_FIELDS = (
     "nip",
     "name",
@@ -101,8 +126,8 @@ def may_manage_unit(actor: User | None, unit: Unit) -> bool:
     return _in_scope(unit, scope_paths(actor, Role.ORGANISER))
 
 
-def _require_unit(actor: User | None, unit: Unit) -> None:
-    if not may_manage_unit(actor, unit):
+def _require_unit(unit: Unit, *, acting_user: User | None) -> None:
+    if not may_manage_unit(acting_user, unit):
         raise PersonForbiddenError(
             "forbidden", _("You may not manage people of this unit."), field="unit"
         )
@@ -123,7 +148,7 @@ def _max_length(name: str) -> int:
     return length
 
 
-def _clean_text(name: str, value: Any, label: Any) -> str:
+def _clean_text(name: str, value: object, label: str | Promise) -> str:
     text = " ".join(str(value or "").split())
     if len(text) > _max_length(name):
         raise PersonError(
@@ -135,7 +160,7 @@ def _clean_text(name: str, value: Any, label: Any) -> str:
     return text
 
 
-def _clean_person_fields(fields: dict[str, Any]) -> dict[str, Any]:
+def _clean_person_fields(fields: Mapping[str, object]) -> dict[str, Any]:
     """Validated and normalised values for the given person fields."""
     unknown = set(fields) - set(PERSON_FIELDS)
     if unknown:
@@ -214,10 +239,17 @@ def _duplicate_nip(nip: str) -> PersonError:
 
 
 @transaction.atomic
-def create_person(actor: User | None, *, nip: str, name: str, unit: Unit, **fields: Any) -> Person:
+def create_person(
+    *,
+    acting_user: User | None,
+    nip: str,
+    name: str,
+    unit: Unit,
+    **fields: Unpack[PersonDetails],
+) -> Person:
     """Add a civil servant. The NIP may be typed with spaces or dots; 18 digits are stored."""
     clean = _clean_person_fields({"nip": nip, "name": name, "unit": unit, **fields})
-    _require_unit(actor, clean["unit"])
+    _require_unit(clean["unit"], acting_user=acting_user)
     if Person.objects.filter(nip=clean["nip"]).exists():
         raise _duplicate_nip(clean["nip"])
     person = Person(**clean)
@@ -226,20 +258,22 @@ def create_person(actor: User | None, *, nip: str, name: str, unit: Unit, **fiel
             person.save()
     except IntegrityError:  # a concurrent request took the NIP between check and insert
         raise _duplicate_nip(clean["nip"]) from None
-    audit.record(actor, "person.create", person)
+    audit.record("person.create", person, acting_user=acting_user)
     return person
 
 
 @transaction.atomic
-def update_person(actor: User | None, person: Person, **fields: Any) -> Person:
+def update_person(
+    person: Person, *, acting_user: User | None, **fields: Unpack[PersonChanges]
+) -> Person:
     """Change some fields of a person; only changed fields are written and audited.
 
     Moving a person to another unit needs the right to manage both units.
     """
-    _require_unit(actor, person.unit)
+    _require_unit(person.unit, acting_user=acting_user)
     clean = _clean_person_fields(fields)
     if "unit" in clean:
-        _require_unit(actor, clean["unit"])
+        _require_unit(clean["unit"], acting_user=acting_user)
     attnames = {name: ("unit_id" if name == "unit" else name) for name in clean}
     before = audit.snapshot(person, attnames.values())
     changed = [
@@ -259,11 +293,11 @@ def update_person(actor: User | None, person: Person, **fields: Any) -> Person:
     except IntegrityError:
         raise _duplicate_nip(clean["nip"]) from None
     audit.record(
-        actor,
         "person.update",
         person,
         before=before,
         after=audit.snapshot(person, attnames.values()),
+        acting_user=acting_user,
     )
     return person
 
@@ -273,11 +307,11 @@ def update_person(actor: User | None, person: Person, **fields: Any) -> Person:
 
 @transaction.atomic
 def create_login(
-    actor: User | None, person: Person, email: str, password: str | None = None
+    person: Person, email: str, password: str | None = None, *, acting_user: User | None
 ) -> User:
     """Give a person a login. Without a password the person sets one through the
     password-reset link (a random secret is stored so that the reset form accepts them)."""
-    _require_unit(actor, person.unit)
+    _require_unit(person.unit, acting_user=acting_user)
     person = Person.objects.select_for_update().get(pk=person.pk)
     if person.user_id is not None:
         raise LoginConflictError("has_login", _("This person already has a login."))
@@ -308,28 +342,33 @@ def create_login(
         person.email = email
         update.append("email")
     person.save(update_fields=[*update, "updated_at"])
-    audit.record(actor, "user.create", user, after=audit.snapshot(user, ["email", "display_name"]))
     audit.record(
-        actor,
+        "user.create",
+        user,
+        after=audit.snapshot(user, ["email", "display_name"]),
+        acting_user=acting_user,
+    )
+    audit.record(
         "person.update",
         person,
         before=before,
         after=audit.snapshot(person, ["user_id", "email"]),
+        acting_user=acting_user,
     )
     return user
 
 
 @transaction.atomic
-def assign_role(actor: User | None, user: User, role: str, unit: Unit) -> RoleAssignment:
+def assign_role(user: User, role: str, unit: Unit, *, acting_user: User | None) -> RoleAssignment:
     """Give `user` a role over `unit`'s subtree. Only administrators (or the system) may;
     assigning a role the user already holds changes nothing."""
-    if actor is not None and not is_admin(actor):
+    if acting_user is not None and not is_admin(acting_user):
         raise RoleForbiddenError("forbidden", _("Only administrators may assign roles."))
     if role not in Role.values:
         raise RoleError("invalid_role", _("This is not a known role."))
     assignment, created = RoleAssignment.objects.get_or_create(user=user, role=role, unit=unit)
     if created:
-        audit.record(actor, "role.assign", assignment)
+        audit.record("role.assign", assignment, acting_user=acting_user)
     return assignment
 
 
@@ -338,8 +377,8 @@ def assign_role(actor: User | None, user: User, role: str, unit: Unit) -> RoleAs
 
 @transaction.atomic
 def create_unit(
-    actor: User | None,
     *,
+    acting_user: User | None,
     name: str,
     kind: str,
     parent: Unit | None = None,
@@ -356,9 +395,9 @@ def create_unit(
     if kind not in Unit.Kind.values:
         raise UnitError("invalid_kind", _("This is not a known kind of unit."), field="kind")
     if (
-        actor is not None
-        and not is_admin(actor)
-        and (parent is None or not _in_scope(parent, scope_paths(actor, Role.ORGANISER)))
+        acting_user is not None
+        and not is_admin(acting_user)
+        and (parent is None or not _in_scope(parent, scope_paths(acting_user, Role.ORGANISER)))
     ):
         raise UnitForbiddenError("forbidden", _("You may not add a unit here."), field="parent")
     if Unit.objects.filter(parent=parent, name__iexact=name).exists():
@@ -373,5 +412,5 @@ def create_unit(
         raise UnitConflictError(
             "duplicate_unit", _("A unit with this name already exists there."), field="name"
         ) from None
-    audit.record(actor, "unit.create", unit)
+    audit.record("unit.create", unit, acting_user=acting_user)
     return unit

@@ -12,7 +12,7 @@ same whether the email belongs to anyone or not, so the limit reveals nothing.
 
 import datetime
 import hashlib
-from typing import Any
+from collections.abc import Mapping
 
 from axes.handlers.database import AxesDatabaseHandler
 from axes.helpers import get_client_ip_address, get_client_username, get_cool_off
@@ -29,7 +29,7 @@ def _cool_off() -> datetime.timedelta:
 
 
 def _account_paused_until(
-    request: HttpRequest, credentials: dict[str, Any] | None
+    request: HttpRequest, credentials: Mapping[str, object] | None
 ) -> datetime.datetime | None:
     username = get_client_username(request, credentials)
     if not username:
@@ -66,7 +66,7 @@ def _address_paused_until(address: str | None) -> datetime.datetime | None:
 
 
 def login_paused_until(
-    request: HttpRequest, credentials: dict[str, Any] | None = None
+    request: HttpRequest, credentials: Mapping[str, object] | None = None
 ) -> datetime.datetime | None:
     """The moment this account (or, after a flood, this address) may try again."""
     moments = [
@@ -85,7 +85,9 @@ class LoginThrottle(AxesDatabaseHandler):  # type: ignore[misc]  # axes has no t
     (AXES_LOCKOUT_PARAMETERS = ["username"]) and also pausing an address that many
     different accounts fail from."""
 
-    def is_locked(self, request: HttpRequest, credentials: dict[str, Any] | None = None) -> bool:
+    def is_locked(
+        self, request: HttpRequest, credentials: Mapping[str, object] | None = None
+    ) -> bool:
         if bool(super().is_locked(request, credentials)):
             return True
         return _address_paused_until(getattr(request, "axes_ip_address", None)) is not None

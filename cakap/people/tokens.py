@@ -83,7 +83,9 @@ def issue_token(
         prefix=key[:PREFIX_LENGTH],
         expires_at=expires_at,
     )
-    audit.record(actor, "api_token.issue", token, after=audit.snapshot(token, _AUDIT_FIELDS))
+    audit.record(
+        "api_token.issue", token, after=audit.snapshot(token, _AUDIT_FIELDS), acting_user=actor
+    )
     return token, key
 
 
@@ -98,7 +100,7 @@ def revoke_token(actor: User | None, token: ApiToken) -> ApiToken:
     before = audit.snapshot(token, _AUDIT_FIELDS)
     token.revoked_at = timezone.now()
     token.save(update_fields=["revoked_at"])
-    audit.record(actor, "api_token.revoke", token, before=before)
+    audit.record("api_token.revoke", token, before=before, acting_user=actor)
     return token
 
 
@@ -112,7 +114,7 @@ def revoke_tokens_of(actor: User | None, user: User) -> int:
         before = audit.snapshot(token, _AUDIT_FIELDS)
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
-        audit.record(actor, "api_token.revoke", token, before=before)
+        audit.record("api_token.revoke", token, before=before, acting_user=actor)
         revoked += 1
     return revoked
 

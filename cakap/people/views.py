@@ -1,10 +1,12 @@
 import datetime
 import math
+from collections.abc import Mapping
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import PasswordResetForm
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
@@ -48,9 +50,9 @@ def _try_again(until: datetime.datetime | None) -> str:
 def lockout(
     request: HttpRequest,
     original_response: HttpResponse | None = None,
-    credentials: dict[str, Any] | None = None,
-    *args: Any,
-    **kwargs: Any,
+    credentials: Mapping[str, object] | None = None,
+    *args: object,
+    **kwargs: object,
 ) -> HttpResponse:
     """Shown instead of the login form when too many attempts failed (django-axes),
     saying when to try again."""
@@ -72,7 +74,7 @@ class PasswordResetView(auth_views.PasswordResetView):
     email_template_name = "people/auth/password_reset_email.txt"
     success_url = reverse_lazy("password_reset_done")
 
-    def form_valid(self, form: Any) -> HttpResponse:
+    def form_valid(self, form: PasswordResetForm) -> HttpResponse:
         until = throttle.reset_request_refused_until(self.request, form.cleaned_data["email"])
         if until is None:
             return super().form_valid(form)
@@ -125,9 +127,13 @@ def _save_person(request: HttpRequest, form: PersonForm, person: Person | None) 
     try:
         if person is None:
             return services.create_person(
-                user, nip=data.pop("nip"), name=data.pop("name"), unit=data.pop("unit"), **data
+                nip=data.pop("nip"),
+                name=data.pop("name"),
+                unit=data.pop("unit"),
+                **data,
+                acting_user=user,
             )
-        return services.update_person(user, person, **data)
+        return services.update_person(person, **data, acting_user=user)
     except DomainError as err:
         field = getattr(err, "field", None)
         form.add_error(field if field in form.fields else None, str(err.message))
@@ -174,7 +180,7 @@ def unit_tree(request: HttpRequest) -> HttpResponse:
         parent = unit.parent_id if unit.parent_id in ids else None
         by_parent.setdefault(parent, []).append(unit)
 
-    def branch(parent: int | None) -> list[dict[str, Any]]:
+    def branch(parent: int | None) -> list[dict[str, object]]:
         children = sorted(by_parent.get(parent, []), key=lambda u: u.name.casefold())
         return [{"unit": u, "managed": u.pk in managed, "children": branch(u.pk)} for u in children]
 
@@ -276,7 +282,9 @@ def roster_import_confirm(request: HttpRequest) -> HttpResponse:
         return found
     pending, data, unit_default = found
     try:
-        result = roster.apply_roster(user, data, str(pending.get("filename", "")), unit_default)
+        result = roster.apply_roster(
+            data, str(pending.get("filename", "")), unit_default, acting_user=user
+        )
     except roster.RosterFileError as err:
         messages.error(request, str(err.message))
         return redirect("roster-import")

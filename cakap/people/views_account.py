@@ -7,6 +7,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import PasswordChangeForm, SetPasswordForm
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -93,7 +94,9 @@ def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("token-list")
 
 
-def _revoke_after_new_password(request: HttpRequest, user: User, form: Any) -> None:
+def _revoke_after_new_password(
+    request: HttpRequest, user: User, form: PasswordChangeForm | SetPasswordForm[User]
+) -> None:
     if not form.cleaned_data.get("revoke_tokens"):
         return
     count = tokens.revoke_tokens_of(user, user)
@@ -124,7 +127,7 @@ class PasswordChangeView(auth_views.PasswordChangeView):
         context["has_tokens"] = _has_live_tokens(signed_in(self.request))
         return context
 
-    def form_valid(self, form: Any) -> HttpResponse:
+    def form_valid(self, form: PasswordChangeForm) -> HttpResponse:
         response = super().form_valid(form)
         _revoke_after_new_password(self.request, form.user, form)
         return response
@@ -144,7 +147,7 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
         context["has_tokens"] = user is not None and _has_live_tokens(user)
         return context
 
-    def form_valid(self, form: Any) -> HttpResponse:
+    def form_valid(self, form: SetPasswordForm[User]) -> HttpResponse:
         response = super().form_valid(form)
         _revoke_after_new_password(self.request, form.user, form)
         return response

@@ -372,7 +372,9 @@ def seed(today: datetime.date | None = None) -> None:
             status=Session.Status.HELD,
         )
     _seed_attendance(rng, today)
-    audit.record(admin, "seed_demo", regency, note="Demo data seeded (fictitious officials)")
+    audit.record(
+        "seed_demo", regency, note="Demo data seeded (fictitious officials)", acting_user=admin
+    )
 
 
 def _seed_attendance(rng: random.Random, today: datetime.date) -> None:
@@ -385,9 +387,7 @@ def _seed_attendance(rng: random.Random, today: datetime.date) -> None:
     }
     held = Session.objects.filter(status=Session.Status.HELD).select_related("group")
     for session in held:
-        enrolled = Person.objects.filter(
-            enrolments__group=session.group, enrolments__status="active"
-        )
+        enrolled = session.group.participants()
         for person in enrolled:
             status = rng.choices(
                 list(Status),  # hadir, terlambat, izin, sakit, dinas luar, alpa

@@ -14,8 +14,8 @@ def _programme_q(user: User, prefix: str = "") -> Q:
     """Programmes a user may see: organised in their organiser scope, coached by them,
     taken by them, or (leaders) taken by people of their units."""
     p = prefix
-    q = Q(**{f"{p}groups__coaches__user": user}) | Q(
-        **{f"{p}enrolments__person__user": user, f"{p}enrolments__status": "active"}
+    q = Q(**{f"{p}groups__coaches__user": user}) | Enrolment.active_q(
+        f"{p}enrolments", person__user=user
     )
     organiser = scope_paths(user, Role.ORGANISER)
     if organiser:
@@ -69,7 +69,7 @@ def groups_visible_to(user: User) -> QuerySet[Group]:
     leader = scope_paths(user, Role.LEADER)
     if leader:
         wide |= under(leader, "enrolments__person__unit__path")
-    q = wide | Q(coaches__user=user) | Q(enrolments__person__user=user, enrolments__status="active")
+    q = wide | Q(coaches__user=user) | Enrolment.active_q("enrolments", person__user=user)
     return Group.objects.filter(pk__in=Group.objects.filter(q).values("pk"))
 
 

@@ -9,7 +9,7 @@ answers 403.
 import datetime
 from typing import Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, QuerySet
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
@@ -32,7 +32,7 @@ from cakap.core.lookups import get_or_404
 from cakap.people.access import is_organiser, people_visible_to, units_visible_to
 from cakap.people.api import PersonRef, UnitRef
 from cakap.people.identity import actor
-from cakap.people.models import Person, User
+from cakap.people.models import Person, Unit, User
 from cakap.programmes import services
 from cakap.programmes.access import (
     enrolments_visible_to,
@@ -170,7 +170,7 @@ class EnrolmentOut(Schema):
     end_reason: str
 
     @staticmethod
-    def resolve_unit(obj: Enrolment) -> Any:
+    def resolve_unit(obj: Enrolment) -> Unit:
         return obj.person.unit
 
 
@@ -272,11 +272,7 @@ def _groups(user: User) -> QuerySet[Group]:
         groups_visible_to(user)
         .select_related("programme")
         .prefetch_related(Prefetch("coaches", queryset=Person.objects.order_by("name", "pk")))
-        .annotate(
-            participant_count=Count(
-                "enrolments", filter=Q(enrolments__status=Enrolment.Status.ACTIVE)
-            )
-        )
+        .annotate(participant_count=Count("enrolments", filter=Enrolment.active_q("enrolments")))
     )
 
 
@@ -334,7 +330,9 @@ def create_programme(request: HttpRequest, payload: ProgrammeIn) -> Status[Progr
     user = actor(request)
     if not is_organiser(user):
         raise forbidden()
-    programme = services.create_programme(user, **_programme_fields(user, payload.dict()))
+    programme = services.create_programme(
+        **_programme_fields(user, payload.dict()), acting_user=user
+    )
     return Status(201, get_or_404(_programmes(user), programme.pk))
 
 
@@ -348,7 +346,7 @@ def update_programme(request: HttpRequest, programme_id: Id, payload: ProgrammeP
     programme = get_or_404(_programmes(user), programme_id)
     _managed(user, programme.pk)
     fields = _programme_fields(user, reject_nulls(payload.dict(exclude_unset=True)))
-    services.update_programme(user, programme, **fields)
+    services.update_programme(programme, **fields, acting_user=user)
     return get_or_404(_programmes(user), programme.pk)
 
 
@@ -361,7 +359,7 @@ def create_module(request: HttpRequest, programme_id: Id, payload: ModuleIn) -> 
     user = actor(request)
     programme = get_or_404(programmes_visible_to(user), programme_id)
     _managed(user, programme.pk)
-    module = services.add_module(user, programme, **payload.dict())
+    module = services.add_module(programme, **payload.dict(), acting_user=user)
     return Status(201, module)
 
 
@@ -377,7 +375,9 @@ def update_module(
     programme = get_or_404(programmes_visible_to(user), programme_id)
     module = get_or_404(Module.objects.filter(programme=programme), module_id)
     _managed(user, programme.pk)
-    return services.update_module(user, module, **reject_nulls(payload.dict(exclude_unset=True)))
+    return services.update_module(
+        module, **reject_nulls(payload.dict(exclude_unset=True)), acting_user=user
+    )
 
 
 # ---------------------------------------------------------------- groups
@@ -408,7 +408,7 @@ def create_group(request: HttpRequest, programme_id: Id, payload: GroupIn) -> St
     _managed(user, programme.pk)
     visible = people_visible_to(user)
     coaches = [referenced(visible, pk, "coach_ids") for pk in dict.fromkeys(payload.coach_ids)]
-    group = services.create_group(user, programme, name=payload.name, coaches=coaches)
+    group = services.create_group(programme, name=payload.name, coaches=coaches, acting_user=user)
     return Status(201, get_or_404(_groups(user), group.pk))
 
 
@@ -454,10 +454,8 @@ def create_enrolment(request: HttpRequest, payload: EnrolmentIn) -> Status[Enrol
     )
     _managed(user, group.programme_id)
     person = referenced(people_visible_to(user), payload.person_id, "person_id")
-    existed = Enrolment.objects.filter(
-        group=group, person=person, status=Enrolment.Status.ACTIVE
-    ).exists()
-    enrolment = services.enrol_participant(user, group, person)
+    existed = Enrolment.objects.active().filter(group=group, person=person).exists()
+    enrolment = services.enrol_participant(group, person, acting_user=user)
     return Status(200 if existed else 201, get_or_404(_enrolments(user), enrolment.pk))
 
 
@@ -477,7 +475,7 @@ def move_enrolment(request: HttpRequest, enrolment_id: Id, payload: MoveIn) -> E
     user = actor(request)
     enrolment = _managed_enrolment(user, enrolment_id)
     to_group = referenced(groups_visible_to(user), payload.to_group_id, "to_group_id")
-    new = services.move_participant(user, enrolment, to_group, payload.reason)
+    new = services.move_participant(enrolment, to_group, payload.reason, acting_user=user)
     return get_or_404(_enrolments(user), new.pk)
 
 
@@ -489,7 +487,7 @@ def move_enrolment(request: HttpRequest, enrolment_id: Id, payload: MoveIn) -> E
 def withdraw_enrolment(request: HttpRequest, enrolment_id: Id, payload: ReasonIn) -> Enrolment:
     user = actor(request)
     enrolment = _managed_enrolment(user, enrolment_id)
-    services.withdraw_participant(user, enrolment, payload.reason)
+    services.withdraw_participant(enrolment, payload.reason, acting_user=user)
     return get_or_404(_enrolments(user), enrolment.pk)
 
 
@@ -551,7 +549,7 @@ def create_session(request: HttpRequest, payload: SessionIn) -> Status[Session]:
     group = referenced(groups_visible_to(user), payload.group_id, "group_id")
     _managed(user, group.programme_id)
     data = _session_refs(group, payload.dict(exclude={"group_id"}))
-    session = services.create_session(user, group, **data)
+    session = services.create_session(group, **data, acting_user=user)
     return Status(201, get_or_404(_sessions(user), session.pk))
 
 
@@ -567,7 +565,7 @@ def update_session(request: HttpRequest, session_id: Id, payload: SessionPatch) 
     data = payload.dict(exclude_unset=True)
     refs: dict[str, Any] = {k: data.pop(k) for k in ("module_id", "coach_id") if k in data}
     fields = {**reject_nulls(data), **_session_refs(session.group, refs)}
-    services.update_session(user, session, **fields)
+    services.update_session(session, **fields, acting_user=user)
     return get_or_404(_sessions(user), session.pk)
 
 
@@ -581,7 +579,7 @@ def cancel_session(request: HttpRequest, session_id: Id, payload: ReasonIn) -> S
     user = actor(request)
     session = get_or_404(_sessions(user), session_id)
     _managed(user, session.group.programme_id)
-    services.cancel_session(user, session, payload.reason)
+    services.cancel_session(session, payload.reason, acting_user=user)
     return get_or_404(_sessions(user), session.pk)
 
 
@@ -599,6 +597,10 @@ def move_session(request: HttpRequest, session_id: Id, payload: SessionMoveIn) -
     session = get_or_404(_sessions(user), session_id)
     _managed(user, session.group.programme_id)
     new = services.move_session(
-        user, session, starts_at=payload.starts_at, ends_at=payload.ends_at, reason=payload.reason
+        session,
+        starts_at=payload.starts_at,
+        ends_at=payload.ends_at,
+        reason=payload.reason,
+        acting_user=user,
     )
     return get_or_404(_sessions(user), new.pk)

@@ -154,7 +154,7 @@ def _month_grid(first_of_month: datetime.date) -> tuple[datetime.date, datetime.
 
 def _month_context(
     sessions: QuerySet[Session], programme: Programme | None, month: datetime.date
-) -> dict[str, Any]:
+) -> dict[str, object]:
     today = _today()
     start, end = _month_grid(month)
     cal = local_calendar(programme, start, end)
@@ -286,7 +286,7 @@ def schedule_generate(request: HttpRequest, pk: int) -> HttpResponse:
     """Organisers propose a group's sessions around holidays, preview them, then confirm."""
     user = signed_in(request)
     programme = get_managed_programme(user, pk)
-    context: dict[str, Any] = {"programme": programme}
+    context: dict[str, object] = {"programme": programme}
     if request.method != "POST":
         today = _today()
         form = ScheduleForm(
@@ -325,13 +325,13 @@ def _confirm(
     slots = preview["proposal"].slots
     try:
         created = create_sessions(
-            signed_in(request),
             data["group"],
             slots,
             venue=data["venue"],
             online_url=data["online_url"],
             module_plan=data["module_plan"],
             coach=data["coach"],
+            acting_user=signed_in(request),
         )
     except ScheduleError as error:
         form.add_error(None, str(error))
@@ -369,18 +369,18 @@ def calendar_days(request: HttpRequest, pk: int) -> HttpResponse:
             if not remove.isdigit():
                 raise Http404
             day = get_object_or_404(programme.calendar_days.all(), pk=int(remove))
-            remove_calendar_day(user, day)
+            remove_calendar_day(day, acting_user=user)
             messages.success(request, _("The date was removed."))
             return redirect("calendar-days", pk=programme.pk)
         form = CalendarDayForm(request.POST)
         if form.is_valid():
             try:
                 add_calendar_day(
-                    user,
                     date=form.cleaned_data["date"],
                     kind=form.cleaned_data["kind"],
                     reason=form.cleaned_data["reason"],
                     programme=programme,
+                    acting_user=user,
                 )
             except ScheduleError as error:
                 form.add_error(None, str(error))
@@ -421,7 +421,7 @@ def ical_feed(request: HttpRequest, token: str) -> HttpResponse:
 @require_POST
 def ical_regenerate(request: HttpRequest) -> HttpResponse:
     """Give the signed-in user a new feed address; the old one stops working."""
-    regenerate_feed_token(signed_in(request), signed_in(request))
+    regenerate_feed_token(signed_in(request), acting_user=signed_in(request))
     messages.success(
         request,
         _("Your calendar address was changed. Subscribe again with the new address."),

@@ -16,6 +16,7 @@ from cakap.core.formatting import JAKARTA, local
 from cakap.core.forms import Form
 from cakap.people.models import Person, Unit
 from cakap.programmes.models import Group, Module, Programme, Session
+from cakap.programmes.services import SessionDetails
 
 
 class DateInput(forms.DateInput):
@@ -75,7 +76,7 @@ class ProgrammeForm(Form):
             ]
 
     @staticmethod
-    def initial_for(programme: Programme) -> dict[str, Any]:
+    def initial_for(programme: Programme) -> dict[str, object]:
         criteria = programme.pass_criteria or {}
         return {
             "title": programme.title,
@@ -173,7 +174,7 @@ class _TimesMixin(Form):
     start_time = forms.TimeField(label=_("Starts (WIB)"), widget=TimeInput())
     end_time = forms.TimeField(label=_("Ends (WIB)"), widget=TimeInput())
 
-    def clean(self) -> dict[str, Any]:
+    def clean(self) -> dict[str, object]:
         data = super().clean() or {}
         day, start, end = data.get("date"), data.get("start_time"), data.get("end_time")
         if day and start and end:
@@ -182,7 +183,7 @@ class _TimesMixin(Form):
         return data
 
     @staticmethod
-    def times_initial(session: Session) -> dict[str, Any]:
+    def times_initial(session: Session) -> dict[str, object]:
         start, end = local(session.starts_at), local(session.ends_at)
         return {"date": start.date(), "start_time": start.time(), "end_time": end.time()}
 
@@ -204,7 +205,7 @@ class SessionForm(_TimesMixin):
         self.fields["coach"].queryset = group.coaches.all()  # type: ignore[attr-defined]
 
     @classmethod
-    def initial_for(cls, session: Session) -> dict[str, Any]:
+    def initial_for(cls, session: Session) -> dict[str, object]:
         return {
             **cls.times_initial(session),
             "venue": session.venue,
@@ -214,7 +215,7 @@ class SessionForm(_TimesMixin):
             "coach": session.coach_id,
         }
 
-    def service_fields(self) -> dict[str, Any]:
+    def service_fields(self) -> SessionDetails:
         d = self.cleaned_data
         return {
             "starts_at": d["starts_at"],

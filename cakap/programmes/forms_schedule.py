@@ -18,14 +18,14 @@ from cakap.programmes.scheduling import ModulePlan, ScheduleRequest
 class DateInput(forms.DateInput):
     input_type = "date"
 
-    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+    def __init__(self, attrs: dict[str, object] | None = None) -> None:
         super().__init__(attrs, format="%Y-%m-%d")
 
 
 class TimeInput(forms.TimeInput):
     input_type = "time"
 
-    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+    def __init__(self, attrs: dict[str, object] | None = None) -> None:
         super().__init__(attrs, format="%H:%M")
 
 
@@ -86,7 +86,7 @@ class ScheduleForm(Form):
         )
         coach_field.help_text = _("Only a coach of the chosen group can be chosen.")
 
-    def clean(self) -> dict[str, Any]:
+    def clean(self) -> dict[str, object]:
         data = super().clean() or {}
         count, end_date = data.get("count"), data.get("end_date")
         if (count is None) == (end_date is None) and "count" not in self.errors:

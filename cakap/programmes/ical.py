@@ -21,7 +21,7 @@ FEED_MAX_EVENTS = 2000
 def own_sessions(user: User) -> QuerySet[Session]:
     """Sessions of the groups a user takes part in (active enrolment) or coaches."""
     q = (
-        Q(group__enrolments__person__user=user, group__enrolments__status=Enrolment.Status.ACTIVE)
+        Enrolment.active_q("group__enrolments", person__user=user)
         | Q(coach__user=user)
         | Q(group__coaches__user=user)
     )

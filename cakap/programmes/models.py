@@ -101,6 +101,16 @@ class Group(models.Model):
     def __str__(self) -> str:
         return f"{self.programme} — {self.name}"
 
+    def participants(self) -> "models.QuerySet[Person]":
+        """The people actively enrolled in this group."""
+        return Person.objects.filter(Enrolment.active_q("enrolments", group_id=self.pk))
+
+
+class EnrolmentQuerySet(models.QuerySet["Enrolment"]):
+    def active(self) -> "EnrolmentQuerySet":
+        """Enrolments in force: the participant is in the group now (ended ones are history)."""
+        return self.filter(status=Enrolment.Status.ACTIVE)
+
 
 class Enrolment(models.Model):
     """A participant's place in a group. Ended enrolments stay as history."""
@@ -122,6 +132,8 @@ class Enrolment(models.Model):
     ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
     end_reason = models.CharField(_("reason"), max_length=255, blank=True)
 
+    objects = EnrolmentQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("enrolment")
         verbose_name_plural = _("enrolments")
@@ -136,6 +148,17 @@ class Enrolment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person} @ {self.group.name}"
+
+    @classmethod
+    def active_q(cls, via: str, **lookups: object) -> Q:
+        """`active()` seen across a join: the enrolments at the relation path `via`
+        (`"enrolments"`, `"group__enrolments"`) that are active and match `lookups`.
+
+        The conditions stay in one `Q`, so that they hold for the same enrolment
+        (`Person.objects.filter(Enrolment.active_q("enrolments", group=group))`).
+        """
+        conditions = {"status": cls.Status.ACTIVE, **lookups}
+        return Q(**{f"{via}__{name}": value for name, value in conditions.items()})
 
 
 class Session(models.Model):
@@ -190,6 +213,10 @@ class Session(models.Model):
     @property
     def title(self) -> str:
         return self.topic or (self.module.title if self.module else "")
+
+    def roster(self) -> EnrolmentQuerySet:
+        """The active enrolments of this session's group: whom the roll expects."""
+        return Enrolment.objects.active().filter(group_id=self.group_id)
 
 
 class CalendarDay(models.Model):

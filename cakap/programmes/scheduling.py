@@ -178,14 +178,11 @@ def find_conflicts(
             ConflictKind.VENUE,
             around.filter(venue__iexact=venue.strip()).values_list(*label_fields),
         )
-    members = Enrolment.objects.filter(group=group, status=Enrolment.Status.ACTIVE).values("person")
+    members = group.participants()
     add(
         ConflictKind.PARTICIPANT,
         around.exclude(group=group)
-        .filter(
-            group__enrolments__status=Enrolment.Status.ACTIVE,
-            group__enrolments__person__in=members,
-        )
+        .filter(Enrolment.active_q("group__enrolments", person__in=members))
         .values_list(*label_fields, "group__enrolments__person__name"),
     )
     return sorted(found, key=lambda c: (c.slot.starts_at, c.kind, c.session_starts_at))
@@ -202,10 +199,10 @@ def existing_starts(group: Group, slots: Sequence[Slot]) -> set[datetime.datetim
 
 @transaction.atomic
 def create_sessions(
-    actor: User,
     group: Group,
     slots: Sequence[Slot],
     *,
+    acting_user: User,
     venue: str = "",
     online_url: str = "",
     module_plan: str = ModulePlan.NONE,
@@ -260,15 +257,15 @@ def create_sessions(
     created: list[Session] = []
     for session in new:
         session.save(force_insert=True)
-        record(actor, "session.created", session, note="schedule generator")
+        record("session.created", session, note="schedule generator", acting_user=acting_user)
         created.append(session)
     return created
 
 
 @transaction.atomic
 def add_calendar_day(
-    actor: User,
     *,
+    acting_user: User,
     date: datetime.date,
     kind: str,
     reason: str,
@@ -286,23 +283,29 @@ def add_calendar_day(
     if CalendarDay.objects.filter(date=date, programme=programme).exists():
         raise ScheduleError("day_exists", _("This date already has an entry."))
     day = CalendarDay.objects.create(
-        date=date, kind=kind, reason=reason[:200], programme=programme, created_by=actor
+        date=date, kind=kind, reason=reason[:200], programme=programme, created_by=acting_user
     )
-    record(actor, "calendar_day.added", day)
+    record("calendar_day.added", day, acting_user=acting_user)
     return day
 
 
 @transaction.atomic
-def remove_calendar_day(actor: User, day: CalendarDay) -> None:
+def remove_calendar_day(day: CalendarDay, *, acting_user: User) -> None:
     """Remove a local calendar correction; the audit trail keeps what it was."""
-    record(actor, "calendar_day.removed", day, before=snapshot(day), after={})
+    record("calendar_day.removed", day, before=snapshot(day), after={}, acting_user=acting_user)
     day.delete()
 
 
 @transaction.atomic
-def regenerate_feed_token(actor: User, user: User) -> str:
+def regenerate_feed_token(user: User, *, acting_user: User) -> str:
     """Give `user` a new secret calendar-feed address; the old one stops working at once."""
     user.feed_token = secrets.token_urlsafe(24)
     user.save(update_fields=["feed_token"])
-    record(actor, "user.feed_token_regenerated", user, after={}, note="calendar feed address")
+    record(
+        "user.feed_token_regenerated",
+        user,
+        after={},
+        note="calendar feed address",
+        acting_user=acting_user,
+    )
     return user.feed_token

@@ -7,8 +7,8 @@ they apply the role scope (cakap.programmes.access) before they do.
 """
 
 import datetime
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Iterable, Mapping
+from typing import TypedDict, Unpack
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
@@ -20,7 +20,7 @@ from cakap.core import bounds
 from cakap.core.audit import record, snapshot
 from cakap.core.errors import ConflictError, DomainError, ForbiddenError
 from cakap.people.access import is_admin, scope_paths
-from cakap.people.models import Person, RoleAssignment, Unit
+from cakap.people.models import Person, RoleAssignment, Unit, User
 from cakap.programmes.models import Enrolment, Group, Module, Programme, Session
 
 
@@ -76,6 +76,46 @@ class SessionConflictError(SessionError, ConflictError):
     pass
 
 
+class ProgrammeFields(TypedDict, total=False):
+    """What a programme's create and update take: each given field is set."""
+
+    title: str
+    organiser_unit: Unit
+    coaching_unit: Unit
+    learning_form: str
+    start_date: datetime.date
+    end_date: datetime.date
+    description: str
+    status: str
+    target_sessions: int
+    min_attendance_pct: int
+    jp_credit: int
+    pass_criteria: dict[str, object] | None
+
+
+class ModuleChanges(TypedDict, total=False):
+    title: str
+    summary: str
+    order: int
+
+
+class SessionDetails(TypedDict, total=False):
+    """What a session form gives: each given field is set."""
+
+    starts_at: datetime.datetime
+    ends_at: datetime.datetime
+    venue: str
+    online_url: str
+    module: Module | None
+    coach: Person | None
+    topic: str
+
+
+class SessionChanges(SessionDetails, total=False):
+    status: str
+
+
+# The keys of the TypedDicts above, for the check of callers that pass a plain dict.
 PROGRAMME_FIELDS = frozenset(
     {
         "title",
@@ -127,7 +167,10 @@ def _sync[M: models.Model](target: M, source: M) -> M:
 
 
 def _apply(
-    obj: models.Model, fields: dict[str, Any], allowed: frozenset[str], error: type[ProgrammesError]
+    obj: models.Model,
+    fields: Mapping[str, object],
+    allowed: frozenset[str],
+    error: type[ProgrammesError],
 ) -> list[str]:
     """Set the given fields on `obj`; the names of those whose value changed."""
     unknown = sorted(set(fields) - allowed)
@@ -177,13 +220,15 @@ def _reason(reason: str, error: type[ProgrammesError]) -> str:
     return reason[:255]
 
 
-def _check_organiser_scope(actor: Any, unit: Unit) -> None:
+def _check_organiser_scope(unit: Unit, *, acting_user: User | None) -> None:
     """An organiser may only organise in their own scope; None is the system."""
-    if actor is None:
+    if acting_user is None:
         return
-    if getattr(actor, "is_authenticated", False) and (
-        is_admin(actor)
-        or any(unit.path.startswith(p) for p in scope_paths(actor, RoleAssignment.Role.ORGANISER))
+    if getattr(acting_user, "is_authenticated", False) and (
+        is_admin(acting_user)
+        or any(
+            unit.path.startswith(p) for p in scope_paths(acting_user, RoleAssignment.Role.ORGANISER)
+        )
     ):
         return
     raise ProgrammeForbiddenError(
@@ -230,7 +275,7 @@ def _validate_programme(programme: Programme, *, old_status: str | None) -> None
     _full_clean(programme, ProgrammeError)
 
 
-def _clean_pass_criteria(criteria: Any) -> dict[str, Any]:
+def _clean_pass_criteria(criteria: object) -> dict[str, object]:
     if criteria is None:
         return {}
     if not isinstance(criteria, dict):
@@ -246,7 +291,7 @@ def _clean_pass_criteria(criteria: Any) -> dict[str, Any]:
             _("Unknown pass criteria: %(names)s.") % {"names": ", ".join(unknown)},
             field="pass_criteria",
         )
-    cleaned: dict[str, Any] = {}
+    cleaned: dict[str, object] = {}
     for key in ("min_attendance_pct", "min_post_score"):
         value = criteria.get(key)
         if value is None:
@@ -268,7 +313,7 @@ def _clean_pass_criteria(criteria: Any) -> dict[str, Any]:
 
 
 @transaction.atomic
-def create_programme(actor: Any, **fields: Any) -> Programme:
+def create_programme(*, acting_user: User | None, **fields: Unpack[ProgrammeFields]) -> Programme:
     """Create a programme (status draft unless given) after checking dates, targets and scope."""
     programme = Programme()
     _apply(programme, fields, PROGRAMME_FIELDS, ProgrammeError)
@@ -277,14 +322,16 @@ def create_programme(actor: Any, **fields: Any) -> Programme:
             "status_transition", _("A new programme starts as draft or running."), field="status"
         )
     _validate_programme(programme, old_status=None)
-    _check_organiser_scope(actor, programme.organiser_unit)
+    _check_organiser_scope(programme.organiser_unit, acting_user=acting_user)
     programme.save()
-    record(actor, "programme.created", programme, after=snapshot(programme))
+    record("programme.created", programme, after=snapshot(programme), acting_user=acting_user)
     return programme
 
 
 @transaction.atomic
-def update_programme(actor: Any, programme: Programme, **fields: Any) -> Programme:
+def update_programme(
+    programme: Programme, *, acting_user: User | None, **fields: Unpack[ProgrammeFields]
+) -> Programme:
     """Change a programme's fields; status moves draft → running → finished, or to cancelled."""
     fresh = _locked(programme)
     before = snapshot(fresh)
@@ -295,11 +342,13 @@ def update_programme(actor: Any, programme: Programme, **fields: Any) -> Program
         return _sync(programme, fresh)
     _validate_programme(fresh, old_status=old_status)
     if fresh.organiser_unit_id != old_unit:
-        _check_organiser_scope(actor, fresh.organiser_unit)
+        _check_organiser_scope(fresh.organiser_unit, acting_user=acting_user)
     if "pass_criteria" not in changed and fresh.pass_criteria != before["pass_criteria"]:
         changed.append("pass_criteria")
     fresh.save(update_fields=changed)
-    record(actor, "programme.updated", fresh, before=before, after=snapshot(fresh))
+    record(
+        "programme.updated", fresh, before=before, after=snapshot(fresh), acting_user=acting_user
+    )
     return _sync(programme, fresh)
 
 
@@ -308,7 +357,12 @@ def update_programme(actor: Any, programme: Programme, **fields: Any) -> Program
 
 @transaction.atomic
 def add_module(
-    actor: Any, programme: Programme, *, title: str, summary: str = "", order: int | None = None
+    programme: Programme,
+    *,
+    acting_user: User | None,
+    title: str,
+    summary: str = "",
+    order: int | None = None,
 ) -> Module:
     """Append a curriculum module; without an order it goes after the last one."""
     if order is None:
@@ -317,12 +371,14 @@ def add_module(
     module = Module(programme=programme, title=(title or "").strip(), summary=summary, order=order)
     _full_clean(module, ModuleError, exclude=["programme"])
     module.save()
-    record(actor, "module.added", module, after=snapshot(module))
+    record("module.added", module, after=snapshot(module), acting_user=acting_user)
     return module
 
 
 @transaction.atomic
-def update_module(actor: Any, module: Module, **fields: Any) -> Module:
+def update_module(
+    module: Module, *, acting_user: User | None, **fields: Unpack[ModuleChanges]
+) -> Module:
     """Change a module's title, summary or order."""
     fresh = _locked(module)
     before = snapshot(fresh)
@@ -333,12 +389,12 @@ def update_module(actor: Any, module: Module, **fields: Any) -> Module:
         return _sync(module, fresh)
     _full_clean(fresh, ModuleError, exclude=["programme"])
     fresh.save(update_fields=changed)
-    record(actor, "module.updated", fresh, before=before, after=snapshot(fresh))
+    record("module.updated", fresh, before=before, after=snapshot(fresh), acting_user=acting_user)
     return _sync(module, fresh)
 
 
 @transaction.atomic
-def remove_module(actor: Any, module: Module) -> None:
+def remove_module(module: Module, *, acting_user: User | None) -> None:
     """Delete a module that no session uses; a used module stays, so history keeps its topic."""
     fresh = Module.objects.select_for_update().filter(pk=module.pk).first()
     if fresh is None:  # already removed: a retry does no harm
@@ -347,7 +403,7 @@ def remove_module(actor: Any, module: Module) -> None:
         raise ModuleConflictError(
             "module_in_use", _("Sessions use this module, so it cannot be removed.")
         )
-    record(actor, "module.removed", fresh, before=snapshot(fresh), after={})
+    record("module.removed", fresh, before=snapshot(fresh), after={}, acting_user=acting_user)
     fresh.delete()
 
 
@@ -363,7 +419,7 @@ def _coach_list(coaches: Iterable[Person]) -> list[Person]:
 
 @transaction.atomic
 def create_group(
-    actor: Any, programme: Programme, *, name: str, coaches: Iterable[Person] = ()
+    programme: Programme, *, acting_user: User | None, name: str, coaches: Iterable[Person] = ()
 ) -> Group:
     """Create a group of a programme with its coaches; names are unique in a programme."""
     name = (name or "").strip()
@@ -387,16 +443,18 @@ def create_group(
         ) from exc
     group.coaches.set(coach_list)
     record(
-        actor,
         "group.created",
         group,
         after={**snapshot(group), "coaches": sorted(c.pk for c in coach_list)},
+        acting_user=acting_user,
     )
     return group
 
 
 @transaction.atomic
-def set_group_coaches(actor: Any, group: Group, coaches: Iterable[Person]) -> Group:
+def set_group_coaches(
+    group: Group, coaches: Iterable[Person], *, acting_user: User | None
+) -> Group:
     """Replace the coaches of a group."""
     fresh = _locked(group)
     coach_list = _coach_list(coaches)
@@ -405,7 +463,11 @@ def set_group_coaches(actor: Any, group: Group, coaches: Iterable[Person]) -> Gr
     if before != after:
         fresh.coaches.set(coach_list)
         record(
-            actor, "group.coaches_set", fresh, before={"coaches": before}, after={"coaches": after}
+            "group.coaches_set",
+            fresh,
+            before={"coaches": before},
+            after={"coaches": after},
+            acting_user=acting_user,
         )
     return _sync(group, fresh)
 
@@ -415,8 +477,9 @@ def set_group_coaches(actor: Any, group: Group, coaches: Iterable[Person]) -> Gr
 
 def _active_enrolment(programme_id: int, person_id: int) -> Enrolment | None:
     return (
-        Enrolment.objects.select_related("group")
-        .filter(programme_id=programme_id, person_id=person_id, status=Enrolment.Status.ACTIVE)
+        Enrolment.objects.active()
+        .select_related("group")
+        .filter(programme_id=programme_id, person_id=person_id)
         .first()
     )
 
@@ -440,7 +503,7 @@ def _check_open(programme: Programme) -> None:
 
 
 @transaction.atomic
-def enrol_participant(actor: Any, group: Group, person: Person) -> Enrolment:
+def enrol_participant(group: Group, person: Person, *, acting_user: User | None) -> Enrolment:
     """Enrol a person in a group. Repeating it returns the existing active enrolment;
     an active enrolment in another group of the programme is refused."""
     existing = _active_enrolment(group.programme_id, person.pk)
@@ -463,21 +526,32 @@ def enrol_participant(actor: Any, group: Group, person: Person) -> Enrolment:
         if existing.group_id == group.pk:
             return existing
         raise _already_enrolled(existing) from None
-    record(actor, "enrolment.created", enrolment, after=snapshot(enrolment))
+    record("enrolment.created", enrolment, after=snapshot(enrolment), acting_user=acting_user)
     return enrolment
 
 
-def _end(actor: Any, enrolment: Enrolment, status: str, reason: str, action: str) -> None:
+def _end(
+    enrolment: Enrolment, status: str, reason: str, action: str, *, acting_user: User | None
+) -> None:
     before = snapshot(enrolment)
     enrolment.status = status
     enrolment.ended_at = timezone.now()
     enrolment.end_reason = reason
     enrolment.save(update_fields=["status", "ended_at", "end_reason"])
-    record(actor, action, enrolment, before=before, after=snapshot(enrolment), note=reason)
+    record(
+        action,
+        enrolment,
+        before=before,
+        after=snapshot(enrolment),
+        note=reason,
+        acting_user=acting_user,
+    )
 
 
 @transaction.atomic
-def move_participant(actor: Any, enrolment: Enrolment, to_group: Group, reason: str) -> Enrolment:
+def move_participant(
+    enrolment: Enrolment, to_group: Group, reason: str, *, acting_user: User | None
+) -> Enrolment:
     """Move a participant to another group of the same programme. The old enrolment ends
     (status moved, with the reason) and stays as history; the new active one is returned."""
     reason = _reason(reason, EnrolmentError)
@@ -497,17 +571,19 @@ def move_participant(actor: Any, enrolment: Enrolment, to_group: Group, reason: 
         raise EnrolmentError(
             "same_group", _("The participant is already in this group."), field="to_group"
         )
-    _end(actor, fresh, Enrolment.Status.MOVED, reason, "enrolment.moved")
+    _end(fresh, Enrolment.Status.MOVED, reason, "enrolment.moved", acting_user=acting_user)
     _sync(enrolment, fresh)
     new = Enrolment.objects.create(
         programme_id=fresh.programme_id, group=to_group, person_id=fresh.person_id
     )
-    record(actor, "enrolment.created", new, after=snapshot(new), note=reason)
+    record("enrolment.created", new, after=snapshot(new), note=reason, acting_user=acting_user)
     return new
 
 
 @transaction.atomic
-def withdraw_participant(actor: Any, enrolment: Enrolment, reason: str) -> Enrolment:
+def withdraw_participant(
+    enrolment: Enrolment, reason: str, *, acting_user: User | None
+) -> Enrolment:
     """End an active enrolment with a reason; withdrawing twice returns the first result."""
     reason = _reason(reason, EnrolmentError)
     fresh = _locked(enrolment)
@@ -515,7 +591,7 @@ def withdraw_participant(actor: Any, enrolment: Enrolment, reason: str) -> Enrol
         return _sync(enrolment, fresh)
     if fresh.status != Enrolment.Status.ACTIVE:
         raise EnrolmentConflictError("not_active", _("This enrolment has already ended."))
-    _end(actor, fresh, Enrolment.Status.WITHDRAWN, reason, "enrolment.withdrawn")
+    _end(fresh, Enrolment.Status.WITHDRAWN, reason, "enrolment.withdrawn", acting_user=acting_user)
     return _sync(enrolment, fresh)
 
 
@@ -559,9 +635,9 @@ def _validate_session(session: Session, group: Group) -> None:
 
 @transaction.atomic
 def create_session(
-    actor: Any,
     group: Group,
     *,
+    acting_user: User | None,
     starts_at: datetime.datetime,
     ends_at: datetime.datetime,
     venue: str = "",
@@ -583,7 +659,7 @@ def create_session(
     )
     _validate_session(session, group)
     session.save()
-    record(actor, "session.created", session, after=snapshot(session))
+    record("session.created", session, after=snapshot(session), acting_user=acting_user)
     return session
 
 
@@ -591,7 +667,9 @@ _SESSION_CLOSED = (Session.Status.CANCELLED, Session.Status.MOVED)
 
 
 @transaction.atomic
-def update_session(actor: Any, session: Session, **fields: Any) -> Session:
+def update_session(
+    session: Session, *, acting_user: User | None, **fields: Unpack[SessionChanges]
+) -> Session:
     """Change a planned or held session. Status may only switch between planned and held;
     cancel_session and move_session do the rest, with a reason."""
     fresh = _locked(session)
@@ -611,12 +689,12 @@ def update_session(actor: Any, session: Session, **fields: Any) -> Session:
         )
     _validate_session(fresh, fresh.group)
     fresh.save(update_fields=changed)
-    record(actor, "session.updated", fresh, before=before, after=snapshot(fresh))
+    record("session.updated", fresh, before=before, after=snapshot(fresh), acting_user=acting_user)
     return _sync(session, fresh)
 
 
 @transaction.atomic
-def cancel_session(actor: Any, session: Session, reason: str) -> Session:
+def cancel_session(session: Session, reason: str, *, acting_user: User | None) -> Session:
     """Cancel a planned session with a reason; cancelling twice returns the first result."""
     reason = _reason(reason, SessionError)
     fresh = _locked(session)
@@ -628,15 +706,22 @@ def cancel_session(actor: Any, session: Session, reason: str) -> Session:
     fresh.status = Session.Status.CANCELLED
     fresh.status_reason = reason
     fresh.save(update_fields=["status", "status_reason"])
-    record(actor, "session.cancelled", fresh, before=before, after=snapshot(fresh), note=reason)
+    record(
+        "session.cancelled",
+        fresh,
+        before=before,
+        after=snapshot(fresh),
+        note=reason,
+        acting_user=acting_user,
+    )
     return _sync(session, fresh)
 
 
 @transaction.atomic
 def move_session(
-    actor: Any,
     session: Session,
     *,
+    acting_user: User | None,
     starts_at: datetime.datetime,
     ends_at: datetime.datetime,
     reason: str,
@@ -664,12 +749,19 @@ def move_session(
     )
     _validate_session(new, fresh.group)
     new.save()
-    record(actor, "session.created", new, after=snapshot(new), note=reason)
+    record("session.created", new, after=snapshot(new), note=reason, acting_user=acting_user)
     before = snapshot(fresh)
     fresh.status = Session.Status.MOVED
     fresh.status_reason = reason
     fresh.moved_to = new
     fresh.save(update_fields=["status", "status_reason", "moved_to"])
-    record(actor, "session.moved", fresh, before=before, after=snapshot(fresh), note=reason)
+    record(
+        "session.moved",
+        fresh,
+        before=before,
+        after=snapshot(fresh),
+        note=reason,
+        acting_user=acting_user,
+    )
     _sync(session, fresh)
     return new

@@ -6,8 +6,6 @@ answers 404. Each write parses a form, calls a service and maps a domain error t
 form or to a message.
 """
 
-from typing import Any
-
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -122,7 +120,7 @@ def programme_list(request: HttpRequest) -> HttpResponse:
     programmes = (
         programmes_visible_to(user)
         .select_related("organiser_unit", "coaching_unit")
-        .annotate(n_participants=Count("enrolments", filter=Q(enrolments__status=ACTIVE)))
+        .annotate(n_participants=Count("enrolments", filter=Enrolment.active_q("enrolments")))
         .order_by("-start_date", "title", "pk")
     )
     if status in Programme.Status.values:
@@ -152,7 +150,7 @@ def programme_create(request: HttpRequest) -> HttpResponse:
     form = ProgrammeForm(request.POST or None, organiser_units=units, creating=True)
     if request.method == "POST" and form.is_valid():
         try:
-            programme = services.create_programme(user, **form.service_fields())
+            programme = services.create_programme(**form.service_fields(), acting_user=user)
         except services.ProgrammesError as error:
             _form_error(form, error)
         else:
@@ -175,7 +173,7 @@ def programme_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             services.update_programme(
-                user, programme, **form.service_fields(programme.pass_criteria)
+                programme, **form.service_fields(programme.pass_criteria), acting_user=user
             )
         except services.ProgrammesError as error:
             _form_error(form, error)
@@ -199,7 +197,7 @@ def programme_detail(request: HttpRequest, pk: int) -> HttpResponse:
     groups = (
         groups_visible_to(user)
         .filter(programme=programme)
-        .annotate(n_participants=Count("enrolments", filter=Q(enrolments__status=ACTIVE)))
+        .annotate(n_participants=Count("enrolments", filter=Enrolment.active_q("enrolments")))
         .prefetch_related("coaches")
         .order_by("name")
     )
@@ -235,7 +233,7 @@ def module_add(request: HttpRequest, pk: int) -> HttpResponse:
     form = ModuleForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.add_module(user, programme, **form.cleaned_data)
+            services.add_module(programme, **form.cleaned_data, acting_user=user)
         except services.ProgrammesError as error:
             _form_error(form, error)
         else:
@@ -259,7 +257,7 @@ def module_edit(request: HttpRequest, pk: int) -> HttpResponse:
         if data["order"] is None:
             data["order"] = module.order
         try:
-            services.update_module(user, module, **data)
+            services.update_module(module, **data, acting_user=user)
         except services.ProgrammesError as error:
             _form_error(form, error)
         else:
@@ -278,7 +276,7 @@ def module_remove(request: HttpRequest, pk: int) -> HttpResponse:
     user = signed_in(request)
     module = _managed_module(user, pk)
     try:
-        services.remove_module(user, module)
+        services.remove_module(module, acting_user=user)
     except services.ProgrammesError as error:
         messages.error(request, str(error.message))
         return redirect("module-edit", module.pk)
@@ -297,10 +295,10 @@ def group_create(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             group = services.create_group(
-                user,
                 programme,
                 name=form.cleaned_data["name"],
                 coaches=form.cleaned_data["coaches"],
+                acting_user=user,
             )
         except services.ProgrammesError as error:
             _form_error(form, error)
@@ -346,11 +344,12 @@ def group_detail(request: HttpRequest, pk: int) -> HttpResponse:
         key=lambda e: e.ended_at or e.enrolled_at,
         reverse=True,
     )
-    context: dict[str, Any] = {
+    coaches = list(group.coaches.select_related("unit").order_by("name"))
+    context: dict[str, object] = {
         "group": group,
         "programme": group.programme,
         "manage": manage,
-        "coaches": list(group.coaches.select_related("unit").order_by("name")),
+        "coaches": coaches,
         "active": active,
         "history": history,
         "sessions": list(
@@ -361,11 +360,11 @@ def group_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "q": q,
         "results": results,
     }
-    context["coaches_me"] = any(c.user_id == request.user.pk for c in context["coaches"])
+    context["coaches_me"] = any(c.user_id == request.user.pk for c in coaches)
     if manage:
         context["other_groups"] = list(group.programme.groups.exclude(pk=group.pk).order_by("name"))
         context["coaches_form"] = CoachesForm(
-            initial={"coaches": [c.pk for c in context["coaches"]]},
+            initial={"coaches": [c.pk for c in coaches]},
             coaches=_coach_candidates(group.programme, group),
         )
     return render(request, "programmes/group_detail.html", context)
@@ -381,7 +380,7 @@ def group_coaches(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _("Choose coaches from the list."))
         return redirect("group-detail", group.pk)
     try:
-        services.set_group_coaches(user, group, form.cleaned_data["coaches"])
+        services.set_group_coaches(group, form.cleaned_data["coaches"], acting_user=user)
     except services.ProgrammesError as error:
         messages.error(request, str(error.message))
     else:
@@ -400,7 +399,7 @@ def group_enrol(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("group-detail", group.pk)
     person = form.cleaned_data["person"]
     try:
-        services.enrol_participant(user, group, person)
+        services.enrol_participant(group, person, acting_user=user)
     except services.ProgrammesError as error:
         messages.error(request, str(error.message))
     else:
@@ -422,7 +421,7 @@ def enrolment_move(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("group-detail", enrolment.group_id)
     try:
         new = services.move_participant(
-            user, enrolment, form.cleaned_data["to_group"], form.cleaned_data["reason"]
+            enrolment, form.cleaned_data["to_group"], form.cleaned_data["reason"], acting_user=user
         )
     except services.ProgrammesError as error:
         messages.error(request, str(error.message))
@@ -445,7 +444,7 @@ def enrolment_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _("Give a reason to withdraw a participant."))
         return redirect("group-detail", enrolment.group_id)
     try:
-        services.withdraw_participant(user, enrolment, form.cleaned_data["reason"])
+        services.withdraw_participant(enrolment, form.cleaned_data["reason"], acting_user=user)
     except services.ProgrammesError as error:
         messages.error(request, str(error.message))
     else:
@@ -465,7 +464,7 @@ def session_create(request: HttpRequest, pk: int) -> HttpResponse:
     form = SessionForm(request.POST or None, group=group)
     if request.method == "POST" and form.is_valid():
         try:
-            session = services.create_session(user, group, **form.service_fields())
+            session = services.create_session(group, **form.service_fields(), acting_user=user)
         except services.ProgrammesError as error:
             _form_error(form, error)
         else:
@@ -485,7 +484,7 @@ def session_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.update_session(user, session, **form.service_fields())
+            services.update_session(session, **form.service_fields(), acting_user=user)
         except services.ProgrammesError as error:
             _form_error(form, error)
         else:
@@ -506,7 +505,7 @@ def _session_page(
     cancel_form: ReasonForm | None = None,
     move_form: MoveSessionForm | None = None,
 ) -> HttpResponse:
-    context: dict[str, Any] = {
+    context: dict[str, object] = {
         "session": session,
         "group": session.group,
         "programme": session.group.programme,
@@ -544,7 +543,7 @@ def session_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     form = ReasonForm(request.POST, prefix="cancel")
     if form.is_valid():
         try:
-            services.cancel_session(user, session, form.cleaned_data["reason"])
+            services.cancel_session(session, form.cleaned_data["reason"], acting_user=user)
         except services.ProgrammesError as error:
             _form_error(form, error)
         else:
@@ -562,11 +561,11 @@ def session_move(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         try:
             new = services.move_session(
-                user,
                 session,
                 starts_at=form.cleaned_data["starts_at"],
                 ends_at=form.cleaned_data["ends_at"],
                 reason=form.cleaned_data["reason"],
+                acting_user=user,
             )
         except services.ProgrammesError as error:
             _form_error(form, error)

@@ -25,7 +25,7 @@ def _media(settings, tmp_path):
 def ask(world, status="dinas_luar", reason="SPT ke Padang", **kwargs):
     with travel(at_minutes(world, -120)):
         return services.request_absence(
-            world.participant, world.session_a, status, reason, **kwargs
+            world.session_a, status, reason, **kwargs, acting_user=world.participant
         )
 
 
@@ -68,14 +68,16 @@ def test_one_pending_request_per_session(world):
 
 def test_only_before_the_session_starts(world):
     with travel(at_minutes(world, 1)), pytest.raises(services.RollError) as info:
-        services.request_absence(world.participant, world.session_a, "izin", "Duka")
+        services.request_absence(world.session_a, "izin", "Duka", acting_user=world.participant)
     assert info.value.code == "not_upcoming"
 
 
 def test_only_for_ones_own_session(world):
     with travel(at_minutes(world, -120)):
         with pytest.raises(services.RollError) as info:
-            services.request_absence(world.other_participant, world.session_a, "izin", "Duka")
+            services.request_absence(
+                world.session_a, "izin", "Duka", acting_user=world.other_participant
+            )
         assert info.value.code == "not_own"
         for persona in ("other_participant", "coach", "leader", "organiser"):
             assert client_for(getattr(world, persona)).get(form_url(world)).status_code == 404
@@ -116,9 +118,9 @@ def test_approval_sets_the_record_with_method_excuse(world):
     )
     assert AuditEntry.objects.filter(action="absence.approved", object_id=request.pk).exists()
     # The same decision again answers with the request; the opposite one is refused.
-    services.decide_absence(world.organiser, request, True)
+    services.decide_absence(request, True, acting_user=world.organiser)
     with pytest.raises(services.RollError) as info:
-        services.decide_absence(world.organiser, request, False)
+        services.decide_absence(request, False, acting_user=world.organiser)
     assert info.value.code == "already_decided"
     assert record.changes.count() == 1
 
@@ -126,7 +128,9 @@ def test_approval_sets_the_record_with_method_excuse(world):
 def test_declining_leaves_the_record_alone(world):
     request = ask(world)
     with travel(at_minutes(world, -60)):
-        services.decide_absence(world.organiser, request, False, "Hadir saja, rapat ditunda")
+        services.decide_absence(
+            request, False, "Hadir saja, rapat ditunda", acting_user=world.organiser
+        )
     request.refresh_from_db()
     assert request.state == "declined"
     assert not AttendanceRecord.objects.exists()
@@ -137,7 +141,7 @@ def test_only_organisers_decide(world, persona):
     request = ask(world)
     user = getattr(world, persona)
     with pytest.raises(services.RollError) as info:
-        services.decide_absence(user, request, True)
+        services.decide_absence(request, True, acting_user=user)
     assert info.value.code == "forbidden"
     response = client_for(user).post(
         f"/attendance/absence/{request.pk}/decide/", {"decision": "approve"}
@@ -167,9 +171,11 @@ def test_the_request_shows_on_my_attendance(world):
 def test_an_approval_cannot_undo_a_presence(world):
     request = ask(world)
     with travel(at_minutes(world, 5)):
-        services.set_status(world.coach, world.session_a, person_of(world.participant), "hadir")
+        services.set_status(
+            world.session_a, person_of(world.participant), "hadir", acting_user=world.coach
+        )
         with pytest.raises(services.RollError) as info:
-            services.decide_absence(world.organiser, request, True)
+            services.decide_absence(request, True, acting_user=world.organiser)
     assert info.value.code == "already_present"
     request.refresh_from_db()
     assert request.state == "pending"
@@ -179,8 +185,8 @@ def test_an_approval_cannot_undo_a_presence(world):
 def test_an_approval_after_closing_replaces_the_alpa(world):
     request = ask(world)
     with travel(at_minutes(world, 61)):
-        services.close_session_attendance(None, world.session_a)
-        services.decide_absence(world.organiser, request, True)
+        services.close_session_attendance(world.session_a, acting_user=None)
+        services.decide_absence(request, True, acting_user=world.organiser)
     record = AttendanceRecord.objects.get()
     assert list(record.changes.values_list("from_status", "to_status", "method")) == [
         ("", "alpa", "auto_close"),

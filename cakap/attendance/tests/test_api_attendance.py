@@ -32,7 +32,7 @@ def bearer(user) -> Client:
 def mark(world, status="hadir", **kwargs):
     with travel(at_minutes(world, 5)):
         return set_status(
-            world.coach, world.session_a, person_of(world.participant), status, **kwargs
+            world.session_a, person_of(world.participant), status, **kwargs, acting_user=world.coach
         )
 
 
@@ -70,7 +70,7 @@ def test_a_participant_sees_only_their_own_record_in_a_session(world):
     mark(world)
     others = add_participants(world, 2)
     with travel(at_minutes(world, 5)):
-        set_status(world.coach, world.session_a, others[0], Status.HADIR)
+        set_status(world.session_a, others[0], Status.HADIR, acting_user=world.coach)
     mine = bearer(world.participant).get(f"{API}/sessions/{world.session_a.pk}/records").json()
     assert [r["person"]["full_name"] for r in mine["items"]] == ["Participant"]
     coach = bearer(world.coach).get(f"{API}/sessions/{world.session_a.pk}/records").json()
@@ -278,7 +278,7 @@ def test_session_records_cost_the_same_whatever_the_roster(
     people = add_participants(world, size)
     with travel(at_minutes(world, 5)):
         for p in people:
-            set_status(world.coach, world.session_a, p, Status.HADIR)
+            set_status(world.session_a, p, Status.HADIR, acting_user=world.coach)
     client = bearer(world.coach)
     with django_assert_max_num_queries(12):
         response = client.get(f"{API}/sessions/{world.session_a.pk}/records", {"page_size": 200})

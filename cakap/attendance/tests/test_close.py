@@ -44,8 +44,10 @@ def test_only_unmarked_participants_become_alpa_and_the_session_is_held(world):
     others = add_participants(world, 3)
     participant = person_of(world.participant)
     with travel(at_minutes(world, 5)):
-        services.set_status(world.coach, world.session_a, participant, Status.HADIR)
-        services.set_status(world.coach, world.session_a, others[0], Status.SAKIT, reason="Demam")
+        services.set_status(world.session_a, participant, Status.HADIR, acting_user=world.coach)
+        services.set_status(
+            world.session_a, others[0], Status.SAKIT, reason="Demam", acting_user=world.coach
+        )
     with travel(at_minutes(world, 61)):
         assert "2 session(s) closed" in run_command()
     assert statuses(world.session_a) == {
@@ -75,7 +77,7 @@ def test_closing_twice_changes_nothing(world):
         changes = AttendanceChange.objects.count()
         audits = AuditEntry.objects.count()
         assert "0 session(s) closed" in run_command()
-        assert services.close_session_attendance(None, world.session_a) == 0
+        assert services.close_session_attendance(world.session_a, acting_user=None) == 0
     assert AttendanceRecord.objects.count() == records == 4
     assert AttendanceChange.objects.count() == changes
     assert AuditEntry.objects.count() == audits
@@ -119,7 +121,11 @@ def test_a_late_correction_after_closing_keeps_the_trail(world):
     with travel(at_minutes(world, 61)):
         run_command()
         services.set_status(
-            world.organiser, world.session_a, participant, Status.DINAS_LUAR, reason="SPT 12/2026"
+            world.session_a,
+            participant,
+            Status.DINAS_LUAR,
+            reason="SPT 12/2026",
+            acting_user=world.organiser,
         )
     record = AttendanceRecord.objects.get(session=world.session_a, person=participant)
     assert record.status == Status.DINAS_LUAR and record.method == Method.MANUAL
@@ -161,7 +167,7 @@ def test_closing_a_cancelled_session_is_refused(world):
     Session.objects.filter(pk=world.session_a.pk).update(status=Session.Status.CANCELLED)
     world.session_a.refresh_from_db()
     with pytest.raises(services.RollError) as info:
-        services.close_session_attendance(world.coach, world.session_a)
+        services.close_session_attendance(world.session_a, acting_user=world.coach)
     assert info.value.code == "session_closed"
 
 

@@ -48,7 +48,7 @@ def test_two_closes_at_once_make_each_alpa_once(world):
     add_participants(world, 20)
 
     def close():
-        close_session_attendance(None, Session.objects.get(pk=world.session_a.pk))
+        close_session_attendance(Session.objects.get(pk=world.session_a.pk), acting_user=None)
 
     with time_machine.travel(at_minutes(world, 61), tick=False):
         assert run_together(close, close, close) == []
@@ -65,10 +65,12 @@ def test_a_mark_racing_a_close_leaves_one_record_and_a_full_trail(world):
     person = person_of(world.participant)
 
     def close():
-        close_session_attendance(None, Session.objects.get(pk=world.session_a.pk))
+        close_session_attendance(Session.objects.get(pk=world.session_a.pk), acting_user=None)
 
     def mark():
-        set_status(world.coach, Session.objects.get(pk=world.session_a.pk), person, "hadir")
+        set_status(
+            Session.objects.get(pk=world.session_a.pk), person, "hadir", acting_user=world.coach
+        )
 
     with time_machine.travel(at_minutes(world, 61), tick=False):
         assert run_together(close, mark) == []

@@ -95,7 +95,7 @@ def test_the_roll_shows_who_is_in_late_and_missing(world):
 
     apply_status(
         world.session_a, participant_person(world), Status.TERLAMBAT, Method.MANUAL,
-        acting_user=world.coach, checked_in_at=at_minutes(world, 14), minutes_late=14,
+        checked_in_at=at_minutes(world, 14), minutes_late=14, acting_user=world.coach,
     )  # fmt: skip
     after = coach.get(url).content.decode()
     assert f'class="roll-late" data-person="{pk}"' in after
@@ -196,8 +196,8 @@ def test_coach_approves_a_held_check_in_from_the_roll(world):
 
     record, _ = apply_status(
         world.session_a, participant_person(world), Status.HADIR, Method.CODE,
-        acting_user=world.participant, checked_in_at=at_minutes(world, 1), pending=True,
-        flag="shared_device",
+        checked_in_at=at_minutes(world, 1), pending=True, flag="shared_device",
+        acting_user=world.participant,
     )  # fmt: skip
     coach = client_for(world.coach)
     roll = coach.get(f"/attendance/sessions/{world.session_a.pk}/checkin/roll/").content.decode()
@@ -217,7 +217,7 @@ def test_refused_attempts_and_flags_show_on_the_roll(world):
         client_for(world.other_participant).post(f"/attendance/c/{world.session_a.pk}/ABCDEF/")
     apply_status(
         world.session_a, participant_person(world), Status.HADIR, Method.CODE,
-        acting_user=world.participant, checked_in_at=at_minutes(world, 1), flag="outside_area",
+        checked_in_at=at_minutes(world, 1), flag="outside_area", acting_user=world.participant,
     )  # fmt: skip
     roll = client_for(world.coach).get(f"/attendance/sessions/{world.session_a.pk}/checkin/roll/")
     body = roll.content.decode()

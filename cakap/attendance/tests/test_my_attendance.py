@@ -27,9 +27,9 @@ def test_a_participant_sees_each_session_and_the_percentage(world):
     me = person_of(world.participant)
     s2, _s3 = add_sessions(world, [2, 4])
     with travel(at_minutes(world, 5)):
-        set_status(world.coach, world.session_a, me, "hadir")
+        set_status(world.session_a, me, "hadir", acting_user=world.coach)
     with travel(at_minutes(world, 5) + datetime.timedelta(days=2)):
-        set_status(world.coach, s2, me, "sakit", reason="Demam")
+        set_status(s2, me, "sakit", reason="Demam", acting_user=world.coach)
         Session.objects.filter(pk__in=[world.session_a.pk, s2.pk]).update(status="held")
         response = in_english(client_for(world.participant)).get(url(world))
     assert response.status_code == 200
@@ -59,7 +59,7 @@ def test_only_participants_of_the_programme_have_a_page(world, persona):
 
 def test_each_participant_sees_their_own_group(world):
     with travel(at_minutes(world, 5)):
-        set_status(world.coach, world.session_a, person_of(world.participant), "hadir")
+        set_status(world.session_a, person_of(world.participant), "hadir", acting_user=world.coach)
     response = client_for(world.other_participant).get(url(world))
     assert response.status_code == 200
     assert response.context["mine"].group == world.group_b

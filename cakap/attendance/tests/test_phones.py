@@ -86,7 +86,9 @@ def test_a_phone_that_checked_in_before_is_not_new(world):
 
 def test_the_phone_a_personal_link_bound_is_known_and_another_is_flagged(world):
     bound, other = new_device_id(), new_device_id()
-    link = issue_personal_link(world.organiser, person_of(world.participant), world.programme)
+    link = issue_personal_link(
+        person_of(world.participant), world.programme, acting_user=world.organiser
+    )
     use_personal_link(link_token(link), bound)
     check_in(world.participant, world.session_a, at_minutes(world, 1), bound)
     assert record_of(world.participant, world.session_a).flags == []

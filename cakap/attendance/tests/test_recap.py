@@ -39,11 +39,11 @@ def scene(world):
     Session.objects.filter(pk=s4.pk).update(status=Session.Status.CANCELLED)
     with travel(at_minutes(world, 5)):
         for person, status in ((me, "hadir"), (p000, "terlambat"), (p002, "alpa")):
-            set_status(world.coach, world.session_a, person, status)
-        set_status(world.coach, world.session_a, p001, "izin", reason="Duka")
+            set_status(world.session_a, person, status, acting_user=world.coach)
+        set_status(world.session_a, p001, "izin", reason="Duka", acting_user=world.coach)
     with travel(at_minutes(world, 5) + datetime.timedelta(days=2)):
         for person in (me, p000, p001):
-            set_status(world.coach, s2, person, "hadir")
+            set_status(s2, person, "hadir", acting_user=world.coach)
     Session.objects.filter(pk__in=[world.session_a.pk, s2.pk]).update(status="held")
     return world
 
@@ -197,7 +197,7 @@ def test_the_recap_costs_the_same_whatever_the_roster(
     sessions = add_sessions(world, [2, 4])
     with travel(at_minutes(world, 5)):
         for p in people[::2]:
-            set_status(world.coach, world.session_a, p, "hadir")
+            set_status(world.session_a, p, "hadir", acting_user=world.coach)
     Session.objects.filter(pk=world.session_a.pk).update(status="held")
     client = client_for(world.organiser)
     with django_assert_max_num_queries(10):

@@ -104,8 +104,9 @@ def test_the_page_lists_those_at_risk_with_what_they_need(world):
     later = add_sessions(world, [2, 4, 7])  # four sessions in all: target 3
     with travel(at_minutes(world, 5)):
         for person in (good, poor):
-            set_status(world.coach, world.session_a, person, "hadir" if person == good else "izin",
-                       reason="" if person == good else "Rapat")  # fmt: skip
+            set_status(world.session_a, person, "hadir" if person == good else "izin",
+                       reason="" if person == good else "Rapat",
+                       acting_user=world.coach)  # fmt: skip
     Session.objects.filter(pk=world.session_a.pk).update(status=Session.Status.HELD)
     response = client_for(world.organiser).get(f"/attendance/risk/programmes/{world.programme.pk}/")
     assert response.status_code == 200

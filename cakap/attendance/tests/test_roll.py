@@ -127,10 +127,16 @@ def test_a_refused_row_rolls_back_the_whole_submit(world):
 def test_every_change_is_kept_and_a_repeat_changes_nothing(world):
     person = person_of(world.participant)
     with travel(at_minutes(world, 10)):
-        services.set_status(world.coach, world.session_a, person, Status.HADIR)
-        services.set_status(world.organiser, world.session_a, person, Status.IZIN, reason="Duka")
-        services.set_status(world.organiser, world.session_a, person, Status.IZIN, reason="Duka")
-        services.set_status(world.coach, world.session_a, person, Status.TERLAMBAT, reason="Hujan")
+        services.set_status(world.session_a, person, Status.HADIR, acting_user=world.coach)
+        services.set_status(
+            world.session_a, person, Status.IZIN, reason="Duka", acting_user=world.organiser
+        )
+        services.set_status(
+            world.session_a, person, Status.IZIN, reason="Duka", acting_user=world.organiser
+        )
+        services.set_status(
+            world.session_a, person, Status.TERLAMBAT, reason="Hujan", acting_user=world.coach
+        )
     record = AttendanceRecord.objects.get(session=world.session_a, person=person)
     assert AttendanceRecord.objects.count() == 1
     trail = list(record.changes.values_list("actor", "from_status", "to_status", "reason"))
@@ -144,7 +150,9 @@ def test_every_change_is_kept_and_a_repeat_changes_nothing(world):
 @pytest.mark.parametrize("status", ["izin", "sakit", "dinas_luar"])
 def test_excused_statuses_need_a_reason(world, status):
     with travel(at_minutes(world, 10)), pytest.raises(services.RollError) as info:
-        services.set_status(world.coach, world.session_a, person_of(world.participant), status)
+        services.set_status(
+            world.session_a, person_of(world.participant), status, acting_user=world.coach
+        )
     assert info.value.code == "reason_required"
     assert not AttendanceRecord.objects.exists()
 
@@ -153,9 +161,11 @@ def test_present_waits_for_the_window_but_an_excuse_does_not(world):
     person = person_of(world.participant)
     with travel(at_minutes(world, -120)):
         with pytest.raises(services.RollError) as info:
-            services.set_status(world.coach, world.session_a, person, Status.HADIR)
+            services.set_status(world.session_a, person, Status.HADIR, acting_user=world.coach)
         assert info.value.code == "not_started"
-        services.set_status(world.coach, world.session_a, person, Status.SAKIT, reason="Opname")
+        services.set_status(
+            world.session_a, person, Status.SAKIT, reason="Opname", acting_user=world.coach
+        )
     assert AttendanceRecord.objects.get().status == Status.SAKIT
 
 
@@ -163,7 +173,10 @@ def test_present_waits_for_the_window_but_an_excuse_does_not(world):
 def test_only_coaches_and_organisers_may_set_a_status(world, persona):
     with travel(at_minutes(world, 10)), pytest.raises(services.RollError) as info:
         services.set_status(
-            getattr(world, persona), world.session_a, person_of(world.participant), Status.HADIR
+            world.session_a,
+            person_of(world.participant),
+            Status.HADIR,
+            acting_user=getattr(world, persona),
         )
     assert info.value.code == "forbidden"
     assert not AttendanceRecord.objects.exists()
@@ -172,7 +185,10 @@ def test_only_coaches_and_organisers_may_set_a_status(world, persona):
 def test_a_person_outside_the_group_is_refused(world):
     with travel(at_minutes(world, 10)), pytest.raises(services.RollError) as info:
         services.set_status(
-            world.organiser, world.session_a, person_of(world.other_participant), Status.HADIR
+            world.session_a,
+            person_of(world.other_participant),
+            Status.HADIR,
+            acting_user=world.organiser,
         )
     assert info.value.code == "not_enrolled"
 
@@ -180,7 +196,11 @@ def test_a_person_outside_the_group_is_refused(world):
 def test_a_document_only_goes_with_an_excused_status(world):
     with travel(at_minutes(world, 10)), pytest.raises(services.RollError) as info:
         services.set_status(
-            world.coach, world.session_a, person_of(world.participant), Status.HADIR, document=pdf()
+            world.session_a,
+            person_of(world.participant),
+            Status.HADIR,
+            document=pdf(),
+            acting_user=world.coach,
         )
     assert info.value.code == "document_not_allowed"
 
@@ -203,7 +223,12 @@ def test_the_document_is_served_only_within_scope(world):
     person = person_of(world.participant)
     with travel(at_minutes(world, 10)):
         record = services.set_status(
-            world.coach, world.session_a, person, Status.SAKIT, reason="Demam", document=pdf()
+            world.session_a,
+            person,
+            Status.SAKIT,
+            reason="Demam",
+            document=pdf(),
+            acting_user=world.coach,
         )
     url = f"/attendance/records/{record.pk}/document/"
     for persona in ("organiser", "coach", "participant", "leader", "admin"):
@@ -221,7 +246,7 @@ def test_the_roll_costs_the_same_queries_whatever_the_roster(
     people = add_participants(world, size)
     with travel(at_minutes(world, 10)):
         for p in people[::3]:
-            services.set_status(world.coach, world.session_a, p, Status.HADIR)
+            services.set_status(world.session_a, p, Status.HADIR, acting_user=world.coach)
         client = client_for(world.coach)
         with django_assert_max_num_queries(12):
             response = client.get(roll_url(world.session_a))
@@ -235,8 +260,8 @@ def test_a_document_over_five_megabytes_is_refused(world):
     )
     with travel(at_minutes(world, 10)), pytest.raises(services.RollError) as info:
         services.set_status(
-            world.coach, world.session_a, person_of(world.participant), "sakit", reason="Demam",
-            document=big,
+            world.session_a, person_of(world.participant), "sakit", reason="Demam",
+            document=big, acting_user=world.coach,
         )  # fmt: skip
     assert info.value.code == "document_too_large"
     assert not AttendanceRecord.objects.exists()

@@ -44,23 +44,23 @@ def digcomp(shipped) -> Framework:
 
 
 def make_quiz(world, literacy, *, time_limit=None, phases=("pre",)):
-    services.set_programme_framework(world.organiser, world.programme, literacy)
+    services.set_programme_framework(world.programme, literacy, acting_user=world.organiser)
     instrument = services.create_instrument(
-        world.organiser,
         world.programme,
         kind=Instrument.Kind.KNOWLEDGE,
         title="Kuis literasi digital",
         time_limit_minutes=time_limit,
+        acting_user=world.organiser,
     )
-    items = services.add_items(world.organiser, instrument, QUIZ)
+    items = services.add_items(instrument, QUIZ, acting_user=world.organiser)
     now = timezone.now()
     administrations = {
         phase: services.create_administration(
-            world.organiser,
             instrument,
             phase=phase,
             opens_at=now - datetime.timedelta(hours=1),
             closes_at=now + datetime.timedelta(hours=2),
+            acting_user=world.organiser,
         )
         for phase in phases
     }
@@ -89,9 +89,9 @@ def wrong_answer(item: Item) -> list[int]:
 
 def take(user, administration: Administration, answers: dict[int, list[int]]):
     """Start, answer and submit through the services."""
-    attempt = services.start_attempt(user, administration)
-    services.save_answers(user, attempt, answers)
-    return services.submit_attempt(user, attempt)
+    attempt = services.start_attempt(administration, acting_user=user)
+    services.save_answers(attempt, answers, acting_user=user)
+    return services.submit_attempt(attempt, acting_user=user)
 
 
 @pytest.fixture

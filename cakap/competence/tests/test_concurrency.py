@@ -39,16 +39,20 @@ def _at_once(n, work):
 def test_simultaneous_starts_and_submits_count_once(world, quiz):
     if connection.vendor != "postgresql":
         pytest.skip("concurrency runs on PostgreSQL")
-    started, errors = _at_once(4, lambda: services.start_attempt(world.participant, quiz.pre).pk)
+    started, errors = _at_once(
+        4, lambda: services.start_attempt(quiz.pre, acting_user=world.participant).pk
+    )
     assert errors == []
     assert len(set(started)) == 1
     attempt = Attempt.objects.get(pk=started[0])
-    services.save_answers(world.participant, attempt, {i.pk: right_answer(i) for i in quiz.items})
+    services.save_answers(
+        attempt, {i.pk: right_answer(i) for i in quiz.items}, acting_user=world.participant
+    )
 
     def submit():
         return services.submit_attempt(
-            world.participant,
             Attempt.objects.select_related("administration__instrument").get(pk=attempt.pk),
+            acting_user=world.participant,
         ).submitted_at
 
     submitted, errors = _at_once(4, submit)
@@ -81,7 +85,7 @@ def _race_four_tabs(world, literacy):
     """Two tabs submit different answers while two others save different answers."""
     quiz = make_quiz(world, literacy)
     url = f"/competence/take/{quiz.pre.pk}/"
-    services.start_attempt(world.participant, quiz.pre)
+    services.start_attempt(quiz.pre, acting_user=world.participant)
     right = _form(quiz.items, {i.pk: right_answer(i) for i in quiz.items})
     wrong = _form(quiz.items, {i.pk: wrong_answer(i) for i in quiz.items})
     jobs = [("submit/", right), ("submit/", wrong), ("save/", wrong), ("save/", right)]

@@ -85,7 +85,7 @@ def _pages(world, quiz, attempt):
 def test_no_page_or_api_read_changes_the_database(world, literacy, persona):
     with travel(at_minutes(world, 75)):  # session A's window has closed, unclosed
         quiz = make_quiz(world, literacy, time_limit=30)
-        attempt = start_attempt(world.other_participant, quiz.pre)
+        attempt = start_attempt(quiz.pre, acting_user=world.other_participant)
         client = client_for(getattr(world, persona))
         before = database_state()
         for path in _pages(world, quiz, attempt):

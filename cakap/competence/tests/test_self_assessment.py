@@ -13,22 +13,26 @@ from conftest import client_for
 
 
 def _self_assessment(world, framework, scale, statements):
-    services.set_programme_framework(world.organiser, world.programme, framework)
+    services.set_programme_framework(world.programme, framework, acting_user=world.organiser)
     instrument = services.create_instrument(
-        world.organiser, world.programme, kind=Instrument.Kind.SELF, title="Diri", scale=scale
+        world.programme,
+        kind=Instrument.Kind.SELF,
+        title="Diri",
+        scale=scale,
+        acting_user=world.organiser,
     )
     items = services.add_items(
-        world.organiser,
         instrument,
         [services.ItemSpec(code, "statement", text, [], []) for code, text in statements],
+        acting_user=world.organiser,
     )
     now = timezone.now()
     administration = services.create_administration(
-        world.organiser,
         instrument,
         phase="pre",
         opens_at=now - datetime.timedelta(hours=1),
         closes_at=now + datetime.timedelta(hours=1),
+        acting_user=world.organiser,
     )
     return administration, items
 
@@ -66,9 +70,9 @@ def test_likert_statements_and_unanswered_ones(world, literacy):
 
 def test_an_answer_off_the_scale_is_refused(world, literacy):
     administration, items = _self_assessment(world, literacy, "levels", [("CD", "a")])
-    attempt = services.start_attempt(world.participant, administration)
+    attempt = services.start_attempt(administration, acting_user=world.participant)
     with pytest.raises(services.CompetenceError) as caught:
-        services.save_answers(world.participant, attempt, {items[0].pk: [6]})
+        services.save_answers(attempt, {items[0].pk: [6]}, acting_user=world.participant)
     assert caught.value.code == "invalid_answer"
 
 

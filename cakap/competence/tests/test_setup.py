@@ -42,12 +42,12 @@ def test_only_organisers_change_the_set_up(world, literacy, persona):
 
 def test_the_framework_cannot_change_under_existing_instruments(world, digcomp, quiz):
     with pytest.raises(services.CompetenceError) as caught:
-        services.set_programme_framework(world.organiser, world.programme, digcomp)
+        services.set_programme_framework(world.programme, digcomp, acting_user=world.organiser)
     assert caught.value.code == "framework_in_use"
 
 
 def test_organiser_builds_a_self_assessment_in_the_pages(world, literacy):
-    services.set_programme_framework(world.organiser, world.programme, literacy)
+    services.set_programme_framework(world.programme, literacy, acting_user=world.organiser)
     client = client_for(world.organiser)
     response = client.post(
         f"/competence/programmes/{world.programme.pk}/instruments/new/",
@@ -120,7 +120,7 @@ def test_question_bank_preview_names_every_bad_row_and_imports_nothing(world, li
 
 def test_question_bank_imports_after_preview_and_exports_the_same(world, literacy, quiz):
     instrument = services.create_instrument(
-        world.organiser, world.programme, kind="knowledge", title="Bank"
+        world.programme, kind="knowledge", title="Bank", acting_user=world.organiser
     )
     upload = _bank(
         [
@@ -152,9 +152,9 @@ def test_items_are_frozen_once_people_have_taken_the_instrument(world, quiz):
     take(world.participant, quiz.pre, {})
     with pytest.raises(services.CompetenceError) as caught:
         services.add_items(
-            world.organiser,
             quiz.instrument,
             [services.ItemSpec("CD", "true_false", "Late question", [], [0])],
+            acting_user=world.organiser,
         )
     assert caught.value.code == "instrument_in_use"
     assert Item.objects.filter(instrument=quiz.instrument).count() == 8
@@ -163,10 +163,10 @@ def test_items_are_frozen_once_people_have_taken_the_instrument(world, quiz):
 def test_an_instrument_is_given_once_per_phase(world, quiz):
     with pytest.raises(services.CompetenceError) as caught:
         services.create_administration(
-            world.organiser,
             quiz.instrument,
             phase="pre",
             opens_at=quiz.pre.opens_at,
             closes_at=quiz.pre.closes_at,
+            acting_user=world.organiser,
         )
     assert caught.value.code == "phase_taken"

@@ -150,8 +150,8 @@ def test_when_the_time_limit_is_up_answers_stop_and_what_was_saved_counts(world,
 
 
 def test_the_order_is_shuffled_per_person_and_stable(world, quiz):
-    mine = services.start_attempt(world.participant, quiz.pre)
-    theirs = services.start_attempt(world.other_participant, quiz.pre)
+    mine = services.start_attempt(quiz.pre, acting_user=world.participant)
+    theirs = services.start_attempt(quiz.pre, acting_user=world.other_participant)
     order = [(i.pk, o) for i, o in services.shuffled_items(mine)]
     assert order == [(i.pk, o) for i, o in services.shuffled_items(mine)]
     other = [(i.pk, o) for i, o in services.shuffled_items(theirs)]
@@ -179,26 +179,29 @@ def test_coach_sees_who_has_not_taken_it_yet(world, quiz):
 
 @pytest.fixture
 def checklist(world, literacy):
-    services.set_programme_framework(world.organiser, world.programme, literacy)
+    services.set_programme_framework(world.programme, literacy, acting_user=world.organiser)
     instrument = services.create_instrument(
-        world.organiser, world.programme, kind=Instrument.Kind.OBSERVATION, title="SRIKANDI"
+        world.programme,
+        kind=Instrument.Kind.OBSERVATION,
+        title="SRIKANDI",
+        acting_user=world.organiser,
     )
     items = services.add_items(
-        world.organiser,
         instrument,
         [
             services.ItemSpec("CD", "check", "Opens SRIKANDI", [], []),
             services.ItemSpec("CD", "check", "Sends a letter", [], []),
             services.ItemSpec("AD", "check", "Logs out", [], []),
         ],
+        acting_user=world.organiser,
     )
     now = timezone.now()
     administration = services.create_administration(
-        world.organiser,
         instrument,
         phase="post",
         opens_at=now - datetime.timedelta(hours=1),
         closes_at=now + datetime.timedelta(hours=1),
+        acting_user=world.organiser,
     )
     return administration, items
 

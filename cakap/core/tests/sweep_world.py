@@ -97,19 +97,23 @@ class SweepWorld:
 def _programme_objects(user: User, programme: Programme, framework: Framework) -> dict[str, Any]:
     """The programme's framework, a knowledge test given as an open pre-test, and an
     observation checklist given the same way, made through the services."""
-    competence.set_programme_framework(user, programme, framework)
-    quiz = competence.create_instrument(user, programme, kind=Instrument.Kind.KNOWLEDGE, title="Q")
-    items = competence.add_items(user, quiz, QUIZ)
-    observation = competence.create_instrument(
-        user, programme, kind=Instrument.Kind.OBSERVATION, title="Observe"
+    competence.set_programme_framework(programme, framework, acting_user=user)
+    quiz = competence.create_instrument(
+        programme, kind=Instrument.Kind.KNOWLEDGE, title="Q", acting_user=user
     )
-    competence.add_items(user, observation, [ItemSpec("CD", "check", "Sends a letter", [], [])])
+    items = competence.add_items(quiz, QUIZ, acting_user=user)
+    observation = competence.create_instrument(
+        programme, kind=Instrument.Kind.OBSERVATION, title="Observe", acting_user=user
+    )
+    competence.add_items(
+        observation, [ItemSpec("CD", "check", "Sends a letter", [], [])], acting_user=user
+    )
     opens, closes = NOW - datetime.timedelta(days=1), NOW + datetime.timedelta(days=2)
     pre = competence.create_administration(
-        user, quiz, phase="pre", opens_at=opens, closes_at=closes
+        quiz, phase="pre", opens_at=opens, closes_at=closes, acting_user=user
     )
     observed = competence.create_administration(
-        user, observation, phase="pre", opens_at=opens, closes_at=closes
+        observation, phase="pre", opens_at=opens, closes_at=closes, acting_user=user
     )
     return {
         "programme": programme,
@@ -132,14 +136,16 @@ def _group_objects(
         session=session, person=person, status=Status.HADIR, method=Method.MANUAL
     )
     assert person.user is not None
-    attempt = competence.start_attempt(person.user, administration)
+    attempt = competence.start_attempt(administration, acting_user=person.user)
     items = list(Item.objects.filter(instrument=administration.instrument))
-    competence.save_answers(person.user, attempt, {i.pk: right_answer(i) for i in items})
-    competence.submit_attempt(person.user, attempt)
+    competence.save_answers(
+        attempt, {i.pk: right_answer(i) for i in items}, acting_user=person.user
+    )
+    competence.submit_attempt(attempt, acting_user=person.user)
     absence = AbsenceRequest.objects.create(
         session=session, person=person, status=Status.IZIN, reason="Rapat dinas"
     )
-    link = links.issue_personal_link(actor, person, programme)
+    link = links.issue_personal_link(person, programme, acting_user=actor)
     return {
         "group": session.group,
         "session": session,

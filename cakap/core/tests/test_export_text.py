@@ -100,7 +100,7 @@ def odd_people(world):
         person.name = name
         person.save(update_fields=["name"])
     with travel(at_minutes(world, 5)):
-        set_status(world.coach, world.session_a, people[0], "hadir")
+        set_status(world.session_a, people[0], "hadir", acting_user=world.coach)
     return people
 
 
@@ -166,15 +166,17 @@ def test_a_stored_control_character_does_not_break_the_results(world, scored):
 
 
 def test_a_question_bank_writes_text_as_text_and_reads_back_the_same(world, literacy):
-    set_programme_framework(world.organiser, world.programme, literacy)
-    instrument = create_instrument(world.organiser, world.programme, kind="knowledge", title="B")
+    set_programme_framework(world.programme, literacy, acting_user=world.organiser)
+    instrument = create_instrument(
+        world.programme, kind="knowledge", title="B", acting_user=world.organiser
+    )
     add_items(
-        world.organiser,
         instrument,
         [
             ItemSpec("CD", "single", FORMULAS[0], ["+1", "-2"], [1]),
             ItemSpec("ED", "true_false", "@SUM(A1)", [], [0]),
         ],
+        acting_user=world.organiser,
     )
     response = client_for(world.organiser).get(f"/competence/instruments/{instrument.pk}/bank.xlsx")
     assert response.status_code == 200

@@ -47,7 +47,10 @@ def test_simultaneous_creates_of_one_nip_make_one_person(world):
 
     def create(i):
         return services.create_person(
-            world.organiser, nip="199001012015031004", name=f"Budi {i}", unit=world.dinkes
+            nip="199001012015031004",
+            name=f"Budi {i}",
+            unit=world.dinkes,
+            acting_user=world.organiser,
         )
 
     results, errors = run_together(5, create)
@@ -65,7 +68,7 @@ def test_simultaneous_imports_of_one_file_write_it_once(world):
     before = Person.objects.count()
 
     def apply(_i):
-        return roster.apply_roster(world.organiser, data, "messy_roster.xlsx")
+        return roster.apply_roster(data, "messy_roster.xlsx", acting_user=world.organiser)
 
     results, errors = run_together(3, apply)
     assert Person.objects.count() == before + 4

@@ -16,13 +16,13 @@ NEW_NIP = "19900101 201503 1 004"
 
 def test_create_person_stores_digits_and_audits(world):
     person = services.create_person(
-        world.organiser,
         nip=NEW_NIP,
         name="  Budi   Santoso ",
         unit=world.dinkes,
         rank="III/a",
         phone="+62 812 3456 7890",
         email="Budi@Example.go.id",
+        acting_user=world.organiser,
     )
     person.refresh_from_db()
     assert person.nip == "199001012015031004"
@@ -52,7 +52,7 @@ def test_create_person_stores_digits_and_audits(world):
 def test_create_person_refuses_bad_input_with_a_code(world, fields, code, field):
     values = {"nip": NEW_NIP, "name": "Budi", "unit": world.dinkes, **fields}
     with pytest.raises(PersonError) as err:
-        services.create_person(world.organiser, **values)
+        services.create_person(**values, acting_user=world.organiser)
     assert err.value.code == code
     assert err.value.field == field
     assert str(err.value)
@@ -62,7 +62,9 @@ def test_create_person_refuses_bad_input_with_a_code(world, fields, code, field)
 
 def test_invalid_nip_message_is_the_nip_parsers(world):
     with translation.override("en"), pytest.raises(PersonError) as err:
-        services.create_person(world.organiser, nip="19900101201513", name="B", unit=world.dinkes)
+        services.create_person(
+            nip="19900101201513", name="B", unit=world.dinkes, acting_user=world.organiser
+        )
     with translation.override("en"):
         assert str(err.value) == "NIP must have 18 digits; this one has 14."
     assert not isinstance(err.value, NipError)
@@ -71,22 +73,24 @@ def test_invalid_nip_message_is_the_nip_parsers(world):
 def test_organiser_cannot_add_people_outside_their_scope(world):
     province = Unit.objects.create(name="Provinsi Lain", kind=Unit.Kind.PROVINCE)
     with pytest.raises(PersonError) as err:
-        services.create_person(world.organiser, nip=NEW_NIP, name="B", unit=province)
+        services.create_person(nip=NEW_NIP, name="B", unit=province, acting_user=world.organiser)
     assert err.value.code == "forbidden"
     with pytest.raises(PersonError):
-        services.create_person(world.leader, nip=NEW_NIP, name="B", unit=world.dinkes)
+        services.create_person(nip=NEW_NIP, name="B", unit=world.dinkes, acting_user=world.leader)
 
 
 def test_the_system_may_add_anywhere(world):
     province = Unit.objects.create(name="Provinsi Lain", kind=Unit.Kind.PROVINCE)
-    person = services.create_person(None, nip=NEW_NIP, name="B", unit=province)
+    person = services.create_person(nip=NEW_NIP, name="B", unit=province, acting_user=None)
     assert AuditEntry.objects.get(object_id=str(person.pk)).actor is None
 
 
 def test_update_person_writes_only_changed_fields_and_audits_them(world):
     person = world.participant.person
     with CaptureQueriesContext(connection) as queries:
-        services.update_person(world.organiser, person, position="Kepala Seksi", name="Participant")
+        services.update_person(
+            person, position="Kepala Seksi", name="Participant", acting_user=world.organiser
+        )
     update = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("UPDATE")]
     assert len(update) == 1
     assert '"position"' in update[0] and '"name"' not in update[0]
@@ -98,31 +102,33 @@ def test_update_person_writes_only_changed_fields_and_audits_them(world):
 
 def test_update_without_changes_writes_nothing(world):
     person = world.participant.person
-    services.update_person(world.organiser, person, name=person.name, unit=person.unit)
+    services.update_person(person, name=person.name, unit=person.unit, acting_user=world.organiser)
     assert not AuditEntry.objects.filter(action="person.update").exists()
 
 
 def test_update_moves_person_only_between_units_in_scope(world):
     person = world.participant.person
-    services.update_person(world.organiser, person, unit=world.kecamatan)
+    services.update_person(person, unit=world.kecamatan, acting_user=world.organiser)
     person.refresh_from_db()
     assert person.unit == world.kecamatan
     outside = Unit.objects.create(name="Elsewhere", kind=Unit.Kind.REGENCY)
     with pytest.raises(PersonError) as err:
-        services.update_person(world.organiser, person, unit=outside)
+        services.update_person(person, unit=outside, acting_user=world.organiser)
     assert err.value.code == "forbidden"
 
 
 def test_update_refuses_a_nip_someone_else_has(world):
     person = world.participant.person
     with pytest.raises(PersonError) as err:
-        services.update_person(world.organiser, person, nip="197204042001022004")
+        services.update_person(person, nip="197204042001022004", acting_user=world.organiser)
     assert err.value.code == "duplicate_nip"
 
 
 def test_create_login_links_a_usable_argon2_password(world):
-    person = services.create_person(world.organiser, nip=NEW_NIP, name="Budi", unit=world.dinkes)
-    user = services.create_login(world.organiser, person, "Budi@Example.go.id")
+    person = services.create_person(
+        nip=NEW_NIP, name="Budi", unit=world.dinkes, acting_user=world.organiser
+    )
+    user = services.create_login(person, "Budi@Example.go.id", acting_user=world.organiser)
     person.refresh_from_db()
     assert person.user == user
     assert person.email == "budi@example.go.id"
@@ -132,41 +138,49 @@ def test_create_login_links_a_usable_argon2_password(world):
 
 
 def test_create_login_with_password(world):
-    person = services.create_person(world.organiser, nip=NEW_NIP, name="Budi", unit=world.dinkes)
-    user = services.create_login(world.organiser, person, "budi@example.go.id", "s3cret-Passw0rd")
+    person = services.create_person(
+        nip=NEW_NIP, name="Budi", unit=world.dinkes, acting_user=world.organiser
+    )
+    user = services.create_login(
+        person, "budi@example.go.id", "s3cret-Passw0rd", acting_user=world.organiser
+    )
     assert user.check_password("s3cret-Passw0rd")
 
 
 def test_create_login_refusals(world):
     with pytest.raises(LoginError) as err:
-        services.create_login(world.organiser, world.participant.person, "x@example.test")
+        services.create_login(
+            world.participant.person, "x@example.test", acting_user=world.organiser
+        )
     assert err.value.code == "has_login"
-    person = services.create_person(world.organiser, nip=NEW_NIP, name="Budi", unit=world.dinkes)
+    person = services.create_person(
+        nip=NEW_NIP, name="Budi", unit=world.dinkes, acting_user=world.organiser
+    )
     with pytest.raises(LoginError) as err:
-        services.create_login(world.organiser, person, "COACH@example.test")
+        services.create_login(person, "COACH@example.test", acting_user=world.organiser)
     assert err.value.code == "email_taken"
     with pytest.raises(LoginError) as err:
-        services.create_login(world.organiser, person, "nope")
+        services.create_login(person, "nope", acting_user=world.organiser)
     assert err.value.code == "invalid_email"
 
 
 def test_assign_role_is_for_admins_and_idempotent(world):
     user = world.coach
     with pytest.raises(RoleError) as err:
-        services.assign_role(world.organiser, user, "leader", world.diskominfo)
+        services.assign_role(user, "leader", world.diskominfo, acting_user=world.organiser)
     assert err.value.code == "forbidden"
-    first = services.assign_role(world.admin, user, "leader", world.diskominfo)
-    again = services.assign_role(world.admin, user, "leader", world.diskominfo)
+    first = services.assign_role(user, "leader", world.diskominfo, acting_user=world.admin)
+    again = services.assign_role(user, "leader", world.diskominfo, acting_user=world.admin)
     assert first.pk == again.pk
     assert RoleAssignment.objects.filter(user=user, role="leader").count() == 1
     assert AuditEntry.objects.filter(action="role.assign").count() == 1
     with pytest.raises(RoleError):
-        services.assign_role(world.admin, user, "emperor", world.diskominfo)
+        services.assign_role(user, "emperor", world.diskominfo, acting_user=world.admin)
 
 
 def test_create_unit_sets_path_and_audits(world):
     unit = services.create_unit(
-        world.organiser, name="Bidang Aplikasi", kind="bidang", parent=world.diskominfo
+        name="Bidang Aplikasi", kind="bidang", parent=world.diskominfo, acting_user=world.organiser
     )
     assert unit.path == f"{world.diskominfo.path}{unit.pk}/"
     assert AuditEntry.objects.filter(action="unit.create", object_id=str(unit.pk)).exists()
@@ -174,17 +188,19 @@ def test_create_unit_sets_path_and_audits(world):
 
 def test_create_unit_refusals(world):
     with pytest.raises(UnitError) as err:
-        services.create_unit(world.organiser, name="Top", kind="regency")
+        services.create_unit(name="Top", kind="regency", acting_user=world.organiser)
     assert err.value.code == "forbidden"
     with pytest.raises(UnitError) as err:
-        services.create_unit(world.admin, name="diskominfo", kind="dinas", parent=world.regency)
+        services.create_unit(
+            name="diskominfo", kind="dinas", parent=world.regency, acting_user=world.admin
+        )
     assert err.value.code == "duplicate_unit"
     with pytest.raises(UnitError) as err:
-        services.create_unit(world.admin, name="X", kind="planet", parent=world.regency)
+        services.create_unit(name="X", kind="planet", parent=world.regency, acting_user=world.admin)
     assert err.value.code == "invalid_kind"
     with pytest.raises(UnitError) as err:
-        services.create_unit(world.admin, name=" ", kind="dinas", parent=world.regency)
+        services.create_unit(name=" ", kind="dinas", parent=world.regency, acting_user=world.admin)
     assert err.value.code == "name_required"
     user = User.objects.create_user(email="nobody@example.test", password="x")
     with pytest.raises(UnitError):
-        services.create_unit(user, name="X", kind="dinas", parent=world.regency)
+        services.create_unit(name="X", kind="dinas", parent=world.regency, acting_user=user)

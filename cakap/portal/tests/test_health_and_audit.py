@@ -20,13 +20,13 @@ def test_audit_trail_filters_by_object_type_and_shows_before_and_after(world):
     before = audit.snapshot(world.programme, ["title"])
     world.programme.title = "Renamed"
     audit.record(
-        world.organiser,
         "update",
         world.programme,
         before=before,
         after=audit.snapshot(world.programme, ["title"]),
+        acting_user=world.organiser,
     )
-    audit.record(world.organiser, "create", world.dinkes)
+    audit.record("create", world.dinkes, acting_user=world.organiser)
     response = client_for(world.admin).get("/audit/", {"object_type": "programmes.programme"})
     body = response.content.decode()
     assert "Renamed" in body and "Coaching Clinic" in body
@@ -39,7 +39,9 @@ def test_audit_trail_filters_by_object_type_and_shows_before_and_after(world):
 def test_audit_trail_shows_a_changed_field_named_like_a_dict_method(world):
     # Found by the scope sweep: adding items to an instrument records {"items": [0, 8]},
     # and the page read `changes.items` as that field, answering 500.
-    audit.record(world.organiser, "add", world.programme, before={"items": 0}, after={"items": 8})
+    audit.record(
+        "add", world.programme, before={"items": 0}, after={"items": 8}, acting_user=world.organiser
+    )
     response = client_for(world.admin).get("/audit/")
     assert response.status_code == 200
     assert "<b>items</b>: 0 → 8" in response.content.decode()

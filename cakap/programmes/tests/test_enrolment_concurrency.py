@@ -29,7 +29,7 @@ def test_simultaneous_enrolments_make_one_active_enrolment(world):
         try:
             group = Group.objects.select_related("programme").get(pk=group_pk)
             barrier.wait()
-            enrolled.append(services.enrol_participant(world.organiser, group, person))
+            enrolled.append(services.enrol_participant(group, person, acting_user=world.organiser))
         except services.EnrolmentError as error:
             refused.append(error.code)
         except Exception as error:  # noqa: BLE001 - collected and asserted below

@@ -18,7 +18,7 @@ def _participant(world):
 
 
 def test_enrol_creates_an_active_enrolment_and_an_audit_entry(world, newcomer):
-    enrolment = services.enrol_participant(world.organiser, world.group_a, newcomer)
+    enrolment = services.enrol_participant(world.group_a, newcomer, acting_user=world.organiser)
     assert enrolment.status == Enrolment.Status.ACTIVE
     assert enrolment.programme_id == world.programme.pk
     entry = AuditEntry.objects.get(action="enrolment.created", object_id=str(enrolment.pk))
@@ -27,8 +27,8 @@ def test_enrol_creates_an_active_enrolment_and_an_audit_entry(world, newcomer):
 
 
 def test_enrolling_twice_in_the_same_group_returns_the_first(world, newcomer):
-    first = services.enrol_participant(world.organiser, world.group_a, newcomer)
-    again = services.enrol_participant(world.organiser, world.group_a, newcomer)
+    first = services.enrol_participant(world.group_a, newcomer, acting_user=world.organiser)
+    again = services.enrol_participant(world.group_a, newcomer, acting_user=world.organiser)
     assert again.pk == first.pk
     assert Enrolment.objects.filter(person=newcomer).count() == 1
     assert AuditEntry.objects.filter(action="enrolment.created").count() == 1
@@ -36,7 +36,7 @@ def test_enrolling_twice_in_the_same_group_returns_the_first(world, newcomer):
 
 def test_active_in_another_group_is_refused_naming_it(world):
     with pytest.raises(services.EnrolmentError) as exc:
-        services.enrol_participant(world.organiser, world.group_b, _participant(world))
+        services.enrol_participant(world.group_b, _participant(world), acting_user=world.organiser)
     assert exc.value.code == "already_enrolled"
     assert "A" in str(exc.value.message)
     assert Enrolment.objects.filter(person=_participant(world)).count() == 1
@@ -54,7 +54,7 @@ def test_a_concurrent_enrolment_is_caught_by_the_constraint(world, newcomer, mon
 
     monkeypatch.setattr(services, "_active_enrolment", miss_first_time)
     with pytest.raises(services.EnrolmentError) as exc:
-        services.enrol_participant(world.organiser, world.group_a, newcomer)
+        services.enrol_participant(world.group_a, newcomer, acting_user=world.organiser)
     assert exc.value.code == "already_enrolled"
     assert Enrolment.objects.filter(person=newcomer, status="active").count() == 1
 
@@ -71,7 +71,10 @@ def test_a_concurrent_enrolment_in_the_same_group_is_returned(world, newcomer, m
         return None if len(calls) == 1 else real(programme_id, person_id)
 
     monkeypatch.setattr(services, "_active_enrolment", miss_first_time)
-    assert services.enrol_participant(world.organiser, world.group_a, newcomer).pk == existing.pk
+    assert (
+        services.enrol_participant(world.group_a, newcomer, acting_user=world.organiser).pk
+        == existing.pk
+    )
 
 
 @pytest.mark.parametrize("status", ["finished", "cancelled"])
@@ -79,13 +82,15 @@ def test_closed_programmes_take_nobody(world, newcomer, status):
     Programme.objects.filter(pk=world.programme.pk).update(status=status)
     group = Group.objects.get(pk=world.group_a.pk)
     with pytest.raises(services.EnrolmentError) as exc:
-        services.enrol_participant(world.organiser, group, newcomer)
+        services.enrol_participant(group, newcomer, acting_user=world.organiser)
     assert exc.value.code == "programme_closed"
 
 
 def test_move_ends_the_old_enrolment_and_keeps_it(world):
     old = Enrolment.objects.get(person=_participant(world))
-    new = services.move_participant(world.organiser, old, world.group_b, "jadwal bentrok")
+    new = services.move_participant(
+        old, world.group_b, "jadwal bentrok", acting_user=world.organiser
+    )
     old.refresh_from_db()
     assert old.status == Enrolment.Status.MOVED
     assert old.ended_at is not None
@@ -100,9 +105,9 @@ def test_move_ends_the_old_enrolment_and_keeps_it(world):
 
 def test_repeating_a_move_does_no_harm(world):
     old = Enrolment.objects.get(person=_participant(world))
-    first = services.move_participant(world.organiser, old, world.group_b, "bentrok")
+    first = services.move_participant(old, world.group_b, "bentrok", acting_user=world.organiser)
     stale = Enrolment.objects.get(pk=old.pk)
-    again = services.move_participant(world.organiser, stale, world.group_b, "bentrok")
+    again = services.move_participant(stale, world.group_b, "bentrok", acting_user=world.organiser)
     assert again.pk == first.pk
     assert Enrolment.objects.filter(person=_participant(world)).count() == 2
 
@@ -110,7 +115,7 @@ def test_repeating_a_move_does_no_harm(world):
 def test_move_needs_a_reason(world):
     old = Enrolment.objects.get(person=_participant(world))
     with pytest.raises(services.EnrolmentError) as exc:
-        services.move_participant(world.organiser, old, world.group_b, "  ")
+        services.move_participant(old, world.group_b, "  ", acting_user=world.organiser)
     assert exc.value.code == "reason_required"
     old.refresh_from_db()
     assert old.status == Enrolment.Status.ACTIVE
@@ -119,7 +124,7 @@ def test_move_needs_a_reason(world):
 def test_move_to_the_same_group_is_refused(world):
     old = Enrolment.objects.get(person=_participant(world))
     with pytest.raises(services.EnrolmentError) as exc:
-        services.move_participant(world.organiser, old, world.group_a, "tidak")
+        services.move_participant(old, world.group_a, "tidak", acting_user=world.organiser)
     assert exc.value.code == "same_group"
 
 
@@ -134,7 +139,7 @@ def test_move_to_another_programme_is_refused(world):
     group = Group.objects.create(programme=other, name="X")
     old = Enrolment.objects.get(person=_participant(world))
     with pytest.raises(services.EnrolmentError) as exc:
-        services.move_participant(world.organiser, old, group, "pindah")
+        services.move_participant(old, group, "pindah", acting_user=world.organiser)
     assert exc.value.code == "other_programme"
     assert Enrolment.objects.filter(person=_participant(world)).count() == 1
 
@@ -142,7 +147,7 @@ def test_move_to_another_programme_is_refused(world):
 def test_withdraw_needs_a_reason(world):
     enrolment = Enrolment.objects.get(person=_participant(world))
     with pytest.raises(services.EnrolmentError) as exc:
-        services.withdraw_participant(world.organiser, enrolment, "")
+        services.withdraw_participant(enrolment, "", acting_user=world.organiser)
     assert exc.value.code == "reason_required"
     enrolment.refresh_from_db()
     assert enrolment.status == Enrolment.Status.ACTIVE
@@ -150,9 +155,11 @@ def test_withdraw_needs_a_reason(world):
 
 def test_withdraw_keeps_history_and_is_idempotent(world):
     enrolment = Enrolment.objects.get(person=_participant(world))
-    services.withdraw_participant(world.organiser, enrolment, "mutasi")
+    services.withdraw_participant(enrolment, "mutasi", acting_user=world.organiser)
     assert enrolment.status == Enrolment.Status.WITHDRAWN
-    services.withdraw_participant(world.organiser, Enrolment.objects.get(pk=enrolment.pk), "x")
+    services.withdraw_participant(
+        Enrolment.objects.get(pk=enrolment.pk), "x", acting_user=world.organiser
+    )
     enrolment.refresh_from_db()
     assert enrolment.end_reason == "mutasi"
     entries = AuditEntry.objects.filter(action="enrolment.withdrawn", object_id=str(enrolment.pk))
@@ -163,15 +170,15 @@ def test_withdraw_keeps_history_and_is_idempotent(world):
 def test_a_withdrawn_participant_can_be_enrolled_again(world):
     person = _participant(world)
     enrolment = Enrolment.objects.get(person=person)
-    services.withdraw_participant(world.organiser, enrolment, "cuti")
-    again = services.enrol_participant(world.organiser, world.group_b, person)
+    services.withdraw_participant(enrolment, "cuti", acting_user=world.organiser)
+    again = services.enrol_participant(world.group_b, person, acting_user=world.organiser)
     assert again.pk != enrolment.pk
     assert Enrolment.objects.filter(person=person).count() == 2
 
 
 def test_a_moved_enrolment_cannot_be_withdrawn(world):
     old = Enrolment.objects.get(person=_participant(world))
-    services.move_participant(world.organiser, old, world.group_b, "bentrok")
+    services.move_participant(old, world.group_b, "bentrok", acting_user=world.organiser)
     with pytest.raises(services.EnrolmentError) as exc:
-        services.withdraw_participant(world.organiser, old, "x")
+        services.withdraw_participant(old, "x", acting_user=world.organiser)
     assert exc.value.code == "not_active"

@@ -70,11 +70,11 @@ def test_proposal_skips_cuti_bersama(frozen, world):
 
 def test_programme_blackout_is_skipped_and_other_programmes_are_not_affected(frozen, world):
     add_calendar_day(
-        world.organiser,
         date=datetime.date(2025, 8, 13),
         kind=CalendarDay.Kind.BLACKOUT,
         reason="Rapat paripurna DPRD",
         programme=world.programme,
+        acting_user=world.organiser,
     )
     proposal = propose_for(_request(world))
     skipped = {s.date: (s.kind, s.reason) for s in proposal.skipped}
@@ -88,10 +88,10 @@ def test_programme_blackout_is_skipped_and_other_programmes_are_not_affected(fro
 
 def test_global_working_day_removes_a_listed_holiday(frozen, world):
     add_calendar_day(
-        world.admin,
         date=datetime.date(2025, 8, 18),
         kind=CalendarDay.Kind.WORKING,
         reason="Cuti bersama tidak berlaku di daerah ini",
+        acting_user=world.admin,
     )
     proposal = propose_for(_request(world))
     assert datetime.date(2025, 8, 18) in {s.date for s in proposal.slots}
@@ -100,13 +100,13 @@ def test_global_working_day_removes_a_listed_holiday(frozen, world):
 
 def test_programme_entry_wins_over_a_global_one_on_the_same_date(frozen, world):
     day = datetime.date(2025, 8, 18)
-    add_calendar_day(world.admin, date=day, kind="working", reason="Kerja")
+    add_calendar_day(date=day, kind="working", reason="Kerja", acting_user=world.admin)
     add_calendar_day(
-        world.organiser,
         date=day,
         kind="blackout",
         reason="Pelatihan lain",
         programme=world.programme,
+        acting_user=world.organiser,
     )
     cal = local_calendar(world.programme, day, day)
     assert cal.blackouts == {day: "Pelatihan lain"}
@@ -116,25 +116,25 @@ def test_programme_entry_wins_over_a_global_one_on_the_same_date(frozen, world):
 
 def test_calendar_days_are_audited_and_duplicates_refused(frozen, world):
     day = add_calendar_day(
-        world.organiser,
         date=datetime.date(2025, 8, 13),
         kind="blackout",
         reason="  Rapat  ",
         programme=world.programme,
+        acting_user=world.organiser,
     )
     assert day.reason == "Rapat"
     assert day.created_by == world.organiser
     with pytest.raises(ScheduleError) as caught:
         add_calendar_day(
-            world.organiser,
             date=datetime.date(2025, 8, 13),
             kind="working",
             reason="Lagi",
             programme=world.programme,
+            acting_user=world.organiser,
         )
     assert caught.value.code == "day_exists"
     pk = day.pk
-    remove_calendar_day(world.organiser, day)
+    remove_calendar_day(day, acting_user=world.organiser)
     assert not CalendarDay.objects.filter(pk=pk).exists()
     actions = list(
         AuditEntry.objects.filter(object_type="programmes.calendarday", object_id=str(pk))
@@ -148,15 +148,15 @@ def test_calendar_days_are_audited_and_duplicates_refused(frozen, world):
 
 
 def test_global_duplicates_are_refused_although_null_is_not_unique(frozen, world):
-    add_calendar_day(world.admin, date=TODAY, kind="blackout", reason="Banjir")
+    add_calendar_day(date=TODAY, kind="blackout", reason="Banjir", acting_user=world.admin)
     with pytest.raises(ScheduleError):
-        add_calendar_day(world.admin, date=TODAY, kind="blackout", reason="Banjir")
+        add_calendar_day(date=TODAY, kind="blackout", reason="Banjir", acting_user=world.admin)
 
 
 @pytest.mark.parametrize(("kind", "reason"), [("nope", "x"), ("blackout", "   ")])
 def test_bad_calendar_days_are_refused(frozen, world, kind, reason):
     with pytest.raises(ScheduleError):
-        add_calendar_day(world.organiser, date=TODAY, kind=kind, reason=reason)
+        add_calendar_day(date=TODAY, kind=kind, reason=reason, acting_user=world.organiser)
     assert not CalendarDay.objects.exists()
 
 
@@ -226,13 +226,13 @@ def test_confirming_creates_the_sessions_once_with_audit(frozen, world):
     coach = world.coach.person
     Module.objects.create(programme=world.programme, order=2, title="Dokumen")
     created = create_sessions(
-        world.organiser,
         world.group_a,
         proposal.slots,
         venue=" Aula BKPSDM ",
         online_url="",
         module_plan=ModulePlan.IN_ORDER,
         coach=coach,
+        acting_user=world.organiser,
     )
     assert [s.starts_at for s in created] == [s.starts_at for s in proposal.slots]
     stored = list(world.group_a.sessions.filter(venue="Aula BKPSDM").order_by("starts_at"))
@@ -249,7 +249,9 @@ def test_confirming_creates_the_sessions_once_with_audit(frozen, world):
     audit = AuditEntry.objects.filter(action="session.created", actor=world.organiser)
     assert sorted(int(a.object_id) for a in audit) == sorted(s.pk for s in stored)
 
-    again = create_sessions(world.organiser, world.group_a, proposal.slots, venue="Aula BKPSDM")
+    again = create_sessions(
+        world.group_a, proposal.slots, venue="Aula BKPSDM", acting_user=world.organiser
+    )
     assert again == []
     assert world.group_a.sessions.count() == 7
     assert AuditEntry.objects.filter(action="session.created").count() == 6
@@ -257,22 +259,26 @@ def test_confirming_creates_the_sessions_once_with_audit(frozen, world):
 
 def test_a_cancelled_session_does_not_block_a_new_one(frozen, world):
     slot = _slot(TODAY, 9, minutes=120)
-    assert create_sessions(world.organiser, world.group_a, [slot]) == []
+    assert create_sessions(world.group_a, [slot], acting_user=world.organiser) == []
     Session.objects.filter(pk=world.session_a.pk).update(status=Session.Status.CANCELLED)
-    assert len(create_sessions(world.organiser, world.group_a, [slot])) == 1
+    assert len(create_sessions(world.group_a, [slot], acting_user=world.organiser)) == 1
 
 
 def test_a_coach_of_another_group_is_refused(frozen, world):
     outsider = Person.objects.get(user=world.other_participant)
     with pytest.raises(ScheduleError) as caught:
-        create_sessions(world.organiser, world.group_a, [_slot(TODAY, 13)], coach=outsider)
+        create_sessions(
+            world.group_a, [_slot(TODAY, 13)], coach=outsider, acting_user=world.organiser
+        )
     assert caught.value.code == "not_a_coach"
     assert world.group_a.sessions.count() == 1
 
 
 def test_unknown_module_plan_is_refused(frozen, world):
     with pytest.raises(ScheduleError):
-        create_sessions(world.organiser, world.group_a, [_slot(TODAY, 13)], module_plan="random")
+        create_sessions(
+            world.group_a, [_slot(TODAY, 13)], module_plan="random", acting_user=world.organiser
+        )
     assert not AuditEntry.objects.filter(action="session.created").exists()
 
 
@@ -285,7 +291,7 @@ def test_unknown_module_plan_is_refused(frozen, world):
 )
 def test_bad_venue_or_link_is_refused(frozen, world, kwargs, code):
     with pytest.raises(ScheduleError) as caught:
-        create_sessions(world.organiser, world.group_a, [_slot(TODAY, 13)], **kwargs)
+        create_sessions(world.group_a, [_slot(TODAY, 13)], **kwargs, acting_user=world.organiser)
     assert caught.value.code == code
     assert world.group_a.sessions.count() == 1
 
@@ -294,5 +300,5 @@ def test_a_finished_programme_gets_no_new_sessions(frozen, world):
     world.programme.status = "finished"
     world.programme.save(update_fields=["status"])
     with pytest.raises(ScheduleError) as caught:
-        create_sessions(world.organiser, world.group_a, [_slot(TODAY, 13)])
+        create_sessions(world.group_a, [_slot(TODAY, 13)], acting_user=world.organiser)
     assert caught.value.code == "programme_closed"

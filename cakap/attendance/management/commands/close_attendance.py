@@ -37,7 +37,7 @@ class Command(BaseCommand):
                 self.stdout.write(f"would close {label}")
                 continue
             try:
-                made = close_session_attendance(None, session)
+                made = close_session_attendance(session, acting_user=None)
             except RollError as exc:  # cancelled or moved meanwhile
                 self.stderr.write(f"skipped {label}: {exc.code}")
                 continue

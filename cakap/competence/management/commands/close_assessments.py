@@ -1,5 +1,3 @@
-from typing import Any
-
 from django.core.management.base import BaseCommand
 
 from cakap.competence import services
@@ -11,6 +9,6 @@ class Command(BaseCommand):
         "with the answers they saved. Safe to run often (e.g. every few minutes)."
     )
 
-    def handle(self, *args: Any, **options: Any) -> None:
-        closed = services.close_overdue_attempts(None)
+    def handle(self, *args: object, **options: object) -> None:
+        closed = services.close_overdue_attempts(acting_user=None)
         self.stdout.write(f"{closed} attempt(s) closed and scored.")

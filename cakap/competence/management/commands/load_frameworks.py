@@ -1,5 +1,3 @@
-from typing import Any
-
 from django.core.management.base import BaseCommand
 
 from cakap.competence import services
@@ -8,6 +6,6 @@ from cakap.competence import services
 class Command(BaseCommand):
     help = "Load or refresh the shipped competence frameworks (digital literacy, DigComp 2.2)."
 
-    def handle(self, *args: Any, **options: Any) -> None:
+    def handle(self, *args: object, **options: object) -> None:
         for framework in services.load_shipped_frameworks():
             self.stdout.write(f"{framework.code}: {framework.competences.count()} competences")

@@ -64,7 +64,7 @@ class Command(BaseCommand):
             self.stdout.write(f"Dry run: {summary}. Nothing was changed.")
             return
         try:
-            result = apply_roster(None, data, path.name, unit_default)
+            result = apply_roster(data, path.name, unit_default, acting_user=None)
         except RosterFileError as err:
             raise CommandError(str(err)) from None
         self.stdout.write(
