@@ -149,9 +149,7 @@ def _check_in_read(person: Person, device_id: str) -> QuerySet[Session]:
     filtered relation), whether this phone checked in someone else to the session or
     anyone to another session, and the phone their live personal link bound."""
     phone = AttendanceRecord.objects.filter(device_id=device_id).exclude(device_id="")
-    enrolled = Enrolment.objects.filter(
-        group=OuterRef("group"), person=person.pk, status=Enrolment.Status.ACTIVE
-    )
+    enrolled = Enrolment.objects.active().filter(group=OuterRef("group"), person=person.pk)
     bound = PersonalLink.objects.filter(
         person=person.pk, programme=OuterRef("group__programme"), revoked_at__isnull=True
     )
@@ -455,8 +453,7 @@ def sessions_open_for(user: User, now: datetime.datetime) -> list[Session]:
     return list(
         Session.objects.select_related(*_SESSION_RELATED)
         .filter(
-            group__enrolments__person__user=user,
-            group__enrolments__status=Enrolment.Status.ACTIVE,
+            Enrolment.active_q("group__enrolments", person__user=user),
             starts_at__gte=now - day,
             starts_at__lte=now + day,
         )
@@ -527,9 +524,7 @@ def check_in_by_coach(
         raise CheckInForbiddenError("forbidden", _("You do not run this session's check-in."))
     if session.status in (Session.Status.CANCELLED, Session.Status.MOVED):
         raise CheckInError("session_cancelled", REASONS["session_cancelled"])
-    enrolled = Enrolment.objects.filter(
-        person=person, group_id=session.group_id, status=Enrolment.Status.ACTIVE
-    ).exists()
+    enrolled = Enrolment.objects.active().filter(person=person, group_id=session.group_id).exists()
     if not enrolled:
         raise CheckInError("not_enrolled", _("This person is not a participant of this group."))
     existing = AttendanceRecord.objects.filter(session=session, person=person).first()

@@ -368,9 +368,7 @@ def coach_search(request: HttpRequest, pk: int) -> HttpResponse:
             q |= Q(nip=parse_nip(query).digits)
         people = list(
             Person.objects.filter(
-                q,
-                enrolments__group_id=session.group_id,
-                enrolments__status=Enrolment.Status.ACTIVE,
+                q, Enrolment.active_q("enrolments", group_id=session.group_id)
             ).order_by("name")[:SEARCH_LIMIT]
         )
     return render(
@@ -445,7 +443,8 @@ def _live_links(programme: Any) -> dict[int, PersonalLink]:
 
 def _participants(programme: Any) -> list[Enrolment]:
     return list(
-        Enrolment.objects.filter(programme=programme, status=Enrolment.Status.ACTIVE)
+        Enrolment.objects.active()
+        .filter(programme=programme)
         .select_related("person", "group")
         .order_by("group__name", "person__name")
     )
@@ -497,9 +496,8 @@ def links_issue(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         if form.is_valid():
             person = Person.objects.filter(
+                Enrolment.active_q("enrolments", programme=programme),
                 pk=form.cleaned_data["person"],
-                enrolments__programme=programme,
-                enrolments__status=Enrolment.Status.ACTIVE,
             ).first()
             if person is None:
                 raise Http404
