@@ -144,7 +144,7 @@ AXES_HANDLER = "cakap.people.throttle.LoginThrottle"
 LOGIN_ADDRESS_ACCOUNT_LIMIT = env_int("CAKAP_LOGIN_ADDRESS_ACCOUNT_LIMIT", 30)
 # axes warns when the address is not a lockout parameter; LoginThrottle counts it.
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
-AXES_LOCKOUT_CALLABLE = "cakap.people.views.lockout"
+AXES_LOCKOUT_CALLABLE = "cakap.people.views.people.lockout"
 AXES_RESET_ON_SUCCESS = True
 # A refused try during a pause is not a new failure: the right password typed in a
 # paused room must not count against that person's own account.

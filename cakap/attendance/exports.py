@@ -5,7 +5,7 @@ from django.utils.translation import gettext as _
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from cakap.attendance.reports import LETTERS, STATUS_ORDER, Column, Recap
+from cakap.attendance.queries import LETTERS, STATUS_ORDER, Column, Recap
 from cakap.core import spreadsheets
 from cakap.core.formatting import local
 

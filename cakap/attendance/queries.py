@@ -1,19 +1,37 @@
-"""Reads that the coach's screens share: the live roll of a session."""
+"""Reads that pages and exports share: the coach's live roll of a session, and the
+attendance arithmetic of a participant's standing, the recap matrix and the at-risk list.
+
+Counting rules (docs/decisions.md):
+- Attended = hadir + terlambat. Izin, sakit and dinas luar are shown and counted
+  separately but are not attendance: the target is about being there.
+- A check-in held for the coach's approval (a shared phone) does not count until approved.
+- A session counts when it is held or when the participant already has a record in it;
+  the others of the group's schedule that are still planned are "remaining". Cancelled
+  and moved sessions do not count at all (a moved session lives on as its replacement).
+- Total = counted + remaining. When the schedule has fewer sessions than the programme's
+  target number, the sessions not yet scheduled count as remaining too.
+- Target = ceil(min_pct / 100 x total). Needed = target - attended (at least 0).
+  Cannot reach: attended + remaining < target. Below pace: attended / counted < min_pct.
+
+Loading a recap costs the same few queries whatever the roster size.
+"""
 
 import datetime
-from dataclasses import dataclass
+from collections import defaultdict
+from dataclasses import dataclass, field
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from cakap.attendance.models import (
+    PRESENT,
     AttendanceRecord,
     CheckInAttempt,
     Flag,
     Status,
 )
 from cakap.people.models import Person
-from cakap.programmes.models import Session
+from cakap.programmes.models import Enrolment, EnrolmentQuerySet, Group, Programme, Session
 
 # --- The coach's live roll ----------------------------------------------------------------
 
@@ -117,3 +135,300 @@ def live_roll(session: Session) -> LiveRoll:
 def _checked_in_key(entry: RollEntry) -> datetime.datetime:
     at = entry.record.checked_in_at if entry.record else None
     return at or datetime.datetime.min.replace(tzinfo=datetime.UTC)
+
+
+# Daftar hadir letters: the status names are Indonesian terms in both languages.
+LETTERS: dict[str, str] = {
+    Status.HADIR: "H",
+    Status.TERLAMBAT: "T",
+    Status.IZIN: "I",
+    Status.SAKIT: "S",
+    Status.DINAS_LUAR: "DL",
+    Status.ALPA: "A",
+}
+STATUS_ORDER = list(Status)  # as declared: present, late, then the absences
+_GONE = (Session.Status.CANCELLED, Session.Status.MOVED)
+
+
+def target_count(min_pct: int, total: int) -> int:
+    """ceil(min_pct / 100 x total), in whole numbers."""
+    return -(-min_pct * total // 100)
+
+
+@dataclass(frozen=True)
+class Standing:
+    """Where one participant stands against the programme's minimum attendance."""
+
+    attended: int
+    counted: int
+    remaining: int
+    min_pct: int
+
+    @property
+    def total(self) -> int:
+        return self.counted + self.remaining
+
+    @property
+    def target(self) -> int:
+        return target_count(self.min_pct, self.total)
+
+    @property
+    def needed(self) -> int:
+        """How many more sessions the participant must attend to reach the target."""
+        return max(0, self.target - self.attended)
+
+    @property
+    def cannot_reach(self) -> bool:
+        return self.attended + self.remaining < self.target
+
+    @property
+    def below_pace(self) -> bool:
+        return self.counted > 0 and self.attended * 100 < self.min_pct * self.counted
+
+    @property
+    def at_risk(self) -> bool:
+        return self.cannot_reach or self.below_pace
+
+    @property
+    def pct(self) -> float | None:
+        """Attendance so far, in percent of the sessions counted; None before any."""
+        return round(self.attended * 100 / self.counted, 1) if self.counted else None
+
+
+def standing(attended: int, counted: int, remaining: int, min_pct: int) -> Standing:
+    if not 0 <= attended <= counted or remaining < 0 or not 0 <= min_pct <= 100:
+        raise ValueError("inconsistent attendance counts")
+    return Standing(attended, counted, remaining, min_pct)
+
+
+# --- The recap matrix --------------------------------------------------------------------
+
+
+@dataclass
+class Column:
+    """One column of the matrix: a session, or (programme-wide) the n-th meeting of every
+    group."""
+
+    index: int
+    sessions: dict[int, Session]  # group id -> session
+
+    @property
+    def only(self) -> Session | None:
+        return next(iter(self.sessions.values())) if len(self.sessions) == 1 else None
+
+    @property
+    def first_start(self) -> datetime.datetime:
+        return min(s.starts_at for s in self.sessions.values())
+
+
+@dataclass
+class Cell:
+    session: Session | None
+    status: str = ""
+    pending: bool = False
+
+    @property
+    def letter(self) -> str:
+        if self.session is None:
+            return ""
+        if not self.status:
+            return "·" if self.session.status == Session.Status.PLANNED else "–"
+        return LETTERS[self.status] + ("?" if self.pending else "")
+
+    @property
+    def present(self) -> bool:
+        return self.status in PRESENT and not self.pending
+
+
+@dataclass
+class Row:
+    person: Person
+    group: Group
+    cells: list[Cell]
+    counts: dict[str, int]
+    standing: Standing
+
+
+@dataclass
+class ColumnTotal:
+    present: int
+    counted: int
+
+    @property
+    def pct(self) -> float | None:
+        return round(self.present * 100 / self.counted, 1) if self.counted else None
+
+
+@dataclass
+class Recap:
+    programme: Programme
+    group: Group | None
+    columns: list[Column]
+    rows: list[Row]
+    totals: list[ColumnTotal] = field(default_factory=list)
+
+    @property
+    def min_pct(self) -> int:
+        return self.programme.min_attendance_pct
+
+    @property
+    def at_risk(self) -> list[Row]:
+        """Those who cannot reach the target first, then by how many sessions they need."""
+        rows = [r for r in self.rows if r.standing.at_risk]
+        rows.sort(key=lambda r: (not r.standing.cannot_reach, -r.standing.needed, r.person.name))
+        return rows
+
+
+def _standing_of(cells: list[Cell], min_pct: int, unscheduled: int) -> Standing:
+    attended = counted = remaining = 0
+    for cell in cells:
+        if cell.session is None:
+            continue
+        if cell.status or cell.session.status == Session.Status.HELD:
+            counted += 1
+            attended += int(cell.present)
+        else:
+            remaining += 1
+    return standing(attended, counted, remaining + unscheduled, min_pct)
+
+
+def build_recap(
+    programme: Programme,
+    group: Group | None,
+    sessions: list[Session],
+    enrolments: list[Enrolment],
+    records: list[tuple[int, int, str, bool]],
+) -> Recap:
+    """The matrix from plain lists (sessions in order; records as (session id, person id,
+    status, pending)). For one group, a column is a session; for a programme, the n-th
+    session of each group."""
+    by_group: dict[int, list[Session]] = defaultdict(list)
+    for session in sessions:
+        if session.status not in _GONE:
+            by_group[session.group_id].append(session)
+    width = max((len(v) for v in by_group.values()), default=0)
+    columns = [
+        Column(i + 1, {gid: ss[i] for gid, ss in by_group.items() if i < len(ss)})
+        for i in range(width)
+    ]
+    marks = {(sid, pid): (status, pending) for sid, pid, status, pending in records}
+    rows: list[Row] = []
+    for enrolment in enrolments:
+        own = by_group.get(enrolment.group_id, [])
+        unscheduled = max(0, programme.target_sessions - len(own))
+        cells = []
+        counts: dict[str, int] = {s.value: 0 for s in STATUS_ORDER}
+        for column in columns:
+            cell_session = column.sessions.get(enrolment.group_id)
+            status, pending = (
+                marks.get((cell_session.pk, enrolment.person_id), ("", False))
+                if cell_session
+                else ("", False)
+            )
+            cells.append(Cell(cell_session, status, pending))
+            if status and not pending:
+                counts[status] += 1
+        rows.append(
+            Row(
+                enrolment.person,
+                enrolment.group,
+                cells,
+                counts,
+                _standing_of(cells, programme.min_attendance_pct, unscheduled),
+            )
+        )
+    totals = []
+    for i in range(len(columns)):
+        column_cells = [row.cells[i] for row in rows]
+        totals.append(
+            ColumnTotal(
+                present=sum(c.present for c in column_cells),
+                counted=sum(
+                    1
+                    for c in column_cells
+                    if c.session is not None
+                    and (c.status or c.session.status == Session.Status.HELD)
+                ),
+            )
+        )
+    return Recap(programme, group, columns, rows, totals)
+
+
+def _sessions(filter_kwargs: dict[str, object]) -> list[Session]:
+    return list(
+        Session.objects.filter(**filter_kwargs)
+        .exclude(status__in=_GONE)
+        .select_related("module")
+        .order_by("starts_at", "pk")
+    )
+
+
+def _enrolments(queryset: EnrolmentQuerySet) -> list[Enrolment]:
+    return list(
+        queryset.active()
+        .select_related("person__unit", "group")
+        .order_by("group__name", "person__name", "person_id")
+    )
+
+
+def _records(sessions: list[Session]) -> list[tuple[int, int, str, bool]]:
+    return list(
+        AttendanceRecord.objects.filter(session__in=[s.pk for s in sessions]).values_list(
+            "session_id", "person_id", "status", "pending"
+        )
+    )
+
+
+def recap_for_group(group: Group) -> Recap:
+    """Participants of the group by its sessions: three queries."""
+    sessions = _sessions({"group": group})
+    enrolments = _enrolments(Enrolment.objects.filter(group=group))
+    return build_recap(group.programme, group, sessions, enrolments, _records(sessions))
+
+
+def recap_for_programme(programme: Programme) -> Recap:
+    """Every participant of the programme by meeting number: three queries."""
+    sessions = _sessions({"group__programme": programme})
+    enrolments = _enrolments(Enrolment.objects.filter(programme=programme))
+    return build_recap(programme, None, sessions, enrolments, _records(sessions))
+
+
+@dataclass
+class MyAttendance:
+    programme: Programme
+    group: Group
+    sessions: list[tuple[Session, AttendanceRecord | None]]
+    counts: dict[str, int]
+    standing: Standing
+
+
+def my_attendance(person: Person, programme: Programme) -> MyAttendance | None:
+    """One participant's sessions in a programme with their status and standing."""
+    enrolment = (
+        Enrolment.objects.filter(person=person, programme=programme)
+        .select_related("group")
+        .order_by("status", "-enrolled_at")  # the active one first ("active" sorts first)
+        .first()
+    )
+    if enrolment is None:
+        return None
+    sessions = _sessions({"group": enrolment.group})
+    records = {
+        r.session_id: r
+        for r in AttendanceRecord.objects.filter(person=person, session__in=sessions)
+    }
+    recap = build_recap(
+        programme,
+        enrolment.group,
+        sessions,
+        [enrolment],
+        [(r.session_id, r.person_id, r.status, r.pending) for r in records.values()],
+    )
+    row = recap.rows[0]
+    return MyAttendance(
+        programme,
+        enrolment.group,
+        [(s, records.get(s.pk)) for s in sessions],
+        row.counts,
+        row.standing,
+    )

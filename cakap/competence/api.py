@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
-from cakap.competence import frameworks_io, results, services
+from cakap.competence import frameworks_io, queries, services
 from cakap.competence.access import (
     administrations_visible_to,
     attempts_visible_to,
@@ -461,7 +461,7 @@ def instrument_results(request: HttpRequest, instrument_id: Id) -> list[dict[str
     user = actor(request)
     instrument = get_or_404(_instruments(user), instrument_id)
     # Computed over the people the caller may see: a participant gets only their own rows.
-    data = results.instrument_results(user, instrument)
+    data = queries.instrument_results(user, instrument)
     rows: list[dict[str, object]] = []
     for p in data.people:
         for c in data.competences:
@@ -475,12 +475,12 @@ def instrument_results(request: HttpRequest, instrument_id: Id) -> list[dict[str
                     "group": p.group,
                     "competence_id": c.pk,
                     "competence_code": c.code,
-                    "pre": results.show(cell.pre),
+                    "pre": queries.show(cell.pre),
                     "pre_level": cell.pre_level,
-                    "post": results.show(cell.post),
+                    "post": queries.show(cell.post),
                     "post_level": cell.post_level,
-                    "gain": results.show(cell.gain),
-                    "normalised_gain": results.show_g(cell.normalised),
+                    "gain": queries.show(cell.gain),
+                    "normalised_gain": queries.show_g(cell.normalised),
                 }
             )
     return rows

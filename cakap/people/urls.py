@@ -1,8 +1,8 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from cakap.people import views, views_account
 from cakap.people.forms import LoginForm
+from cakap.people.views import account, people
 
 # The admin app, listed before ours, ships registration/password_reset_*.html in its own
 # look; naming our templates explicitly keeps the reset pages in Cakap's layout.
@@ -18,7 +18,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "password-reset/",
-        views.PasswordResetView.as_view(),
+        people.PasswordResetView.as_view(),
         name="password_reset",
     ),
     path(
@@ -30,7 +30,7 @@ urlpatterns = [
     ),
     path(
         "password-reset/<uidb64>/<token>/",
-        views_account.PasswordResetConfirmView.as_view(),
+        account.PasswordResetConfirmView.as_view(),
         name="password_reset_confirm",
     ),
     path(
@@ -40,7 +40,7 @@ urlpatterns = [
         ),
         name="password_reset_complete",
     ),
-    path("account/password/", views_account.PasswordChangeView.as_view(), name="password_change"),
+    path("account/password/", account.PasswordChangeView.as_view(), name="password_change"),
     path(
         "account/password/done/",
         auth_views.PasswordChangeDoneView.as_view(
@@ -48,15 +48,15 @@ urlpatterns = [
         ),
         name="password_change_done",
     ),
-    path("account/tokens/", views_account.token_list, name="token-list"),
-    path("account/tokens/<id:pk>/revoke/", views_account.token_revoke, name="token-revoke"),
-    path("people/tokens/", views_account.token_admin_list, name="token-admin-list"),
-    path("people/", views.person_list, name="person-list"),
-    path("people/new/", views.person_create, name="person-create"),
-    path("people/<id:pk>/", views.person_detail, name="person-detail"),
-    path("people/<id:pk>/edit/", views.person_edit, name="person-edit"),
-    path("people/import/", views.roster_import, name="roster-import"),
-    path("people/import/confirm/", views.roster_import_confirm, name="roster-import-confirm"),
-    path("people/import/cancel/", views.roster_import_cancel, name="roster-import-cancel"),
-    path("units/", views.unit_tree, name="unit-tree"),
+    path("account/tokens/", account.token_list, name="token-list"),
+    path("account/tokens/<id:pk>/revoke/", account.token_revoke, name="token-revoke"),
+    path("people/tokens/", account.token_admin_list, name="token-admin-list"),
+    path("people/", people.person_list, name="person-list"),
+    path("people/new/", people.person_create, name="person-create"),
+    path("people/<id:pk>/", people.person_detail, name="person-detail"),
+    path("people/<id:pk>/edit/", people.person_edit, name="person-edit"),
+    path("people/import/", people.roster_import, name="roster-import"),
+    path("people/import/confirm/", people.roster_import_confirm, name="roster-import-confirm"),
+    path("people/import/cancel/", people.roster_import_cancel, name="roster-import-cancel"),
+    path("units/", people.unit_tree, name="unit-tree"),
 ]

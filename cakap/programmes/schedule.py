@@ -1,6 +1,7 @@
 """Schedule generation, pure logic: which dates get a session and which are skipped, and why.
 
-Nothing here touches the database; `scheduling.py` loads the calendar and saves the result.
+Nothing here touches the database; `queries.py` loads the calendar and
+`services.py` saves the result.
 """
 
 import datetime

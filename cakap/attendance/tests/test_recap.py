@@ -7,7 +7,7 @@ import io
 import pytest
 from openpyxl import load_workbook
 
-from cakap.attendance.reports import recap_for_group, recap_for_programme
+from cakap.attendance.queries import recap_for_group, recap_for_programme
 from cakap.attendance.services import set_status
 from cakap.attendance.tests.roll_support import (
     add_participants,

@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cakap.attendance.models import PRESENT, Status
-from cakap.attendance.reports import build_recap
+from cakap.attendance.queries import build_recap
 from cakap.people.models import Person
 from cakap.programmes.models import Enrolment, Group, Programme, Session
 

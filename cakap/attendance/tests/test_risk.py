@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cakap.attendance.reports import standing, target_count
+from cakap.attendance.queries import standing, target_count
 from cakap.attendance.services import set_status
 from cakap.attendance.tests.roll_support import (
     add_participants,

@@ -4,7 +4,7 @@ from fractions import Fraction
 from django import template
 from django.utils import formats
 
-from cakap.competence import results
+from cakap.competence import queries
 
 register = template.Library()
 
@@ -14,7 +14,7 @@ def pct(value: Fraction | Decimal | None) -> str:
     """A percentage or gain with one decimal; a dash when there is none."""
     if value is None:
         return "–"
-    shown = results.show(Fraction(value))
+    shown = queries.show(Fraction(value))
     return formats.number_format(shown, decimal_pos=1) if shown is not None else "–"
 
 
@@ -23,7 +23,7 @@ def gain_g(value: Fraction | Decimal | None) -> str:
     """A normalised gain with two decimals; a dash when undefined."""
     if value is None:
         return "–"
-    shown = results.show_g(Fraction(value))
+    shown = queries.show_g(Fraction(value))
     return formats.number_format(shown, decimal_pos=2) if shown is not None else "–"
 
 
@@ -36,5 +36,5 @@ def heat(value: Decimal | None) -> str:
 
 
 @register.filter
-def agg(row: results.AggregateRow, competence_id: int) -> object:
+def agg(row: queries.AggregateRow, competence_id: int) -> object:
     return row.per_competence.get(competence_id)

@@ -9,18 +9,16 @@ from cakap.core.formatting import JAKARTA
 from cakap.core.models import AuditEntry
 from cakap.people.models import Person
 from cakap.programmes.models import CalendarDay, Enrolment, Group, Module, Session
-from cakap.programmes.schedule import ScheduleError, SkipKind, Slot
-from cakap.programmes.scheduling import (
+from cakap.programmes.queries import (
     ConflictKind,
     ModulePlan,
     ScheduleRequest,
-    add_calendar_day,
-    create_sessions,
     find_conflicts,
     local_calendar,
     propose_for,
-    remove_calendar_day,
 )
+from cakap.programmes.schedule import ScheduleError, SkipKind, Slot
+from cakap.programmes.services import add_calendar_day, create_sessions, remove_calendar_day
 
 NINETY = datetime.timedelta(minutes=90)
 # Monday 7 July 2025, 08.00 WIB: the world's sessions are today at 09.00-11.00 WIB.

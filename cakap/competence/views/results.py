@@ -8,7 +8,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
-from cakap.competence import charts, results
+from cakap.competence import charts, queries
 from cakap.competence.access import (
     get_administration_for_user,
     get_instrument_for_user,
@@ -16,7 +16,7 @@ from cakap.competence.access import (
     groups_for_results,
 )
 from cakap.competence.models import Instrument
-from cakap.competence.views import can_read_results
+from cakap.competence.views.instruments import can_read_results
 from cakap.people.identity import signed_in
 from cakap.people.models import User
 
@@ -37,7 +37,7 @@ def instrument_results(request: HttpRequest, pk: int) -> HttpResponse:
     """Aggregates per programme, group and unit, with the people behind each figure."""
     user = signed_in(request)
     instrument = _staff_instrument(user, pk)
-    data = results.instrument_results(user, instrument)
+    data = queries.instrument_results(user, instrument)
     tables = [
         (_("Programme"), data.aggregate("programme")),
         (_("Groups"), data.aggregate("group")),
@@ -77,7 +77,7 @@ def results_export(request: HttpRequest, pk: int) -> HttpResponse:
     user = signed_in(request)
     instrument = _staff_instrument(user, pk)
     response = HttpResponse(
-        results.export_xlsx(results.instrument_results(user, instrument)),
+        queries.export_xlsx(queries.instrument_results(user, instrument)),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
     response["Content-Disposition"] = f'attachment; filename="results-{instrument.pk}.xlsx"'
@@ -92,14 +92,14 @@ def heatmap(request: HttpRequest, pk: int, group_pk: int) -> HttpResponse:
     group = groups_for_results(user, instrument.programme).filter(pk=group_pk).first()
     if group is None:
         raise Http404
-    data = results.instrument_results(user, instrument, group_id=group.pk)
+    data = queries.instrument_results(user, instrument, group_id=group.pk)
     phase = request.GET.get("phase") or data.latest_phase()
-    if phase not in (results.PRE, results.POST):
-        phase = results.PRE
+    if phase not in (queries.PRE, queries.POST):
+        phase = queries.PRE
 
-    def value(person: results.PersonResult, competence_id: int) -> Fraction | None:
+    def value(person: queries.PersonResult, competence_id: int) -> Fraction | None:
         cell = person.cell(competence_id)
-        return cell.pre if phase == results.PRE else cell.post
+        return cell.pre if phase == queries.PRE else cell.post
 
     matrix = [[_pct(value(p, c.pk)) for c in data.competences] for p in data.people]
     rows = [
@@ -107,8 +107,8 @@ def heatmap(request: HttpRequest, pk: int, group_pk: int) -> HttpResponse:
             "person": p,
             "cells": [
                 (
-                    results.show(value(p, c.pk)),
-                    p.cell(c.pk).pre_level if phase == results.PRE else p.cell(c.pk).post_level,
+                    queries.show(value(p, c.pk)),
+                    p.cell(c.pk).pre_level if phase == queries.PRE else p.cell(c.pk).post_level,
                 )
                 for c in data.competences
             ],
@@ -145,7 +145,7 @@ def profile(request: HttpRequest, pk: int, person_pk: int) -> HttpResponse:
     user = signed_in(request)
     instrument = get_instrument_for_user(user, pk)
     person = get_participant_for_results(user, instrument.programme, person_pk)
-    data = results.instrument_results(user, instrument, person_id=person.pk)
+    data = queries.instrument_results(user, instrument, person_id=person.pk)
     me = next((p for p in data.people if p.id == person.pk), None)
     if me is None:
         raise Http404
@@ -153,10 +153,10 @@ def profile(request: HttpRequest, pk: int, person_pk: int) -> HttpResponse:
         {
             "competence": c,
             "cell": me.cell(c.pk),
-            "pre": results.show(me.cell(c.pk).pre),
-            "post": results.show(me.cell(c.pk).post),
-            "gain": results.show(me.cell(c.pk).gain),
-            "normalised": results.show_g(me.cell(c.pk).normalised),
+            "pre": queries.show(me.cell(c.pk).pre),
+            "post": queries.show(me.cell(c.pk).post),
+            "gain": queries.show(me.cell(c.pk).gain),
+            "normalised": queries.show_g(me.cell(c.pk).normalised),
         }
         for c in data.competences
     ]
@@ -179,7 +179,7 @@ def profile(request: HttpRequest, pk: int, person_pk: int) -> HttpResponse:
             "instrument": instrument,
             "person": person,
             "rows": rows,
-            "focus": results.weakest(me, data.competences),
+            "focus": queries.weakest(me, data.competences),
             "chart": chart,
             "is_self": person.user_id == user.pk,
         },
@@ -201,6 +201,6 @@ def item_analysis(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "administration": administration,
             "instrument": instrument,
-            "rows": results.item_analysis(user, administration),
+            "rows": queries.item_analysis(user, administration),
         },
     )

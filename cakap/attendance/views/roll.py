@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from cakap.attendance import exports, reports, services
+from cakap.attendance import exports, queries, services
 from cakap.attendance.access import (
     absence_requests_decidable_by,
     absence_requests_visible_to,
@@ -26,7 +26,7 @@ from cakap.attendance.access import (
     get_session_for_roll,
     records_visible_to,
 )
-from cakap.attendance.forms_roll import AbsenceRequestForm, DecisionForm, RollForm
+from cakap.attendance.forms import AbsenceDecisionForm, AbsenceRequestForm, RollForm
 from cakap.attendance.models import EXCUSED, AbsenceRequest, AttendanceRecord, Status
 from cakap.people.access import person_of
 from cakap.people.identity import signed_in
@@ -230,7 +230,7 @@ def absence_queue(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "attendance/absence_queue.html",
-        {"pending": pending, "decided": decided, "form": DecisionForm()},
+        {"pending": pending, "decided": decided, "form": AbsenceDecisionForm()},
     )
 
 
@@ -241,7 +241,7 @@ def absence_decide(request: HttpRequest, pk: int) -> HttpResponse:
     absence = absence_requests_decidable_by(user).filter(pk=pk).first()
     if absence is None:
         raise Http404
-    form = DecisionForm(request.POST)
+    form = AbsenceDecisionForm(request.POST)
     approve = request.POST.get("decision") == "approve"
     if request.POST.get("decision") not in ("approve", "decline") or not form.is_valid():
         messages.error(request, _("Choose approve or decline."))
@@ -296,7 +296,7 @@ def my_programme(request: HttpRequest, programme_pk: int) -> HttpResponse:
     person = person_of(user)
     if programme is None or person is None:
         raise Http404
-    mine = reports.my_attendance(person, programme)
+    mine = queries.my_attendance(person, programme)
     if mine is None:
         raise Http404
     requests = list(
@@ -316,7 +316,7 @@ def my_programme(request: HttpRequest, programme_pk: int) -> HttpResponse:
             "asked": asked,
             "now": now,
             "count_items": [
-                (reports.LETTERS[s], s.label, mine.counts[s]) for s in reports.STATUS_ORDER
+                (queries.LETTERS[s], s.label, mine.counts[s]) for s in queries.STATUS_ORDER
             ],
         },
     )
@@ -325,7 +325,7 @@ def my_programme(request: HttpRequest, programme_pk: int) -> HttpResponse:
 # --- Recap and at-risk -------------------------------------------------------------------
 
 
-def _recap_response(recap: reports.Recap, fmt: str, stem: str) -> HttpResponse:
+def _recap_response(recap: queries.Recap, fmt: str, stem: str) -> HttpResponse:
     date = timezone.localdate().isoformat()
     if fmt == "csv":
         response = HttpResponse(
@@ -344,7 +344,7 @@ def _recap_response(recap: reports.Recap, fmt: str, stem: str) -> HttpResponse:
     return response
 
 
-def _recap_page(request: HttpRequest, recap: reports.Recap) -> HttpResponse:
+def _recap_page(request: HttpRequest, recap: queries.Recap) -> HttpResponse:
     columns = [
         {"column": c, "label": exports.column_label(recap, c), "total": t}
         for c, t in zip(recap.columns, recap.totals, strict=True)
@@ -357,7 +357,7 @@ def _recap_page(request: HttpRequest, recap: reports.Recap) -> HttpResponse:
             "programme": recap.programme,
             "group": recap.group,
             "columns": columns,
-            "letters": [(reports.LETTERS[s], s.label) for s in reports.STATUS_ORDER],
+            "letters": [(queries.LETTERS[s], s.label) for s in queries.STATUS_ORDER],
             "groups": recap.programme.groups.order_by("name") if recap.group is None else None,
         },
     )
@@ -366,7 +366,7 @@ def _recap_page(request: HttpRequest, recap: reports.Recap) -> HttpResponse:
 @login_required
 def recap_group(request: HttpRequest, pk: int, fmt: str = "") -> HttpResponse:
     group = get_group_for_recap(signed_in(request), pk)
-    recap = reports.recap_for_group(group)
+    recap = queries.recap_for_group(group)
     if fmt:
         return _recap_response(recap, fmt, f"recap-group-{group.pk}")
     return _recap_page(request, recap)
@@ -375,7 +375,7 @@ def recap_group(request: HttpRequest, pk: int, fmt: str = "") -> HttpResponse:
 @login_required
 def recap_programme(request: HttpRequest, pk: int, fmt: str = "") -> HttpResponse:
     programme = get_programme_for_recap(signed_in(request), pk)
-    recap = reports.recap_for_programme(programme)
+    recap = queries.recap_for_programme(programme)
     if fmt:
         return _recap_response(recap, fmt, f"recap-programme-{programme.pk}")
     return _recap_page(request, recap)
@@ -385,7 +385,7 @@ def recap_programme(request: HttpRequest, pk: int, fmt: str = "") -> HttpRespons
 def risk_list(request: HttpRequest, pk: int) -> HttpResponse:
     """Participants below the target pace or no longer able to reach the target."""
     programme = get_programme_for_recap(signed_in(request), pk)
-    recap = reports.recap_for_programme(programme)
+    recap = queries.recap_for_programme(programme)
     return render(
         request,
         "attendance/risk_list.html",

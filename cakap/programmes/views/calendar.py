@@ -31,19 +31,21 @@ from cakap.programmes.access import (
     programmes_managed_by,
     sessions_visible_to,
 )
-from cakap.programmes.forms_schedule import CalendarDayForm, ScheduleForm, fingerprint
+from cakap.programmes.forms import CalendarDayForm, ScheduleForm, fingerprint
 from cakap.programmes.ical import feed_for, feed_url, own_sessions, user_for_token, webcal_url
 from cakap.programmes.models import CalendarDay, Programme, Session
-from cakap.programmes.schedule import ScheduleError
-from cakap.programmes.scheduling import (
+from cakap.programmes.queries import (
     LocalCalendar,
     ModulePlan,
-    add_calendar_day,
-    create_sessions,
     existing_starts,
     find_conflicts,
     local_calendar,
     propose_for,
+)
+from cakap.programmes.schedule import ScheduleError
+from cakap.programmes.services import (
+    add_calendar_day,
+    create_sessions,
     regenerate_feed_token,
     remove_calendar_day,
 )

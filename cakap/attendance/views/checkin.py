@@ -27,10 +27,10 @@ from django.views.decorators.http import require_POST
 from cakap.attendance import checkin, codes, links, phones, queries, windows
 from cakap.attendance.access import get_session_for_roll, has_to_do_with
 from cakap.attendance.checkin import CheckInError
-from cakap.attendance.forms_checkin import (
+from cakap.attendance.forms import (
     CardForm,
     CodeForm,
-    DecisionForm,
+    HeldCheckInForm,
     PersonPickForm,
     SearchForm,
     location_from,
@@ -340,7 +340,7 @@ def coach_decide(request: HttpRequest, pk: int, record_pk: int) -> HttpResponse:
         .filter(pk=record_pk, session=session)
         .first()
     )
-    form = DecisionForm(request.POST)
+    form = HeldCheckInForm(request.POST)
     if record is None or not form.is_valid():
         raise Http404
     checkin.decide_pending(
