@@ -2,6 +2,8 @@ from django.urls import path
 
 from cakap.attendance.views import checkin, roll
 
+app_name = "attendance"
+
 urlpatterns = [
     # The check-in: the scan, the typed code, cards, the coach's screen, personal links.
     path("c/<id:session_id>/<str:code>/", checkin.checkin_scan, name="checkin-scan"),

@@ -7,6 +7,8 @@ from cakap.people.views import account, people
 # The admin app, listed before ours, ships registration/password_reset_*.html in its own
 # look; naming our templates explicitly keeps the reset pages in Cakap's layout.
 
+app_name = "people"
+
 urlpatterns = [
     path(
         "login/",

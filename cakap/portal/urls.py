@@ -2,6 +2,8 @@ from django.urls import path
 
 from cakap.portal import views
 
+app_name = "portal"
+
 urlpatterns = [
     path("", views.home, name="home"),
     path("audit/", views.audit_trail, name="audit-trail"),

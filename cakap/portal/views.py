@@ -10,8 +10,8 @@ from cakap.people.models import Unit
 
 def home(request: HttpRequest) -> HttpResponse:
     if not request.user.is_authenticated:
-        return redirect("login")
-    return redirect("my-schedule")
+        return redirect("people:login")
+    return redirect("programmes:my-schedule")
 
 
 def health(request: HttpRequest) -> JsonResponse:

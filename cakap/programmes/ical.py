@@ -30,7 +30,7 @@ def own_sessions(user: User) -> QuerySet[Session]:
 
 def feed_url(user: User) -> str:
     """The secret https address of a user's feed, on the configured site address."""
-    return f"{settings.SITE_URL}{reverse('ical-feed', args=[user.feed_token])}"
+    return f"{settings.SITE_URL}{reverse('programmes:ical-feed', args=[user.feed_token])}"
 
 
 def webcal_url(user: User) -> str:

@@ -2,6 +2,8 @@ from django.urls import path, re_path
 
 from cakap.programmes.views import calendar, programmes
 
+app_name = "programmes"
+
 urlpatterns = [
     path("", programmes.programme_list, name="programme-list"),
     path("new/", programmes.programme_create, name="programme-create"),

@@ -279,7 +279,9 @@ def _code_context(request: HttpRequest, session: Any) -> dict[str, Any]:
     policy = windows.policy_for(session.group.programme)
     now = timezone.now()
     shown = codes.current_code(session, policy, now)
-    url = request.build_absolute_uri(reverse("checkin-scan", args=[session.pk, shown.code]))
+    url = request.build_absolute_uri(
+        reverse("attendance:checkin-scan", args=[session.pk, shown.code])
+    )
     window = windows.window_of(session.starts_at, policy, windows.venue_for(session))
     return {
         "session": session,
@@ -348,7 +350,7 @@ def coach_decide(request: HttpRequest, pk: int, record_pk: int) -> HttpResponse:
     )
     if request.htmx:  # type: ignore[attr-defined]
         return coach_roll(request, pk)
-    return redirect("coach-checkin", pk=pk)
+    return redirect("attendance:coach-checkin", pk=pk)
 
 
 @never_cache
@@ -414,7 +416,7 @@ def coach_mark(request: HttpRequest, pk: int) -> HttpResponse:
             render(request, "attendance/coach_message.html", {"ok": ok, "message": message})
         )
     messages.success(request, message) if ok else messages.error(request, message)
-    return redirect("coach-checkin", pk=pk)
+    return redirect("attendance:coach-checkin", pk=pk)
 
 
 @require_POST
@@ -431,7 +433,9 @@ def coach_card(request: HttpRequest, pk: int) -> JsonResponse:
 
 
 def _link_url(request: HttpRequest, link: PersonalLink) -> str:
-    return request.build_absolute_uri(reverse("link-open", args=[links.link_token(link)]))
+    return request.build_absolute_uri(
+        reverse("attendance:link-open", args=[links.link_token(link)])
+    )
 
 
 def _live_links(programme: Any) -> dict[int, PersonalLink]:
@@ -510,7 +514,7 @@ def links_issue(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.warning(request, problem)
     except LinkError as e:
         messages.error(request, str(e.message))
-    return redirect("links-list", pk=programme.pk)
+    return redirect("attendance:links-list", pk=programme.pk)
 
 
 def _managed_link(user: User, link_pk: int) -> PersonalLink:
@@ -527,7 +531,7 @@ def links_revoke(request: HttpRequest, link_pk: int) -> HttpResponse:
     link = _managed_link(signed_in(request), link_pk)
     links.revoke_personal_link(link, acting_user=signed_in(request))
     messages.success(request, _("The link of %(name)s no longer works.") % {"name": link.person})
-    return redirect("links-list", pk=link.programme_id)
+    return redirect("attendance:links-list", pk=link.programme_id)
 
 
 @require_POST
@@ -540,7 +544,7 @@ def links_email(request: HttpRequest, link_pk: int) -> HttpResponse:
         )
     else:
         messages.error(request, _("This person has no email address."))
-    return redirect("links-list", pk=link.programme_id)
+    return redirect("attendance:links-list", pk=link.programme_id)
 
 
 @never_cache
@@ -558,7 +562,7 @@ def link_open(request: HttpRequest, token: str) -> HttpResponse:
             return _set_device(request, response)
         login(request, user, backend=LINK_BACKEND)
         messages.success(request, _("You are signed in on this phone."))
-        return _set_device(request, redirect("home"))
+        return _set_device(request, redirect("portal:home"))
     refusal = links.link_refusal(link, _device(request))
     error = refusal.message if refusal is not None else None
     context = {"link": link if error is None else None, "error": error}

@@ -101,7 +101,7 @@ def roll(request: HttpRequest, pk: int) -> HttpResponse:
                     )
                     % {"count": changed},
                 )
-                return redirect("roll", pk=session.pk)
+                return redirect("attendance:roll", pk=session.pk)
     else:
         form = RollForm(roster)
     return render(request, "attendance/roll_grid.html", _roll_context(session, form))
@@ -153,7 +153,7 @@ def roll_close(request: HttpRequest, pk: int) -> HttpResponse:
             )
             % {"count": made},
         )
-    return redirect("roll", pk=session.pk)
+    return redirect("attendance:roll", pk=session.pk)
 
 
 def _document_response(file: FieldFile) -> FileResponse:
@@ -206,7 +206,7 @@ def absence_request(request: HttpRequest, session_pk: int) -> HttpResponse:
                 messages.success(
                     request, _("Your request was sent. The organiser will decide on it.")
                 )
-                return redirect("my-attendance-programme", programme_pk=programme.pk)
+                return redirect("attendance:my-attendance-programme", programme_pk=programme.pk)
     else:
         form = AbsenceRequestForm()
     return render(
@@ -245,7 +245,7 @@ def absence_decide(request: HttpRequest, pk: int) -> HttpResponse:
     approve = request.POST.get("decision") == "approve"
     if request.POST.get("decision") not in ("approve", "decline") or not form.is_valid():
         messages.error(request, _("Choose approve or decline."))
-        return redirect("absence-queue")
+        return redirect("attendance:absence-queue")
     try:
         services.decide_absence(absence, approve, form.cleaned_data["note"], acting_user=user)
     except services.RollError as exc:
@@ -256,7 +256,7 @@ def absence_decide(request: HttpRequest, pk: int) -> HttpResponse:
             (_("Approved: %(name)s") if approve else _("Declined: %(name)s"))
             % {"name": absence.person.full_name},
         )
-    return redirect("absence-queue")
+    return redirect("attendance:absence-queue")
 
 
 @login_required
@@ -284,7 +284,7 @@ def my_index(request: HttpRequest) -> HttpResponse:
     """The programmes the participant takes part in; straight to it when there is one."""
     programmes = list(_my_programmes(signed_in(request)))
     if len(programmes) == 1:
-        return redirect("my-attendance-programme", programme_pk=programmes[0].pk)
+        return redirect("attendance:my-attendance-programme", programme_pk=programmes[0].pk)
     return render(request, "attendance/my_index.html", {"programmes": programmes})
 
 

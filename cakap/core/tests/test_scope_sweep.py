@@ -342,8 +342,8 @@ def positive_cases() -> Iterator[Any]:
 
 
 TOKENS = {
-    "ical-feed": lambda w: w.users["participant"].feed_token,
-    "link-open": lambda w: link_token(w.sets["A"].objects["link"]),
+    "programmes:ical-feed": lambda w: w.users["participant"].feed_token,
+    "attendance:link-open": lambda w: link_token(w.sets["A"].objects["link"]),
 }
 
 

@@ -53,7 +53,7 @@ def token_list(request: HttpRequest) -> HttpResponse:
         else:
             request.session[NEW_KEY] = key
             messages.success(request, _("Token %(name)s was created.") % {"name": created.name})
-            return redirect("token-list")
+            return redirect("people:token-list")
     own = tokens_visible_to(user).filter(user=user).order_by("revoked_at", "-created_at", "-pk")
     context = {"form": form, "key": key, "tokens": own, "now": timezone.now()}
     return render(request, "people/account/token_list.html", context)
@@ -91,7 +91,7 @@ def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
         back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return redirect(back)
-    return redirect("token-list")
+    return redirect("people:token-list")
 
 
 def _revoke_after_new_password(
@@ -120,7 +120,7 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
     form_class = PasswordChangeWithTokensForm
     template_name = "people/account/password_change_form.html"
-    success_url = reverse_lazy("password_change_done")
+    success_url = reverse_lazy("people:password_change_done")
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
@@ -139,7 +139,7 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
 
     form_class = SetPasswordWithTokensForm
     template_name = "people/auth/password_reset_confirm.html"
-    success_url = reverse_lazy("password_reset_complete")
+    success_url = reverse_lazy("people:password_reset_complete")
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)

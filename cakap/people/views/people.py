@@ -72,7 +72,7 @@ class PasswordResetView(auth_views.PasswordResetView):
 
     template_name = "people/auth/password_reset_form.html"
     email_template_name = "people/auth/password_reset_email.txt"
-    success_url = reverse_lazy("password_reset_done")
+    success_url = reverse_lazy("people:password_reset_done")
 
     def form_valid(self, form: PasswordResetForm) -> HttpResponse:
         until = throttle.reset_request_refused_until(self.request, form.cleaned_data["email"])
@@ -148,7 +148,7 @@ def person_create(request: HttpRequest) -> HttpResponse:
         person = _save_person(request, form, None)
         if person is not None:
             messages.success(request, _("%(name)s was added.") % {"name": person.full_name})
-            return redirect("person-detail", person.pk)
+            return redirect("people:person-detail", person.pk)
     return render(request, "people/person_form.html", {"form": form, "person": None})
 
 
@@ -164,7 +164,7 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(
                 request, _("Changes to %(name)s were saved.") % {"name": saved.full_name}
             )
-            return redirect("person-detail", saved.pk)
+            return redirect("people:person-detail", saved.pk)
     return render(request, "people/person_form.html", {"form": form, "person": person})
 
 
@@ -213,7 +213,7 @@ def _pending_roster(
     if data is None:
         request.session.pop(_IMPORT_SESSION_KEY, None)
         messages.error(request, _("The uploaded file is no longer available. Upload it again."))
-        return redirect("roster-import")
+        return redirect("people:roster-import")
     unit_default = units.filter(pk=pending.get("unit_default") or 0).first()
     return pending, data, unit_default
 
@@ -246,7 +246,7 @@ def roster_import(request: HttpRequest) -> HttpResponse:
                     "filename": upload.name,
                     "unit_default": unit_default.pk if unit_default else None,
                 }
-                return redirect("roster-import")
+                return redirect("people:roster-import")
 
     found = _pending_roster(request, units)
     if isinstance(found, HttpResponse):
@@ -259,7 +259,7 @@ def roster_import(request: HttpRequest) -> HttpResponse:
         except roster.RosterFileError as err:
             _forget_import(request)
             messages.error(request, str(err.message))
-            return redirect("roster-import")
+            return redirect("people:roster-import")
         pending = {**pending, "unit_default_name": unit_default.name if unit_default else ""}
     return render(
         request,
@@ -277,7 +277,7 @@ def roster_import_confirm(request: HttpRequest) -> HttpResponse:
     found = _pending_roster(request, units_managed_by(user))
     if found is None:
         messages.info(request, _("No roster is waiting to be imported. Upload one first."))
-        return redirect("roster-import")
+        return redirect("people:roster-import")
     if isinstance(found, HttpResponse):
         return found
     pending, data, unit_default = found
@@ -287,7 +287,7 @@ def roster_import_confirm(request: HttpRequest) -> HttpResponse:
         )
     except roster.RosterFileError as err:
         messages.error(request, str(err.message))
-        return redirect("roster-import")
+        return redirect("people:roster-import")
     _forget_import(request)
     messages.success(
         request,
@@ -297,7 +297,7 @@ def roster_import_confirm(request: HttpRequest) -> HttpResponse:
         )
         % vars(result),
     )
-    return redirect("person-list")
+    return redirect("people:person-list")
 
 
 @require_POST
@@ -306,4 +306,4 @@ def roster_import_cancel(request: HttpRequest) -> HttpResponse:
     """Forget the upload waiting in the session and remove its file."""
     _require_organiser(request)
     _forget_import(request)
-    return redirect("roster-import")
+    return redirect("people:roster-import")

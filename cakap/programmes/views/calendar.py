@@ -355,7 +355,7 @@ def _confirm(
     else:
         messages.info(request, _("These sessions were already in the calendar."))
     first = local(slots[0].starts_at) if slots else None
-    target = reverse("programme-calendar", args=[programme.pk])
+    target = reverse("programmes:programme-calendar", args=[programme.pk])
     return redirect(f"{target}?month={first:%Y-%m}" if first else target)
 
 
@@ -373,7 +373,7 @@ def calendar_days(request: HttpRequest, pk: int) -> HttpResponse:
             day = get_object_or_404(programme.calendar_days.all(), pk=int(remove))
             remove_calendar_day(day, acting_user=user)
             messages.success(request, _("The date was removed."))
-            return redirect("calendar-days", pk=programme.pk)
+            return redirect("programmes:calendar-days", pk=programme.pk)
         form = CalendarDayForm(request.POST)
         if form.is_valid():
             try:
@@ -388,7 +388,7 @@ def calendar_days(request: HttpRequest, pk: int) -> HttpResponse:
                 form.add_error(None, str(error))
             else:
                 messages.success(request, _("The date was added."))
-                return redirect("calendar-days", pk=programme.pk)
+                return redirect("programmes:calendar-days", pk=programme.pk)
     cal = local_calendar(programme, programme.start_date, programme.end_date)
     holidays = [
         {"date": d, "name": n, "working": d in cal.working} for d, n in sorted(cal.holidays.items())
@@ -428,4 +428,4 @@ def ical_regenerate(request: HttpRequest) -> HttpResponse:
         request,
         _("Your calendar address was changed. Subscribe again with the new address."),
     )
-    return redirect("my-schedule")
+    return redirect("programmes:my-schedule")

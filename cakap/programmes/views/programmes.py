@@ -155,7 +155,7 @@ def programme_create(request: HttpRequest) -> HttpResponse:
             _form_error(form, error)
         else:
             messages.success(request, _("The programme was created."))
-            return redirect("programme-detail", programme.pk)
+            return redirect("programmes:programme-detail", programme.pk)
     return render(request, "programmes/programme_form.html", {"form": form, "programme": None})
 
 
@@ -179,7 +179,7 @@ def programme_edit(request: HttpRequest, pk: int) -> HttpResponse:
             _form_error(form, error)
         else:
             messages.success(request, _("The programme was saved."))
-            return redirect("programme-detail", programme.pk)
+            return redirect("programmes:programme-detail", programme.pk)
     return render(request, "programmes/programme_form.html", {"form": form, "programme": programme})
 
 
@@ -238,7 +238,7 @@ def module_add(request: HttpRequest, pk: int) -> HttpResponse:
             _form_error(form, error)
         else:
             messages.success(request, _("The module was added."))
-            return redirect("programme-detail", programme.pk)
+            return redirect("programmes:programme-detail", programme.pk)
     return render(
         request,
         "programmes/module_form.html",
@@ -262,7 +262,7 @@ def module_edit(request: HttpRequest, pk: int) -> HttpResponse:
             _form_error(form, error)
         else:
             messages.success(request, _("The module was saved."))
-            return redirect("programme-detail", module.programme_id)
+            return redirect("programmes:programme-detail", module.programme_id)
     return render(
         request,
         "programmes/module_form.html",
@@ -279,9 +279,9 @@ def module_remove(request: HttpRequest, pk: int) -> HttpResponse:
         services.remove_module(module, acting_user=user)
     except services.ProgrammesError as error:
         messages.error(request, str(error.message))
-        return redirect("module-edit", module.pk)
+        return redirect("programmes:module-edit", module.pk)
     messages.success(request, _("The module was removed."))
-    return redirect("programme-detail", module.programme_id)
+    return redirect("programmes:programme-detail", module.programme_id)
 
 
 # Groups ----------------------------------------------------------------------------------
@@ -304,7 +304,7 @@ def group_create(request: HttpRequest, pk: int) -> HttpResponse:
             _form_error(form, error)
         else:
             messages.success(request, _("The group was created."))
-            return redirect("group-detail", group.pk)
+            return redirect("programmes:group-detail", group.pk)
     return render(request, "programmes/group_form.html", {"form": form, "programme": programme})
 
 
@@ -378,14 +378,14 @@ def group_coaches(request: HttpRequest, pk: int) -> HttpResponse:
     form = CoachesForm(request.POST, coaches=_coach_candidates(group.programme, group))
     if not form.is_valid():
         messages.error(request, _("Choose coaches from the list."))
-        return redirect("group-detail", group.pk)
+        return redirect("programmes:group-detail", group.pk)
     try:
         services.set_group_coaches(group, form.cleaned_data["coaches"], acting_user=user)
     except services.ProgrammesError as error:
         messages.error(request, str(error.message))
     else:
         messages.success(request, _("The coaches were saved."))
-    return redirect("group-detail", group.pk)
+    return redirect("programmes:group-detail", group.pk)
 
 
 @login_required
@@ -396,7 +396,7 @@ def group_enrol(request: HttpRequest, pk: int) -> HttpResponse:
     form = EnrolForm(request.POST, people=people_visible_to(user))
     if not form.is_valid():
         messages.error(request, " ".join(str(e) for e in form.errors.get("person", [])))
-        return redirect("group-detail", group.pk)
+        return redirect("programmes:group-detail", group.pk)
     person = form.cleaned_data["person"]
     try:
         services.enrol_participant(group, person, acting_user=user)
@@ -406,7 +406,7 @@ def group_enrol(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(
             request, _("%(name)s is enrolled in this group.") % {"name": person.full_name}
         )
-    return redirect("group-detail", group.pk)
+    return redirect("programmes:group-detail", group.pk)
 
 
 @login_required
@@ -418,20 +418,20 @@ def enrolment_move(request: HttpRequest, pk: int) -> HttpResponse:
     form = MoveParticipantForm(request.POST, groups=groups)
     if not form.is_valid():
         messages.error(request, _("Choose a group and give a reason to move a participant."))
-        return redirect("group-detail", enrolment.group_id)
+        return redirect("programmes:group-detail", enrolment.group_id)
     try:
         new = services.move_participant(
             enrolment, form.cleaned_data["to_group"], form.cleaned_data["reason"], acting_user=user
         )
     except services.ProgrammesError as error:
         messages.error(request, str(error.message))
-        return redirect("group-detail", enrolment.group_id)
+        return redirect("programmes:group-detail", enrolment.group_id)
     messages.success(
         request,
         _("%(name)s moved to group %(group)s.")
         % {"name": enrolment.person.full_name, "group": new.group.name},
     )
-    return redirect("group-detail", enrolment.group_id)
+    return redirect("programmes:group-detail", enrolment.group_id)
 
 
 @login_required
@@ -442,7 +442,7 @@ def enrolment_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     form = ReasonForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Give a reason to withdraw a participant."))
-        return redirect("group-detail", enrolment.group_id)
+        return redirect("programmes:group-detail", enrolment.group_id)
     try:
         services.withdraw_participant(enrolment, form.cleaned_data["reason"], acting_user=user)
     except services.ProgrammesError as error:
@@ -451,7 +451,7 @@ def enrolment_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(
             request, _("%(name)s was withdrawn.") % {"name": enrolment.person.full_name}
         )
-    return redirect("group-detail", enrolment.group_id)
+    return redirect("programmes:group-detail", enrolment.group_id)
 
 
 # Sessions --------------------------------------------------------------------------------
@@ -469,7 +469,7 @@ def session_create(request: HttpRequest, pk: int) -> HttpResponse:
             _form_error(form, error)
         else:
             messages.success(request, _("The session was planned."))
-            return redirect("session-detail", session.pk)
+            return redirect("programmes:session-detail", session.pk)
     return render(
         request, "programmes/session_form.html", {"form": form, "group": group, "session": None}
     )
@@ -489,7 +489,7 @@ def session_edit(request: HttpRequest, pk: int) -> HttpResponse:
             _form_error(form, error)
         else:
             messages.success(request, _("The session was saved."))
-            return redirect("session-detail", session.pk)
+            return redirect("programmes:session-detail", session.pk)
     return render(
         request,
         "programmes/session_form.html",
@@ -548,7 +548,7 @@ def session_cancel(request: HttpRequest, pk: int) -> HttpResponse:
             _form_error(form, error)
         else:
             messages.success(request, _("The session was cancelled."))
-            return redirect("session-detail", session.pk)
+            return redirect("programmes:session-detail", session.pk)
     return _session_page(request, session, manage=True, cancel_form=form)
 
 
@@ -571,5 +571,5 @@ def session_move(request: HttpRequest, pk: int) -> HttpResponse:
             _form_error(form, error)
         else:
             messages.success(request, _("The session was moved."))
-            return redirect("session-detail", new.pk)
+            return redirect("programmes:session-detail", new.pk)
     return _session_page(request, session, manage=True, move_form=form)
