@@ -32,10 +32,11 @@ def test_organiser_imports_plans_and_sees_the_calendar(world, browser_page):
     # 1. Roster: preview first, nothing saved; confirm saves.
     page.goto(f"{page.base}/people/import/")
     page.set_input_files("input[type=file]", str(ROSTER))
-    page.click("button[value=upload]")
-    page.wait_for_selector("button[value=confirm]")
+    page.click("form[enctype='multipart/form-data'] button[type=submit]")
+    confirm = "form[action$='/people/import/confirm/'] button[type=submit]"
+    page.wait_for_selector(confirm)
     assert Person.objects.count() == people_before
-    page.click("button[value=confirm]")
+    page.click(confirm)
     page.wait_for_load_state()
     assert Person.objects.count() > people_before
 
