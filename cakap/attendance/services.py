@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from cakap.attendance.access import absence_requests_decidable_by, can_take_roll
 from cakap.attendance.models import (
     EXCUSED,
     PRESENT,
@@ -31,7 +32,7 @@ from cakap.attendance.models import (
     SessionVenue,
     Status,
 )
-from cakap.attendance.windows import Window
+from cakap.attendance.windows import Window, policy_for, venue_for, window_of
 from cakap.core import audit
 from cakap.core.errors import ConflictError, DomainError, ForbiddenError
 from cakap.people.access import person_of
@@ -228,12 +229,7 @@ def _is_enrolled(session: Session, person: Person) -> bool:
 
 
 def attendance_window(session: Session) -> Window:
-    """The check-in window of `session` (programme policy or defaults, session overrides).
-
-    Imported late: cakap.attendance.checkin builds on this module.
-    """
-    from cakap.attendance.windows import policy_for, venue_for, window_of
-
+    """The check-in window of `session` (programme policy or defaults, session overrides)."""
     return window_of(session.starts_at, policy_for(session.group.programme), venue_for(session))
 
 
@@ -245,8 +241,6 @@ def window_closes_at(session: Session) -> datetime.datetime:
 
 def is_closed(session: Session) -> bool:
     """Whether the session's attendance has been closed (unmarked made alpa)."""
-    from cakap.attendance.windows import venue_for
-
     venue = venue_for(session)
     return venue is not None and venue.closed_at is not None
 
@@ -291,8 +285,6 @@ def _set_status(
     *,
     acting_user: User | None,
 ) -> tuple[AttendanceRecord, bool]:
-    from cakap.attendance.access import can_take_roll
-
     reason = _clean_reason(status, reason)
     check_document(status, document)
     if (
@@ -422,8 +414,6 @@ def decide_absence(
     """The organiser approves or declines a pending absence request. Approval sets the
     participant's record to the requested status (method excuse), with the reason and
     document; the same decision repeated answers with the request unchanged."""
-    from cakap.attendance.access import absence_requests_decidable_by
-
     note = (note or "").strip()
     if len(note) > 255:
         raise RollError("note_too_long", _("Keep the note under 255 characters."), field="note")
@@ -492,13 +482,10 @@ def close_session_attendance(session: Session, *, acting_user: User | None) -> i
     Repeating it does nothing more. Returns how many became alpa.
 
     `acting_user` is None when the system closes (the management command)."""
-    if acting_user is not None:
-        from cakap.attendance.access import can_take_roll
-
-        if not can_take_roll(acting_user, session):
-            raise RollForbiddenError(
-                "forbidden", _("Only the group's coaches and the organisers may do this.")
-            )
+    if acting_user is not None and not can_take_roll(acting_user, session):
+        raise RollForbiddenError(
+            "forbidden", _("Only the group's coaches and the organisers may do this.")
+        )
     made_alpa = 0
     with transaction.atomic():
         fresh = Session.objects.select_for_update().get(pk=session.pk)

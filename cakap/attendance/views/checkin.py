@@ -313,7 +313,7 @@ def coach_checkin(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def coach_code(request: HttpRequest, pk: int) -> HttpResponse:
     session = get_session_for_roll(signed_in(request), pk)
-    return render(request, "attendance/coach_code.html", _code_context(request, session))
+    return render(request, "attendance/_coach_code.html", _code_context(request, session))
 
 
 @never_cache
@@ -322,7 +322,7 @@ def coach_roll(request: HttpRequest, pk: int) -> HttpResponse:
     session = get_session_for_roll(signed_in(request), pk)
     return render(
         request,
-        "attendance/coach_roll.html",
+        "attendance/_coach_roll.html",
         {"session": session, "roll": queries.live_roll(session)},
     )
 

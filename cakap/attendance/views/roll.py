@@ -130,7 +130,7 @@ def roll_row(request: HttpRequest, pk: int, person_pk: int) -> HttpResponse:
     context = _roll_context(session, form)
     context["row"] = context["rows"][0]  # type: ignore[index]
     context["saved"] = saved
-    return render(request, "attendance/roll_row.html", context)
+    return render(request, "attendance/_roll_row.html", context)
 
 
 @login_required
