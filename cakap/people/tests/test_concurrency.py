@@ -8,7 +8,7 @@ from django.db import connection, connections
 
 from cakap.people import roster, services
 from cakap.people.models import Person
-from cakap.people.services import PersonError
+from cakap.people.services import PersonConflictError
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -56,7 +56,7 @@ def test_simultaneous_creates_of_one_nip_make_one_person(world):
     results, errors = run_together(5, create)
     assert len(results) == 1
     assert len(errors) == 4
-    assert {type(e) for e in errors} == {PersonError}
+    assert {type(e) for e in errors} == {PersonConflictError}
     assert {e.code for e in errors} == {"duplicate_nip"}
     assert Person.objects.filter(nip="199001012015031004").count() == 1
 
