@@ -488,7 +488,10 @@ def close_session_attendance(session: Session, *, acting_user: User | None) -> i
         )
     made_alpa = 0
     with transaction.atomic():
-        fresh = Session.objects.select_for_update().get(pk=session.pk)
+        # FOR NO KEY UPDATE: closes queue behind each other, while a record being written
+        # meanwhile (whose foreign key takes a KEY SHARE lock on the session) does not
+        # wait for this one; with FOR UPDATE a mark racing a close could deadlock.
+        fresh = Session.objects.select_for_update(no_key=True).get(pk=session.pk)
         if fresh.status in _GONE:
             raise RollConflictError("session_closed", _("This session was cancelled or moved."))
         marked = AttendanceRecord.objects.filter(session=fresh).values("person_id")

@@ -41,18 +41,18 @@ def hash_key(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
-def _may_manage(actor: User | None, user: User) -> bool:
+def _may_manage(user: User, *, acting_user: User | None) -> bool:
     # None is the system (a management command run by the operator).
-    return actor is None or actor.pk == user.pk or is_admin(actor)
+    return acting_user is None or acting_user.pk == user.pk or is_admin(acting_user)
 
 
 @transaction.atomic
 def issue_token(
-    actor: User | None,
     user: User,
     name: str,
     *,
     expires_at: datetime.datetime | None = None,
+    acting_user: User | None,
 ) -> tuple[ApiToken, str]:
     """Create a token for `user` and return it with its key, which is never stored.
 
@@ -66,7 +66,7 @@ def issue_token(
         raise TokenError("name_too_long", _("The token name is too long."))
     if not user.is_active:
         raise TokenError("user_inactive", _("This user is not active."))
-    if not _may_manage(actor, user):
+    if not _may_manage(user, acting_user=acting_user):
         raise TokenForbiddenError("forbidden", _("You may not issue tokens for this user."))
     now = timezone.now()
     if expires_at is not None and not now < expires_at <= now + MAX_LIFETIME:
@@ -84,15 +84,18 @@ def issue_token(
         expires_at=expires_at,
     )
     audit.record(
-        "api_token.issue", token, after=audit.snapshot(token, _AUDIT_FIELDS), acting_user=actor
+        "api_token.issue",
+        token,
+        after=audit.snapshot(token, _AUDIT_FIELDS),
+        acting_user=acting_user,
     )
     return token, key
 
 
 @transaction.atomic
-def revoke_token(actor: User | None, token: ApiToken) -> ApiToken:
+def revoke_token(token: ApiToken, *, acting_user: User | None) -> ApiToken:
     """Refuse `token` from now on. Revoking a revoked token changes nothing."""
-    if not _may_manage(actor, token.user):
+    if not _may_manage(token.user, acting_user=acting_user):
         raise TokenForbiddenError("forbidden", _("You may not revoke this token."))
     token = ApiToken.objects.select_for_update().get(pk=token.pk)
     if token.revoked_at is not None:
@@ -100,21 +103,21 @@ def revoke_token(actor: User | None, token: ApiToken) -> ApiToken:
     before = audit.snapshot(token, _AUDIT_FIELDS)
     token.revoked_at = timezone.now()
     token.save(update_fields=["revoked_at"])
-    audit.record("api_token.revoke", token, before=before, acting_user=actor)
+    audit.record("api_token.revoke", token, before=before, acting_user=acting_user)
     return token
 
 
 @transaction.atomic
-def revoke_tokens_of(actor: User | None, user: User) -> int:
+def revoke_tokens_of(user: User, *, acting_user: User | None) -> int:
     """Revoke every live token of `user` (after a new password, say); how many."""
-    if not _may_manage(actor, user):
+    if not _may_manage(user, acting_user=acting_user):
         raise TokenForbiddenError("forbidden", _("You may not revoke this token."))
     revoked = 0
     for token in ApiToken.objects.select_for_update().filter(user=user, revoked_at__isnull=True):
         before = audit.snapshot(token, _AUDIT_FIELDS)
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
-        audit.record("api_token.revoke", token, before=before, acting_user=actor)
+        audit.record("api_token.revoke", token, before=before, acting_user=acting_user)
         revoked += 1
     return revoked
 

@@ -25,7 +25,7 @@ DEVICE = new_device_id()
 
 
 def bearer(user) -> Client:
-    _token, key = issue_token(None, user, "test")
+    _token, key = issue_token(user, "test", acting_user=None)
     return Client(headers={"authorization": f"Bearer {key}"})
 
 

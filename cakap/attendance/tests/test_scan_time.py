@@ -32,7 +32,7 @@ def seconds(moment, n):
 
 
 def post(world, moment, code, claimed):
-    _token, key = issue_token(None, world.participant, "test")
+    _token, key = issue_token(world.participant, "test", acting_user=None)
     client = Client(headers={"authorization": f"Bearer {key}"})
     body = {
         "session_id": world.session_a.pk,

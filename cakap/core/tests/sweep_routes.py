@@ -69,6 +69,7 @@ GROUP_LEVEL = {
     "attempt",
     "absence",
     "link",
+    "token",  # an API token of the group's participant
 }
 
 # Gates of routes that name no object: who may use them at all.
@@ -473,15 +474,8 @@ PAGES: list[Route] = [
     page("people:password_change_done", gate=SIGNED_IN),
     page("people:token-list", gate=SIGNED_IN, writes=POST, data={"name": ""}),
     page("people:token-admin-list", gate=ADMINS),
-    # A token id nobody holds; who may revoke a real one is tested in test_token_pages.
-    page(
-        "people:token-revoke",
-        pk=Lit("999999"),
-        gate=EVERYONE,
-        get=False,
-        writes=POST,
-        everyone_gets=frozenset({302, 404}),
-    ),
+    # Each set's participant holds a token: only they (and an administrator) revoke it.
+    page("people:token-revoke", "OWN", pk="token", get=False, writes=POST),
     page(
         "api:no_such_endpoint",
         rest=Lit("no/such/thing"),

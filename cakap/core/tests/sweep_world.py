@@ -39,6 +39,7 @@ from cakap.competence.models import Administration, Attempt, Framework, Instrume
 from cakap.competence.services import ItemSpec
 from cakap.competence.tests.helpers import QUIZ, right_answer
 from cakap.core.formatting import JAKARTA
+from cakap.people import tokens
 from cakap.people.models import Person, RoleAssignment, Unit, User
 from cakap.programmes.models import Enrolment, Group, Module, Programme, Session
 from conftest import World, make_world
@@ -130,7 +131,7 @@ def _group_objects(
     actor: User, session: Session, person: Person, administration: Administration
 ) -> dict[str, Any]:
     """What belongs to `person` in `session`'s group: a record, a submitted attempt, a
-    pending absence request for a later session, a personal link."""
+    pending absence request for a later session, a personal link, an API token."""
     programme = session.group.programme
     record = AttendanceRecord.objects.create(
         session=session, person=person, status=Status.HADIR, method=Method.MANUAL
@@ -146,6 +147,7 @@ def _group_objects(
         session=session, person=person, status=Status.IZIN, reason="Rapat dinas"
     )
     link = links.issue_personal_link(person, programme, acting_user=actor)
+    token, _key = tokens.issue_token(person.user, "Sweep", acting_user=None)
     return {
         "group": session.group,
         "session": session,
@@ -156,6 +158,7 @@ def _group_objects(
         "absence": absence,
         "link": link,
         "coach": session.group.coaches.get(),
+        "token": token,
     }
 
 

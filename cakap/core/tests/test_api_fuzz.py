@@ -63,7 +63,7 @@ FUZZ = settings(
 
 
 def _bearer(user) -> dict[str, str]:
-    _token, key = issue_token(None, user, "fuzz")
+    _token, key = issue_token(user, "fuzz", acting_user=None)
     return {"Authorization": f"Bearer {key}"}
 
 

@@ -14,7 +14,7 @@ HUGE = str(2**63)
 
 
 def bearer(user) -> Client:
-    _token, key = issue_token(None, user, "test")
+    _token, key = issue_token(user, "test", acting_user=None)
     return Client(headers={"authorization": f"Bearer {key}"})
 
 

@@ -33,7 +33,7 @@ PEOPLE_SEEN = {
 
 
 def bearer(user) -> Client:
-    _token, key = issue_token(None, user, "test")
+    _token, key = issue_token(user, "test", acting_user=None)
     return Client(headers={"authorization": f"Bearer {key}"})
 
 

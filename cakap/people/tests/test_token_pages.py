@@ -20,8 +20,8 @@ ALL_TOKENS = "/people/tokens/"
 
 
 def test_a_person_sees_only_their_own_tokens(world):
-    issue_token(None, world.coach, "Coach laptop")
-    issue_token(None, world.participant, "Participant phone")
+    issue_token(world.coach, "Coach laptop", acting_user=None)
+    issue_token(world.participant, "Participant phone", acting_user=None)
     page = in_english(client_for(world.coach)).get(TOKENS).content.decode()
     assert "Coach laptop" in page and "Participant phone" not in page
     assert "ck_" in page  # the prefix, to tell tokens apart
@@ -57,8 +57,8 @@ def test_a_bad_name_or_expiry_is_refused_and_creates_nothing(world):
 def test_an_expired_token_no_longer_authenticates(world):
     token, key = issue_token(
         world.coach,
-        world.coach,
         "Short",
+        acting_user=world.coach,
         expires_at=timezone.now() + datetime.timedelta(days=1),
     )
     assert authenticate_key(key) == world.coach
@@ -71,7 +71,7 @@ def test_an_expired_token_no_longer_authenticates(world):
 
 
 def test_a_person_revokes_their_own_token_by_post(world):
-    token, key = issue_token(None, world.coach, "Old")
+    token, key = issue_token(world.coach, "Old", acting_user=None)
     client = client_for(world.coach)
     assert client.get(f"{TOKENS}{token.pk}/revoke/").status_code == 405
     assert authenticate_key(key) == world.coach
@@ -82,7 +82,7 @@ def test_a_person_revokes_their_own_token_by_post(world):
 
 
 def test_nobody_else_but_an_administrator_revokes_a_token(world):
-    token, key = issue_token(None, world.coach, "Mine")
+    token, key = issue_token(world.coach, "Mine", acting_user=None)
     for who in ("participant", "organiser", "leader", "other_participant"):
         assert (
             client_for(getattr(world, who)).post(f"{TOKENS}{token.pk}/revoke/").status_code == 404
@@ -94,8 +94,8 @@ def test_nobody_else_but_an_administrator_revokes_a_token(world):
 
 
 def test_an_administrator_sees_everyones_tokens(world):
-    issue_token(None, world.coach, "Coach laptop")
-    issue_token(None, world.participant, "Participant phone")
+    issue_token(world.coach, "Coach laptop", acting_user=None)
+    issue_token(world.participant, "Participant phone", acting_user=None)
     page = in_english(client_for(world.admin)).get(ALL_TOKENS).content.decode()
     assert "Coach laptop" in page and "Participant phone" in page
     assert "coach@example.test" in page
@@ -105,7 +105,7 @@ def test_an_administrator_sees_everyones_tokens(world):
 
 def test_the_token_lists_cost_the_same_for_many_tokens(world, django_assert_max_num_queries):
     for n in range(30):
-        issue_token(None, world.coach if n % 2 else world.participant, f"t{n}")
+        issue_token(world.coach if n % 2 else world.participant, f"t{n}", acting_user=None)
     admin = client_for(world.admin)
     with django_assert_max_num_queries(8):
         assert admin.get(ALL_TOKENS).status_code == 200
@@ -115,7 +115,7 @@ def test_the_token_lists_cost_the_same_for_many_tokens(world, django_assert_max_
 
 
 def test_a_password_change_offers_to_revoke_the_tokens(world):
-    token, key = issue_token(None, world.coach, "Script")
+    token, key = issue_token(world.coach, "Script", acting_user=None)
     client = in_english(client_for(world.coach))
     form = client.get("/account/password/").content.decode()
     assert 'name="revoke_tokens"' in form
@@ -136,7 +136,7 @@ def test_a_password_change_offers_to_revoke_the_tokens(world):
 
 
 def test_a_password_change_may_keep_the_tokens(world):
-    token, key = issue_token(None, world.coach, "Script")
+    token, key = issue_token(world.coach, "Script", acting_user=None)
     client = client_for(world.coach)
     client.post(
         "/account/password/",
@@ -152,7 +152,7 @@ def test_a_password_change_may_keep_the_tokens(world):
 
 
 def test_a_wrong_old_password_changes_nothing(world):
-    token, key = issue_token(None, world.coach, "Script")
+    token, key = issue_token(world.coach, "Script", acting_user=None)
     client_for(world.coach).post(
         "/account/password/",
         {
@@ -176,7 +176,7 @@ def test_the_menu_links_to_the_token_pages(world):
 def test_a_password_reset_offers_to_revoke_the_tokens(world):
     from django.core import mail
 
-    token, key = issue_token(None, world.participant, "Script")
+    token, key = issue_token(world.participant, "Script", acting_user=None)
     client = Client()
     client.post("/password-reset/", {"email": "participant@example.test"})
     link = re.search(r"/password-reset/[^/\s]+/[^/\s]+/", str(mail.outbox[0].body))

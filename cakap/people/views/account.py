@@ -46,7 +46,7 @@ def token_list(request: HttpRequest) -> HttpResponse:
         expires_at = timezone.now() + datetime.timedelta(days=days) if days else None
         try:
             created, key = tokens.issue_token(
-                user, user, form.cleaned_data["name"], expires_at=expires_at
+                user, form.cleaned_data["name"], expires_at=expires_at, acting_user=user
             )
         except tokens.TokenError as err:
             form.add_error("name" if err.code.startswith("name") else None, str(err.message))
@@ -81,7 +81,7 @@ def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     user = signed_in(request)
     token = get_token_for_revoking(user, pk)
     try:
-        tokens.revoke_token(user, token)
+        tokens.revoke_token(token, acting_user=user)
     except tokens.TokenError as err:  # access.py already hides others' tokens
         messages.error(request, str(err.message))
     else:
@@ -99,7 +99,7 @@ def _revoke_after_new_password(
 ) -> None:
     if not form.cleaned_data.get("revoke_tokens"):
         return
-    count = tokens.revoke_tokens_of(user, user)
+    count = tokens.revoke_tokens_of(user, acting_user=user)
     if count:
         messages.success(
             request,

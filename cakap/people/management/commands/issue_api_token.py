@@ -21,7 +21,7 @@ class Command(BaseCommand):
         if user is None:
             raise CommandError(f"No user with email {options['email']!r}.")
         try:
-            token, key = issue_token(None, user, options["name"])
+            token, key = issue_token(user, options["name"], acting_user=None)
         except DomainError as exc:
             raise CommandError(str(exc)) from exc
         self.stderr.write(
