@@ -18,7 +18,11 @@ from cakap.programmes.queries import (
     propose_for,
 )
 from cakap.programmes.schedule import ScheduleError, SkipKind, Slot
-from cakap.programmes.services import add_calendar_day, create_sessions, remove_calendar_day
+from cakap.programmes.services.schedule import (
+    add_calendar_day,
+    create_sessions,
+    remove_calendar_day,
+)
 
 NINETY = datetime.timedelta(minutes=90)
 # Monday 7 July 2025, 08.00 WIB: the world's sessions are today at 09.00-11.00 WIB.

@@ -43,7 +43,7 @@ from cakap.programmes.queries import (
     propose_for,
 )
 from cakap.programmes.schedule import ScheduleError
-from cakap.programmes.services import (
+from cakap.programmes.services.schedule import (
     add_calendar_day,
     create_sessions,
     regenerate_feed_token,
