@@ -23,6 +23,21 @@ def user_id_of(data: dict[str, Any]) -> int | None:
     return int(value) if value.isdigit() else None
 
 
+class OnUserSession:
+    """What both stores add to Django's, at its documented extension point: the session
+    table is `UserSession`, and a saved session names its user."""
+
+    @classmethod
+    def get_model_class(cls) -> type[UserSession]:
+        return UserSession
+
+    def create_model_instance(self, data: dict[str, Any]) -> UserSession:
+        session = super().create_model_instance(data)  # type: ignore[misc]
+        assert isinstance(session, UserSession)
+        session.user_id = user_id_of(data)
+        return session
+
+
 def end_sessions_of(user: Any) -> int:
     """End every session of `user`, in the database and in the shared cache (through the
     engine's own `delete`, so that a cached session ends too); how many."""
