@@ -70,6 +70,10 @@ def test_profile_scan(world):
         prof.disable()
         el = time.perf_counter() - t
     print(f"\nper scan POST: {el / len(timed) * 1000:.2f} ms over {len(timed)}")
+    if not os.environ.get("PROF"):
+        return
     s = io.StringIO()
-    pstats.Stats(prof, stream=s).sort_stats(os.environ.get("SORT", "cumulative")).print_stats(60)
+    pstats.Stats(prof, stream=s).sort_stats(os.environ.get("SORT", "cumulative")).print_stats(
+        int(os.environ.get("TOP", "60"))
+    )
     print(s.getvalue())

@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from cakap.attendance import statements
 from cakap.attendance.access import can_take_roll, has_to_do_with
 from cakap.attendance.codes import check_code, honoured_scan, normalise_code, period_of
 from cakap.attendance.models import (
@@ -169,27 +170,35 @@ def _check_in_read(person: Person, device_id: str) -> QuerySet[Session]:
 def load_check_in(pk: int, user: User, device_id: str) -> tuple[Session, Participant] | None:
     """`load_session` and, in the same query, what a check-in by `user` from the phone
     `device_id` reads about them (see `Participant`); None: no such session. The user's
-    person comes with the user (the login backend and the token lookup read it)."""
+    person comes with the user (the login backend and the token lookup read it).
+
+    On PostgreSQL the read is the written statement of `statements.read_check_in`
+    (decision 78); elsewhere it is the ORM query of `_check_in_read`."""
     person: Person | None = getattr(user, "person", None)
     if person is None:
         session = load_session(pk)
         return (session, Participant(None, None, False)) if session is not None else None
-    session = next(iter(_check_in_read(person, device_id).filter(pk=pk).order_by()[:1]), None)
-    if session is None:
-        return None
-    enrolled = bool(session.enrolled)  # type: ignore[attr-defined]
-    record = getattr(session, "own_record", None) if enrolled else None
+    if statements.reads_here():
+        written = statements.read_check_in(pk, person.pk, device_id)
+        if written is None:
+            return None
+        session, record, (enrolled, shared, known, bound) = written
+    else:
+        found = _check_in_read(person, device_id).filter(pk=pk).order_by()[:1]
+        session = next(iter(found), None)
+        if session is None:
+            return None
+        enrolled = bool(session.enrolled)  # type: ignore[attr-defined]
+        record = getattr(session, "own_record", None)
+        shared = bool(session.device_shared)  # type: ignore[attr-defined]
+        known = bool(session.device_known)  # type: ignore[attr-defined]
+        bound = session.bound_device or ""  # type: ignore[attr-defined]
+    if not enrolled:
+        record = None
     if record is not None:
         record.session = session  # as read: assigning asks nothing of the database
         record.person = person
-    participant = Participant(
-        person if enrolled else None,
-        record,
-        bool(session.device_shared),  # type: ignore[attr-defined]
-        bool(session.device_known),  # type: ignore[attr-defined]
-        session.bound_device or "",  # type: ignore[attr-defined]
-    )
-    return session, participant
+    return session, Participant(person if enrolled else None, record, shared, known, bound)
 
 
 def enrolled_participant(user: User, session: Session, device_id: str) -> Participant:

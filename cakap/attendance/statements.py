@@ -1,0 +1,203 @@
+"""The check-in's two written statements, on PostgreSQL only (docs/decisions.md, 78).
+
+A whole room checks in within a minute, and on that path the ORM's Python is most of
+the cost: building and compiling the annotated read of `checkin._check_in_read` takes
+about ten times as long as PostgreSQL takes to run it. So on PostgreSQL the read and the
+first record's insert are each one written statement, through public APIs only: a cursor
+from `django.db.connection`, the columns from `Model._meta`, the values through each
+field's own `pre_save`/`get_db_prep_save` and `from_db_value`, and instances built with
+`Model.from_db`, which runs `Model.__init__` (so `pre_init`/`post_init` fire).
+
+Guards: on any other database, and whenever something listens to the records' or
+trails' `pre_save`/`post_save`, both answer None and the caller takes the ORM (a written
+insert sends no save signals). `test_statements.py` checks on PostgreSQL that each gives
+what the ORM gives, case by case.
+"""
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from django.db import connection
+from django.db.models import Model
+from django.db.models.signals import post_save, pre_save
+
+from cakap.attendance.models import (
+    AttendanceChange,
+    AttendancePolicy,
+    AttendanceRecord,
+    PersonalLink,
+    SessionVenue,
+)
+from cakap.programmes.models import Enrolment, Group, Module, Programme, Session
+
+# The models the read builds, each with the alias its columns are read under.
+_READ = (
+    (Session, "s"),
+    (Group, "g"),
+    (Programme, "p"),
+    (AttendancePolicy, "ap"),
+    (SessionVenue, "v"),
+    (Module, "m"),
+    (AttendanceRecord, "r"),
+)
+
+
+def reads_here() -> bool:
+    """Whether the written read runs here: on PostgreSQL."""
+    return connection.vendor == "postgresql"
+
+
+def inserts_here() -> bool:
+    """Whether the written insert runs here: on PostgreSQL, and while nothing listens to
+    the save signals of records and their trails (a written insert sends none)."""
+    watched = (AttendanceRecord, AttendanceChange)
+    return reads_here() and not any(
+        s.has_listeners(m) for s in (pre_save, post_save) for m in watched
+    )
+
+
+def _q(name: str) -> str:
+    return connection.ops.quote_name(name)
+
+
+def _table(model: type[Model]) -> str:
+    return _q(model._meta.db_table)
+
+
+def _columns(model: type[Model], alias: str) -> str:
+    return ", ".join(f"{alias}.{_q(str(f.column))}" for f in model._meta.concrete_fields)
+
+
+def _instance(model: type[Model], values: Sequence[Any]) -> Any:
+    """An instance of `model` from its columns as read, None for a row the outer join
+    did not find (its primary key is NULL)."""
+    fields = model._meta.concrete_fields
+    if values[[f.primary_key for f in fields].index(True)] is None:
+        return None
+    converted = [
+        f.from_db_value(v, None, connection) if hasattr(f, "from_db_value") else v
+        for f, v in zip(fields, values, strict=True)
+    ]
+    return model.from_db(connection.alias, [f.attname for f in fields], converted)
+
+
+_read_sql: str | None = None
+
+
+def _check_in_sql() -> str:
+    """The read of `read_check_in`, written once per process."""
+    global _read_sql  # noqa: PLW0603 - a string built once from the models' metadata
+    if _read_sql is None:
+        record, enrolment, link = (
+            _table(AttendanceRecord),
+            _table(Enrolment),
+            _table(PersonalLink),
+        )
+        # Names from the models' metadata, quoted; every value is a parameter.
+        _read_sql = f"""
+        SELECT {", ".join(_columns(m, a) for m, a in _READ)},
+            EXISTS (SELECT 1 FROM {enrolment} e WHERE e.group_id = s.group_id
+                    AND e.person_id = %(person)s AND e.status = %(active)s),
+            EXISTS (SELECT 1 FROM {record} d WHERE d.device_id = %(device)s
+                    AND d.device_id <> '' AND d.session_id = s.id
+                    AND d.person_id <> %(person)s),
+            EXISTS (SELECT 1 FROM {record} d WHERE d.device_id = %(device)s
+                    AND d.device_id <> '' AND d.session_id <> s.id),
+            (SELECT l.device_id FROM {link} l WHERE l.person_id = %(person)s
+                    AND l.programme_id = g.programme_id AND l.revoked_at IS NULL LIMIT 1)
+        FROM {_table(Session)} s
+        JOIN {_table(Group)} g ON g.id = s.group_id
+        JOIN {_table(Programme)} p ON p.id = g.programme_id
+        LEFT JOIN {_table(AttendancePolicy)} ap ON ap.programme_id = p.id
+        LEFT JOIN {_table(SessionVenue)} v ON v.session_id = s.id
+        LEFT JOIN {_table(Module)} m ON m.id = s.module_id
+        LEFT JOIN {record} r ON r.session_id = s.id AND r.person_id = %(person)s
+        WHERE s.id = %(session)s
+        """  # noqa: S608
+    return _read_sql
+
+
+def read_check_in(
+    pk: int, person_pk: int, device_id: str
+) -> tuple[Session, AttendanceRecord | None, tuple[bool, bool, bool, str]] | None:
+    """What `checkin._check_in_read` reads, in one written statement: the session with
+    its group, programme, policy, venue and module, the person's record in it, and (enrolled,
+    phone shared, phone known, bound phone). The session is built as `select_related`
+    would; a programme without a policy gets the unsaved defaults `policy_for` answers,
+    a session without a venue a blank one (no overrides, as none). [] for no session."""
+    params: dict[str, int | str] = {
+        "session": pk,
+        "person": person_pk,
+        "device": device_id,
+        "active": Enrolment.Status.ACTIVE.value,
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(_check_in_sql(), params)
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    built, start = [], 0
+    for model, _alias in _READ:
+        end = start + len(model._meta.concrete_fields)
+        built.append(_instance(model, row[start:end]))
+        start = end
+    session, group, programme, policy, venue, module, record = built
+    session.group = group
+    session.module = module
+    group.programme = programme
+    programme.attendance_policy = policy or AttendancePolicy(programme=programme)
+    session.attendance = venue or SessionVenue(session=session)
+    enrolled, shared, known, bound = row[start:]
+    return session, record, (bool(enrolled), bool(shared), bool(known), bound or "")
+
+
+def _insert(model: type[Model], obj: Model, extra: Iterable[str] = ()) -> tuple[str, list[Any]]:
+    """The columns and values of a new `obj`, as `save` would write them (each field's
+    `pre_save` sets the automatic ones), without its primary key and the columns named in
+    `extra`."""
+    fields = [
+        f for f in model._meta.concrete_fields if not f.primary_key and f.attname not in extra
+    ]
+    values = [f.get_db_prep_save(f.pre_save(obj, add=True), connection) for f in fields]
+    return ", ".join(_q(str(f.column)) for f in fields), values
+
+
+def insert_first(record: AttendanceRecord, trail: AttendanceChange) -> bool | None:
+    """Insert a first record and its trail in one statement, as `services._insert_first`
+    does with two saves; True when written (the record then has its id and reads as saved),
+    False when a unique constraint refused the record (nothing written), None when the
+    guard says the ORM must do it (`inserts_here`). Outside a transaction the statement is
+    one by itself; inside one it needs no savepoint, as a conflict raises nothing."""
+    if not inserts_here():
+        return None
+    record_columns, record_values = _insert(AttendanceRecord, record)
+    link = _q(AttendanceChange._meta.get_field("record").column)
+    trail_columns, trail_values = _insert(AttendanceChange, trail, extra=("record_id",))
+    marks = ", ".join(["%s"] * len(record_values))
+    trail_marks = ", ".join(["%s"] * len(trail_values))
+    # Names from the models' metadata, quoted; every value is a parameter.
+    sql = f"""
+    WITH r AS (
+        INSERT INTO {_table(AttendanceRecord)} ({record_columns}) VALUES ({marks})
+        ON CONFLICT DO NOTHING RETURNING id
+    )
+    INSERT INTO {_table(AttendanceChange)} ({link}, {trail_columns})
+    SELECT r.id, {trail_marks} FROM r RETURNING {link}, id
+    """  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*record_values, *trail_values])
+        row = cursor.fetchone()
+    if row is None:
+        return False
+    _as_saved(record, row[0])
+    trail.record = record
+    _as_saved(trail, row[1])
+    return True
+
+
+def _as_saved(obj: Model, pk: int) -> None:
+    """Give `obj` the id the database gave it and mark it saved, as a save would (the
+    documented `_state.adding` and `_state.db`, as Django's `from_db` example sets them)."""
+    obj.pk = pk
+    obj._state.adding = False  # noqa: SLF001 - documented in Model.from_db's reference
+    obj._state.db = connection.alias  # noqa: SLF001
