@@ -169,36 +169,43 @@ def _check_in_read(person: Person, device_id: str) -> QuerySet[Session]:
 
 def load_check_in(pk: int, user: User, device_id: str) -> tuple[Session, Participant] | None:
     """`load_session` and, in the same query, what a check-in by `user` from the phone
-    `device_id` reads about them (see `Participant`); None: no such session. The user's
-    person comes with the user (the login backend and the token lookup read it).
+    `device_id` reads about them (see `Participant`); None: no such session.
 
     On PostgreSQL the read is the written statement of `statements.read_check_in`
-    (decision 78); elsewhere it is the ORM query of `_check_in_read`."""
-    person: Person | None = getattr(user, "person", None)
-    if person is None:
-        session = load_session(pk)
-        return (session, Participant(None, None, False)) if session is not None else None
+    (decision 78), which finds the user's person itself; elsewhere it is the ORM query of
+    `_check_in_read`, for the person that comes with the user (the login backend and the
+    token lookup read it)."""
     if statements.reads_here():
-        written = statements.read_check_in(pk, person.pk, device_id)
-        if written is None:
+        read = statements.read_check_in(pk, user.pk, device_id)
+        if read is None:
             return None
-        session, record, (enrolled, shared, known, bound) = written
+        session, person, record = read.session, read.person, read.record
+        enrolled, shared, known, bound = (
+            read.enrolled,
+            read.device_shared,
+            read.device_known,
+            read.bound_device,
+        )
     else:
-        found = _check_in_read(person, device_id).filter(pk=pk).order_by()[:1]
-        session = next(iter(found), None)
-        if session is None:
+        person = getattr(user, "person", None)
+        if person is None:
+            alone = load_session(pk)
+            return (alone, Participant(None, None, False)) if alone is not None else None
+        found = next(iter(_check_in_read(person, device_id).filter(pk=pk).order_by()[:1]), None)
+        if found is None:
             return None
+        session = found
         enrolled = bool(session.enrolled)  # type: ignore[attr-defined]
         record = getattr(session, "own_record", None)
         shared = bool(session.device_shared)  # type: ignore[attr-defined]
         known = bool(session.device_known)  # type: ignore[attr-defined]
         bound = session.bound_device or ""  # type: ignore[attr-defined]
-    if not enrolled:
-        record = None
+    if person is None or not enrolled:
+        return session, Participant(None, None, False)
     if record is not None:
         record.session = session  # as read: assigning asks nothing of the database
         record.person = person
-    return session, Participant(person if enrolled else None, record, shared, known, bound)
+    return session, Participant(person, record, shared, known, bound)
 
 
 def enrolled_participant(user: User, session: Session, device_id: str) -> Participant:

@@ -15,7 +15,7 @@ what the ORM gives, case by case.
 """
 
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db import connection
 from django.db.models import Model
@@ -28,6 +28,7 @@ from cakap.attendance.models import (
     PersonalLink,
     SessionVenue,
 )
+from cakap.people.models import Person
 from cakap.programmes.models import Enrolment, Group, Module, Programme, Session
 
 # The models the read builds, each with the alias its columns are read under.
@@ -38,6 +39,7 @@ _READ = (
     (AttendancePolicy, "ap"),
     (SessionVenue, "v"),
     (Module, "m"),
+    (Person, "pp"),
     (AttendanceRecord, "r"),
 )
 
@@ -93,17 +95,16 @@ def _check_in_sql() -> str:
             _table(Enrolment),
             _table(PersonalLink),
         )
-        # Names from the models' metadata, quoted; every value is a parameter.
         _read_sql = f"""
         SELECT {", ".join(_columns(m, a) for m, a in _READ)},
             EXISTS (SELECT 1 FROM {enrolment} e WHERE e.group_id = s.group_id
-                    AND e.person_id = %(person)s AND e.status = %(active)s),
+                    AND e.person_id = pp.id AND e.status = %(active)s),
             EXISTS (SELECT 1 FROM {record} d WHERE d.device_id = %(device)s
                     AND d.device_id <> '' AND d.session_id = s.id
-                    AND d.person_id <> %(person)s),
+                    AND d.person_id <> pp.id),
             EXISTS (SELECT 1 FROM {record} d WHERE d.device_id = %(device)s
                     AND d.device_id <> '' AND d.session_id <> s.id),
-            (SELECT l.device_id FROM {link} l WHERE l.person_id = %(person)s
+            (SELECT l.device_id FROM {link} l WHERE l.person_id = pp.id
                     AND l.programme_id = g.programme_id AND l.revoked_at IS NULL LIMIT 1)
         FROM {_table(Session)} s
         JOIN {_table(Group)} g ON g.id = s.group_id
@@ -111,23 +112,34 @@ def _check_in_sql() -> str:
         LEFT JOIN {_table(AttendancePolicy)} ap ON ap.programme_id = p.id
         LEFT JOIN {_table(SessionVenue)} v ON v.session_id = s.id
         LEFT JOIN {_table(Module)} m ON m.id = s.module_id
-        LEFT JOIN {record} r ON r.session_id = s.id AND r.person_id = %(person)s
+        LEFT JOIN {_table(Person)} pp ON pp.user_id = %(user)s
+        LEFT JOIN {record} r ON r.session_id = s.id AND r.person_id = pp.id
         WHERE s.id = %(session)s
         """  # noqa: S608
     return _read_sql
 
 
-def read_check_in(
-    pk: int, person_pk: int, device_id: str
-) -> tuple[Session, AttendanceRecord | None, tuple[bool, bool, bool, str]] | None:
+class Read(NamedTuple):
+    """What `read_check_in` read."""
+
+    session: Session
+    person: Person | None  # the user's person, None: the login has none
+    record: AttendanceRecord | None  # the person's record in the session
+    enrolled: bool
+    device_shared: bool
+    device_known: bool
+    bound_device: str
+
+
+def read_check_in(pk: int, user_id: int, device_id: str) -> Read | None:
     """What `checkin._check_in_read` reads, in one written statement: the session with
-    its group, programme, policy, venue and module, the person's record in it, and (enrolled,
-    phone shared, phone known, bound phone). The session is built as `select_related`
-    would; a programme without a policy gets the unsaved defaults `policy_for` answers,
-    a session without a venue a blank one (no overrides, as none). [] for no session."""
+    its group, programme, policy, venue and module, the user's person and their record in
+    the session, and the phone's uses. The session is built as `select_related` would; a
+    programme without a policy gets the unsaved defaults `policy_for` answers, a session
+    without a venue a blank one (no overrides, as none). None: no such session."""
     params: dict[str, int | str] = {
         "session": pk,
-        "person": person_pk,
+        "user": user_id,
         "device": device_id,
         "active": Enrolment.Status.ACTIVE.value,
     }
@@ -141,14 +153,14 @@ def read_check_in(
         end = start + len(model._meta.concrete_fields)
         built.append(_instance(model, row[start:end]))
         start = end
-    session, group, programme, policy, venue, module, record = built
+    session, group, programme, policy, venue, module, person, record = built
     session.group = group
     session.module = module
     group.programme = programme
     programme.attendance_policy = policy or AttendancePolicy(programme=programme)
     session.attendance = venue or SessionVenue(session=session)
     enrolled, shared, known, bound = row[start:]
-    return session, record, (bool(enrolled), bool(shared), bool(known), bound or "")
+    return Read(session, person, record, bool(enrolled), bool(shared), bool(known), bound or "")
 
 
 def _insert(model: type[Model], obj: Model, extra: Iterable[str] = ()) -> tuple[str, list[Any]]:
