@@ -46,7 +46,9 @@ from cakap.attendance.windows import (
 )
 from cakap.core.errors import DomainError, ForbiddenError
 from cakap.core.formatting import clock
+from cakap.core.models import UserSession
 from cakap.people.access import person_of
+from cakap.people.identity import session_signs_in
 from cakap.people.models import Person, User
 from cakap.programmes.models import Enrolment, Session
 
@@ -176,7 +178,7 @@ def load_check_in(pk: int, user: User, device_id: str) -> tuple[Session, Partici
     `_check_in_read`, for the person that comes with the user (the login backend and the
     token lookup read it)."""
     if statements.reads_here():
-        read = statements.read_check_in(pk, user.pk, device_id)
+        read = statements.read_check_in(pk, device_id, user_id=user.pk)
         if read is None:
             return None
         session, person, record = read.session, read.person, read.record
@@ -206,6 +208,48 @@ def load_check_in(pk: int, user: User, device_id: str) -> tuple[Session, Partici
         record.session = session  # as read: assigning asks nothing of the database
         record.person = person
     return session, Participant(person, record, shared, known, bound)
+
+
+@dataclass(frozen=True)
+class SignedInCheckIn:
+    """What `load_signed_in_check_in` read: who is signed in, the session and what the
+    check-in reads about them, and the signed-in session's data."""
+
+    user: User
+    session: Session
+    participant: Participant
+    session_data: dict[str, Any]
+
+
+def load_signed_in_check_in(pk: int, session_key: str, device_id: str) -> SignedInCheckIn | None:
+    """`load_check_in` for whoever the live session `session_key` signs in, with the
+    session's row and its user in the same written statement (PostgreSQL only, decision
+    78): on the scan's POST, Django's session and user reads would otherwise be two more
+    queries for every participant of a room checking in at once.
+
+    None unless that session signs its user in as Django would accept without touching
+    the session (`identity.session_signs_in`): no session key, an expired or ended
+    session, another backend, an inactive login, a changed password, an old secret key,
+    no such session, SQLite. The caller then asks Django (`request.user`) and
+    `load_check_in`, as on every other page."""
+    if not session_key or not statements.reads_here():
+        return None
+    read = statements.read_check_in(pk, device_id, session_key=session_key)
+    if read is None or read.user is None or not read.session_data:
+        return None
+    data = UserSession(session_data=read.session_data).get_decoded()
+    if not session_signs_in(data, read.user):
+        return None
+    participant = Participant(None, None, False)
+    if read.person is not None and read.enrolled:
+        record = read.record
+        if record is not None:
+            record.session = read.session  # as read: assigning asks nothing of the database
+            record.person = read.person
+        participant = Participant(
+            read.person, record, read.device_shared, read.device_known, read.bound_device
+        )
+    return SignedInCheckIn(read.user, read.session, participant, data)
 
 
 def enrolled_participant(user: User, session: Session, device_id: str) -> Participant:

@@ -14,12 +14,14 @@ insert sends no save signals). `test_statements.py` checks on PostgreSQL that ea
 what the ORM gives, case by case.
 """
 
+import datetime
 from collections.abc import Iterable, Sequence
 from typing import Any, NamedTuple
 
 from django.db import connection
 from django.db.models import Model
 from django.db.models.signals import post_save, pre_save
+from django.utils import timezone
 
 from cakap.attendance.models import (
     AttendanceChange,
@@ -28,7 +30,8 @@ from cakap.attendance.models import (
     PersonalLink,
     SessionVenue,
 )
-from cakap.people.models import Person
+from cakap.core.models import UserSession
+from cakap.people.models import Person, User
 from cakap.programmes.models import Enrolment, Group, Module, Programme, Session
 
 # The models the read builds, each with the alias its columns are read under.
@@ -83,19 +86,30 @@ def _instance(model: type[Model], values: Sequence[Any]) -> Any:
     return model.from_db(connection.alias, [f.attname for f in fields], converted)
 
 
-_read_sql: str | None = None
+_read_sql: dict[bool, str] = {}
 
 
-def _check_in_sql() -> str:
-    """The read of `read_check_in`, written once per process."""
-    global _read_sql  # noqa: PLW0603 - a string built once from the models' metadata
-    if _read_sql is None:
+def _check_in_sql(by_session: bool) -> str:
+    """The read of `read_check_in`, written once per process for each way of naming the
+    person: by their user's id, or by the key of a signed-in session."""
+    if by_session not in _read_sql:
         record, enrolment, link = (
             _table(AttendanceRecord),
             _table(Enrolment),
             _table(PersonalLink),
         )
-        _read_sql = f"""
+        person = _table(Person)
+        if by_session:
+            who = f"""
+            LEFT JOIN {_table(UserSession)} us
+                ON us.session_key = %(key)s AND us.expire_date > %(now)s
+            LEFT JOIN {_table(User)} u ON u.id = us.user_id
+            LEFT JOIN {person} pp ON pp.user_id = u.id"""
+            signed_in = f", us.session_data, {_columns(User, 'u')}"
+        else:
+            who = f"LEFT JOIN {person} pp ON pp.user_id = %(user)s"
+            signed_in = ""
+        _read_sql[by_session] = f"""
         SELECT {", ".join(_columns(m, a) for m, a in _READ)},
             EXISTS (SELECT 1 FROM {enrolment} e WHERE e.group_id = s.group_id
                     AND e.person_id = pp.id AND e.status = %(active)s),
@@ -106,17 +120,18 @@ def _check_in_sql() -> str:
                     AND d.device_id <> '' AND d.session_id <> s.id),
             (SELECT l.device_id FROM {link} l WHERE l.person_id = pp.id
                     AND l.programme_id = g.programme_id AND l.revoked_at IS NULL LIMIT 1)
+            {signed_in}
         FROM {_table(Session)} s
         JOIN {_table(Group)} g ON g.id = s.group_id
         JOIN {_table(Programme)} p ON p.id = g.programme_id
         LEFT JOIN {_table(AttendancePolicy)} ap ON ap.programme_id = p.id
         LEFT JOIN {_table(SessionVenue)} v ON v.session_id = s.id
         LEFT JOIN {_table(Module)} m ON m.id = s.module_id
-        LEFT JOIN {_table(Person)} pp ON pp.user_id = %(user)s
+        {who}
         LEFT JOIN {record} r ON r.session_id = s.id AND r.person_id = pp.id
         WHERE s.id = %(session)s
         """  # noqa: S608
-    return _read_sql
+    return _read_sql[by_session]
 
 
 class Read(NamedTuple):
@@ -129,22 +144,35 @@ class Read(NamedTuple):
     device_shared: bool
     device_known: bool
     bound_device: str
+    user: User | None = None  # read by session key: the user the session's row names
+    session_data: str = ""  # read by session key: the session's encoded data, if live
 
 
-def read_check_in(pk: int, user_id: int, device_id: str) -> Read | None:
+def read_check_in(
+    pk: int, device_id: str, *, user_id: int | None = None, session_key: str = ""
+) -> Read | None:
     """What `checkin._check_in_read` reads, in one written statement: the session with
-    its group, programme, policy, venue and module, the user's person and their record in
-    the session, and the phone's uses. The session is built as `select_related` would; a
-    programme without a policy gets the unsaved defaults `policy_for` answers, a session
-    without a venue a blank one (no overrides, as none). None: no such session."""
-    params: dict[str, int | str] = {
+    its group, programme, policy, venue and module, the person and their record in the
+    session, and the phone's uses. The person is the one of the user `user_id`, or the
+    one of the user named by the live session `session_key` (then the read has the user
+    and the session's data, for `identity.session_signs_in` to judge: nothing here
+    decides who is signed in).
+
+    The session is built as `select_related` would; a programme without a policy gets
+    the unsaved defaults `policy_for` answers, a session without a venue a blank one (no
+    overrides, as none). None: no such session."""
+    by_session = user_id is None
+    params: dict[str, int | str | datetime.datetime] = {
         "session": pk,
-        "user": user_id,
         "device": device_id,
         "active": Enrolment.Status.ACTIVE.value,
     }
+    if by_session:
+        params.update(key=session_key, now=timezone.now())
+    else:
+        params["user"] = user_id or 0
     with connection.cursor() as cursor:
-        cursor.execute(_check_in_sql(), params)
+        cursor.execute(_check_in_sql(by_session), params)
         row = cursor.fetchone()
     if row is None:
         return None
@@ -159,8 +187,24 @@ def read_check_in(pk: int, user_id: int, device_id: str) -> Read | None:
     group.programme = programme
     programme.attendance_policy = policy or AttendancePolicy(programme=programme)
     session.attendance = venue or SessionVenue(session=session)
-    enrolled, shared, known, bound = row[start:]
-    return Read(session, person, record, bool(enrolled), bool(shared), bool(known), bound or "")
+    enrolled, shared, known, bound = row[start : start + 4]
+    user, data = None, ""
+    if by_session:
+        data = row[start + 4] or ""
+        user = _instance(User, row[start + 5 :])
+        if person is not None and user is not None:
+            user.person = person  # as select_related("person") would give it
+    return Read(
+        session,
+        person,
+        record,
+        bool(enrolled),
+        bool(shared),
+        bool(known),
+        bound or "",
+        user,
+        data,
+    )
 
 
 def _insert(model: type[Model], obj: Model, extra: Iterable[str] = ()) -> tuple[str, list[Any]]:

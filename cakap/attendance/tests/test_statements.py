@@ -38,7 +38,7 @@ def fields(obj: Model | None) -> dict[str, object] | None:
 
 def both_reads(world, person: Person, device: str):
     """(written, ORM): the session's related rows as fields, the record, the flags."""
-    found = statements.read_check_in(world.session_a.pk, person.user_id or 0, device)
+    found = statements.read_check_in(world.session_a.pk, device, user_id=person.user_id or 0)
     assert found is not None
     session, record = found.session, found.record
     flags = (found.enrolled, found.device_shared, found.device_known, found.bound_device)
@@ -123,12 +123,12 @@ def test_the_written_read_gives_what_the_orm_reads_case_by_case(world):
 
 @on_postgresql
 def test_the_written_read_of_no_session_is_none(world):
-    assert statements.read_check_in(10**9, world.participant.pk, DEVICE) is None
+    assert statements.read_check_in(10**9, DEVICE, user_id=world.participant.pk) is None
 
 
 @on_postgresql
 def test_the_written_read_of_a_login_without_a_person(world):
-    found = statements.read_check_in(world.session_a.pk, world.admin.pk, DEVICE)
+    found = statements.read_check_in(world.session_a.pk, DEVICE, user_id=world.admin.pk)
     assert found is not None and found.person is None and found.record is None
     assert not found.enrolled
 
@@ -139,7 +139,7 @@ def test_the_written_read_answers_the_policy_and_venue_without_a_query(
 ):
     person = person_of(world.participant)
     with django_assert_num_queries(1):
-        found = statements.read_check_in(world.session_a.pk, person.user_id or 0, "")
+        found = statements.read_check_in(world.session_a.pk, "", user_id=person.user_id or 0)
         assert found is not None
         session = found[0]
         policy = session.group.programme.attendance_policy

@@ -4,6 +4,7 @@ roll, participant cards and personal sign-in links. Views parse, call checkin.py
 
 import contextlib
 import datetime
+from collections.abc import Mapping
 from typing import Any
 
 import segno
@@ -117,8 +118,9 @@ def _remember_scan(request: HttpRequest, session_id: int, code: str) -> datetime
     return now
 
 
-def _scan_time(request: HttpRequest, session_id: int, code: str) -> datetime.datetime:
-    entry = request.session.get(SCANS_KEY, {}).get(str(session_id))
+def _scan_time(data: Mapping[str, Any], session_id: int, code: str) -> datetime.datetime:
+    """When this code was scanned, as `_remember_scan` noted it in the session `data`."""
+    entry = data.get(SCANS_KEY, {}).get(str(session_id))
     if entry and entry.get("code") == code:
         return datetime.datetime.fromisoformat(entry["at"])
     return timezone.now()
@@ -191,15 +193,23 @@ def checkin_scan(request: HttpRequest, session_id: int, code: str) -> HttpRespon
 
 def _load_scan_post(
     request: HttpRequest, session_id: int
-) -> tuple[Any, checkin.Participant] | None:
-    """The session and what the check-in reads of the signed-in participant, in one
-    query (a whole room checks in at once through here). None: nobody is signed in."""
+) -> tuple[Any, checkin.Participant, Mapping[str, Any]] | None:
+    """The session, what the check-in reads of the signed-in participant and the data of
+    their sign-in session, in one query (a whole room checks in at once through here):
+    on PostgreSQL the session cookie's row and its user come in the same statement, and
+    only when that does not settle who is signed in does Django's own `request.user`
+    (decision 78). None: nobody is signed in."""
+    key = request.COOKIES.get(settings.SESSION_COOKIE_NAME, "")
+    found = checkin.load_signed_in_check_in(session_id, key, _device(request))
+    if found is not None:
+        request.user = found.user  # as Django's login() and the API's token auth set it
+        return found.session, found.participant, found.session_data
     if not request.user.is_authenticated:
         return None
     loaded = checkin.load_check_in(session_id, signed_in(request), _device(request))
     if loaded is None:
         raise Http404
-    return loaded
+    return (*loaded, request.session)
 
 
 def _scan_post(
@@ -208,9 +218,10 @@ def _scan_post(
     code: str,
     session: Any,
     participant: checkin.Participant,
+    session_data: Mapping[str, Any],
 ) -> HttpResponse:
     location = location_from(request.POST)
-    scanned_at = _scan_time(request, session_id, code)
+    scanned_at = _scan_time(session_data, session_id, code)
     result, error = None, None
     try:
         result = checkin.record_check_in(
