@@ -1,17 +1,20 @@
 """The check-in's two written statements, on PostgreSQL only (docs/decisions.md, 78).
 
 A whole room checks in within a minute, and on that path the ORM's Python is most of
-the cost: building and compiling the annotated read of `checkin._check_in_read` takes
-about ten times as long as PostgreSQL takes to run it. So on PostgreSQL the read and the
-first record's insert are each one written statement, through public APIs only: a cursor
-from `django.db.connection`, the columns from `Model._meta`, the values through each
-field's own `pre_save`/`get_db_prep_save` and `from_db_value`, and instances built with
-`Model.from_db`, which runs `Model.__init__` (so `pre_init`/`post_init` fire).
+the cost: Django's separate session and user reads, then building and compiling the
+annotated read of `checkin._check_in_read`, took several times as long as PostgreSQL
+takes to run them. So on PostgreSQL the read (with the scan's sign-in session and its
+user) and the first record's insert are each one written statement, through public
+APIs only: a cursor from `django.db.connection`, the tables and columns from
+`Model._meta`, the values through each field's own `pre_save`/`get_db_prep_save` and
+`from_db_value`, and instances built with `Model.from_db`, which runs `Model.__init__`
+(so `pre_init`/`post_init` fire). Nothing here decides who is signed in: that is
+`people.identity.session_signs_in`, and Django itself whenever it says no.
 
-Guards: on any other database, and whenever something listens to the records' or
-trails' `pre_save`/`post_save`, both answer None and the caller takes the ORM (a written
-insert sends no save signals). `test_statements.py` checks on PostgreSQL that each gives
-what the ORM gives, case by case.
+Guards: on any other database both stand aside (`reads_here`), and the insert also
+whenever something listens to the records' or trails' `pre_save`/`post_save`
+(`inserts_here`: a written insert sends no save signals); the callers then take the
+ORM. `test_statements.py` checks on PostgreSQL that each gives what the ORM gives.
 """
 
 import datetime
