@@ -134,6 +134,9 @@ class Participant:
     device_shared: bool  # this phone already checked someone else in to the session
     device_known: bool = False  # this phone checked someone in to another session
     bound_device: str = ""  # the phone their live personal link bound, if it did
+    # Whether this person or phone may have sent a wrong code this minute (see
+    # `wrong_codes_lately`); only then are the counters in the cache asked.
+    wrong_codes_lately: bool = True
 
     def phone_flags(self, device_id: str) -> list[str]:
         """What the coach should know about the phone: not the one the person's link
@@ -178,7 +181,9 @@ def load_check_in(pk: int, user: User, device_id: str) -> tuple[Session, Partici
     `_check_in_read`, for the person that comes with the user (the login backend and the
     token lookup read it)."""
     if statements.reads_here():
-        read = statements.read_check_in(pk, device_id, user_id=user.pk)
+        read = statements.read_check_in(
+            pk, device_id, user_id=user.pk, wrong_since=wrong_codes_since(timezone.now())
+        )
         if read is None:
             return None
         session, person, record = read.session, read.person, read.record
@@ -188,6 +193,7 @@ def load_check_in(pk: int, user: User, device_id: str) -> tuple[Session, Partici
             read.device_known,
             read.bound_device,
         )
+        lately = read.wrong_codes_lately
     else:
         person = getattr(user, "person", None)
         if person is None:
@@ -202,12 +208,13 @@ def load_check_in(pk: int, user: User, device_id: str) -> tuple[Session, Partici
         shared = bool(session.device_shared)  # type: ignore[attr-defined]
         known = bool(session.device_known)  # type: ignore[attr-defined]
         bound = session.bound_device or ""  # type: ignore[attr-defined]
+        lately = True  # the ORM's read does not look: the counters are always asked
     if person is None or not enrolled:
         return session, Participant(None, None, False)
     if record is not None:
         record.session = session  # as read: assigning asks nothing of the database
         record.person = person
-    return session, Participant(person, record, shared, known, bound)
+    return session, Participant(person, record, shared, known, bound, lately)
 
 
 @dataclass(frozen=True)
@@ -234,7 +241,9 @@ def load_signed_in_check_in(pk: int, session_key: str, device_id: str) -> Signed
     `load_check_in`, as on every other page."""
     if not session_key or not statements.reads_here():
         return None
-    read = statements.read_check_in(pk, device_id, session_key=session_key)
+    read = statements.read_check_in(
+        pk, device_id, session_key=session_key, wrong_since=wrong_codes_since(timezone.now())
+    )
     if read is None or read.user is None or not read.session_data:
         return None
     data = UserSession(session_data=read.session_data).get_decoded()
@@ -247,7 +256,12 @@ def load_signed_in_check_in(pk: int, session_key: str, device_id: str) -> Signed
             record.session = read.session  # as read: assigning asks nothing of the database
             record.person = read.person
         participant = Participant(
-            read.person, record, read.device_shared, read.device_known, read.bound_device
+            read.person,
+            record,
+            read.device_shared,
+            read.device_known,
+            read.bound_device,
+            read.wrong_codes_lately,
         )
     return SignedInCheckIn(read.user, read.session, participant, data)
 
@@ -344,6 +358,15 @@ def _code_counters(user: User, device_id: str, now: datetime.datetime) -> dict[s
     return counters
 
 
+def wrong_codes_since(now: datetime.datetime) -> datetime.datetime:
+    """Since when a wrong code may still count this minute. The counters are per
+    calendar minute, and every wrong code also stores or touches a "bad_code"
+    `CheckInAttempt` (`_refuse`) after counting; so a person and a phone without such an
+    attempt since then have nothing counted this minute, and the check-in's read says so
+    (`Participant.wrong_codes_lately`), saving a cache round trip on the common path."""
+    return now - datetime.timedelta(seconds=60)
+
+
 def wrong_codes_wait(user: User, device_id: str, now: datetime.datetime) -> int:
     """Seconds until this account and phone may send a code again: 0 unless one of them
     sent its limit of wrong codes this minute (Django's cache, shared by the servers)."""
@@ -427,7 +450,7 @@ def record_check_in(
     if participant.record is not None:
         return CheckInResult(participant.record, created=False)
 
-    wait = wrong_codes_wait(actor_user, device_id, now)
+    wait = wrong_codes_wait(actor_user, device_id, now) if participant.wrong_codes_lately else 0
     if wait:
         raise refuse("too_many_codes", _too_many(wait))
     if scan.verdict == "bad":

@@ -30,6 +30,7 @@ from cakap.attendance.models import (
     AttendanceChange,
     AttendancePolicy,
     AttendanceRecord,
+    CheckInAttempt,
     PersonalLink,
     SessionVenue,
 )
@@ -96,10 +97,11 @@ def _check_in_sql(by_session: bool) -> str:
     """The read of `read_check_in`, written once per process for each way of naming the
     person: by their user's id, or by the key of a signed-in session."""
     if by_session not in _read_sql:
-        record, enrolment, link = (
+        record, enrolment, link, attempt = (
             _table(AttendanceRecord),
             _table(Enrolment),
             _table(PersonalLink),
+            _table(CheckInAttempt),
         )
         person = _table(Person)
         if by_session:
@@ -122,7 +124,10 @@ def _check_in_sql(by_session: bool) -> str:
             EXISTS (SELECT 1 FROM {record} d WHERE d.device_id = %(device)s
                     AND d.device_id <> '' AND d.session_id <> s.id),
             (SELECT l.device_id FROM {link} l WHERE l.person_id = pp.id
-                    AND l.programme_id = g.programme_id AND l.revoked_at IS NULL LIMIT 1)
+                    AND l.programme_id = g.programme_id AND l.revoked_at IS NULL LIMIT 1),
+            EXISTS (SELECT 1 FROM {attempt} a WHERE a.reason = %(bad_code)s
+                    AND a.last_at > %(wrong_since)s AND (a.person_id = pp.id
+                    OR (%(device)s <> '' AND a.device_id = %(device)s)))
             {signed_in}
         FROM {_table(Session)} s
         JOIN {_table(Group)} g ON g.id = s.group_id
@@ -147,16 +152,24 @@ class Read(NamedTuple):
     device_shared: bool
     device_known: bool
     bound_device: str
+    wrong_codes_lately: bool  # a wrong code from this person or phone since `wrong_since`
     user: User | None = None  # read by session key: the user the session's row names
     session_data: str = ""  # read by session key: the session's encoded data, if live
 
 
 def read_check_in(
-    pk: int, device_id: str, *, user_id: int | None = None, session_key: str = ""
+    pk: int,
+    device_id: str,
+    *,
+    wrong_since: datetime.datetime,
+    user_id: int | None = None,
+    session_key: str = "",
 ) -> Read | None:
     """What `checkin._check_in_read` reads, in one written statement: the session with
     its group, programme, policy, venue and module, the person and their record in the
-    session, and the phone's uses. The person is the one of the user `user_id`, or the
+    session, the phone's uses, and whether the person or the phone had a code refused as
+    wrong (a `CheckInAttempt` "bad_code", which every wrong code stores or touches) since
+    `wrong_since`. The person is the one of the user `user_id`, or the
     one of the user named by the live session `session_key` (then the read has the user
     and the session's data, for `identity.session_signs_in` to judge: nothing here
     decides who is signed in).
@@ -169,6 +182,8 @@ def read_check_in(
         "session": pk,
         "device": device_id,
         "active": Enrolment.Status.ACTIVE.value,
+        "bad_code": "bad_code",
+        "wrong_since": wrong_since,
     }
     if by_session:
         params.update(key=session_key, now=timezone.now())
@@ -190,11 +205,11 @@ def read_check_in(
     group.programme = programme
     programme.attendance_policy = policy or AttendancePolicy(programme=programme)
     session.attendance = venue or SessionVenue(session=session)
-    enrolled, shared, known, bound = row[start : start + 4]
+    enrolled, shared, known, bound, wrong = row[start : start + 5]
     user, data = None, ""
     if by_session:
-        data = row[start + 4] or ""
-        user = _instance(User, row[start + 5 :])
+        data = row[start + 5] or ""
+        user = _instance(User, row[start + 6 :])
         if person is not None and user is not None:
             user.person = person  # as select_related("person") would give it
     return Read(
@@ -205,6 +220,7 @@ def read_check_in(
         bool(shared),
         bool(known),
         bound or "",
+        bool(wrong),
         user,
         data,
     )

@@ -30,6 +30,13 @@ on_postgresql = pytest.mark.skipif(
 )
 
 
+def read(pk, device, **who):
+    return statements.read_check_in(pk, device, wrong_since=timezone.now() - MINUTE, **who)
+
+
+MINUTE = datetime.timedelta(seconds=60)
+
+
 def fields(obj: Model | None) -> dict[str, object] | None:
     if obj is None:
         return None
@@ -38,7 +45,7 @@ def fields(obj: Model | None) -> dict[str, object] | None:
 
 def both_reads(world, person: Person, device: str):
     """(written, ORM): the session's related rows as fields, the record, the flags."""
-    found = statements.read_check_in(world.session_a.pk, device, user_id=person.user_id or 0)
+    found = read(world.session_a.pk, device, user_id=person.user_id or 0)
     assert found is not None
     session, record = found.session, found.record
     flags = (found.enrolled, found.device_shared, found.device_known, found.bound_device)
@@ -123,12 +130,12 @@ def test_the_written_read_gives_what_the_orm_reads_case_by_case(world):
 
 @on_postgresql
 def test_the_written_read_of_no_session_is_none(world):
-    assert statements.read_check_in(10**9, DEVICE, user_id=world.participant.pk) is None
+    assert read(10**9, DEVICE, user_id=world.participant.pk) is None
 
 
 @on_postgresql
 def test_the_written_read_of_a_login_without_a_person(world):
-    found = statements.read_check_in(world.session_a.pk, DEVICE, user_id=world.admin.pk)
+    found = read(world.session_a.pk, DEVICE, user_id=world.admin.pk)
     assert found is not None and found.person is None and found.record is None
     assert not found.enrolled
 
@@ -139,7 +146,7 @@ def test_the_written_read_answers_the_policy_and_venue_without_a_query(
 ):
     person = person_of(world.participant)
     with django_assert_num_queries(1):
-        found = statements.read_check_in(world.session_a.pk, "", user_id=person.user_id or 0)
+        found = read(world.session_a.pk, "", user_id=person.user_id or 0)
         assert found is not None
         session = found[0]
         policy = session.group.programme.attendance_policy
@@ -226,3 +233,27 @@ def test_a_listener_on_the_save_signals_hands_the_insert_to_the_orm(world, signa
 
 def test_on_sqlite_the_orm_reads_and_writes():
     assert statements.reads_here() is (connection.vendor == "postgresql")
+
+
+@on_postgresql
+def test_the_written_read_sees_a_wrong_code_of_the_person_or_the_phone_this_minute(world):
+    from cakap.attendance.checkin import CheckInError, wrong_codes_since
+    from cakap.attendance.tests.test_checkin import check_in
+
+    at = at_minutes(world, 1)
+
+    def lately(user, device, moment):
+        found = statements.read_check_in(
+            world.session_a.pk, device, user_id=user.pk, wrong_since=wrong_codes_since(moment)
+        )
+        assert found is not None
+        return found.wrong_codes_lately
+
+    assert not lately(world.participant, DEVICE, at)
+    with pytest.raises(CheckInError):
+        check_in(world, at, code="000000", device=DEVICE)
+    assert lately(world.participant, OTHER_DEVICE, at)  # the person
+    assert lately(world.other_participant, DEVICE, at)  # the phone
+    assert not lately(world.other_participant, OTHER_DEVICE, at)
+    assert not lately(world.other_participant, "", at)
+    assert not lately(world.participant, DEVICE, at + datetime.timedelta(seconds=61))
