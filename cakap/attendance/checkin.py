@@ -184,37 +184,45 @@ def load_check_in(pk: int, user: User, device_id: str) -> tuple[Session, Partici
         read = statements.read_check_in(
             pk, device_id, user_id=user.pk, wrong_since=wrong_codes_since(timezone.now())
         )
-        if read is None:
-            return None
-        session, person, record = read.session, read.person, read.record
-        enrolled, shared, known, bound = (
-            read.enrolled,
-            read.device_shared,
-            read.device_known,
-            read.bound_device,
-        )
-        lately = read.wrong_codes_lately
-    else:
-        person = getattr(user, "person", None)
-        if person is None:
-            alone = load_session(pk)
-            return (alone, Participant(None, None, False)) if alone is not None else None
-        found = next(iter(_check_in_read(person, device_id).filter(pk=pk).order_by()[:1]), None)
-        if found is None:
-            return None
-        session = found
-        enrolled = bool(session.enrolled)  # type: ignore[attr-defined]
-        record = getattr(session, "own_record", None)
-        shared = bool(session.device_shared)  # type: ignore[attr-defined]
-        known = bool(session.device_known)  # type: ignore[attr-defined]
-        bound = session.bound_device or ""  # type: ignore[attr-defined]
-        lately = True  # the ORM's read does not look: the counters are always asked
-    if person is None or not enrolled:
+        return (read.session, _participant_of(read)) if read is not None else None
+    person = getattr(user, "person", None)
+    if person is None:
+        alone = load_session(pk)
+        return (alone, Participant(None, None, False)) if alone is not None else None
+    session = next(iter(_check_in_read(person, device_id).filter(pk=pk).order_by()[:1]), None)
+    if session is None:
+        return None
+    if not session.enrolled:  # type: ignore[attr-defined]
         return session, Participant(None, None, False)
+    record = getattr(session, "own_record", None)
     if record is not None:
         record.session = session  # as read: assigning asks nothing of the database
         record.person = person
-    return session, Participant(person, record, shared, known, bound, lately)
+    participant = Participant(
+        person,
+        record,
+        bool(session.device_shared),  # type: ignore[attr-defined]
+        bool(session.device_known),  # type: ignore[attr-defined]
+        session.bound_device or "",  # type: ignore[attr-defined]
+    )  # the ORM's read does not look for wrong codes: the counters are always asked
+    return session, participant
+
+
+def _participant_of(read: statements.Read) -> Participant:
+    """What the written read says of the person checking in."""
+    if read.person is None or not read.enrolled:
+        return Participant(None, None, False)
+    if read.record is not None:
+        read.record.session = read.session  # as read: assigning asks nothing of the database
+        read.record.person = read.person
+    return Participant(
+        read.person,
+        read.record,
+        read.device_shared,
+        read.device_known,
+        read.bound_device,
+        read.wrong_codes_lately,
+    )
 
 
 @dataclass(frozen=True)
@@ -249,21 +257,7 @@ def load_signed_in_check_in(pk: int, session_key: str, device_id: str) -> Signed
     data = UserSession(session_data=read.session_data).get_decoded()
     if not session_signs_in(data, read.user):
         return None
-    participant = Participant(None, None, False)
-    if read.person is not None and read.enrolled:
-        record = read.record
-        if record is not None:
-            record.session = read.session  # as read: assigning asks nothing of the database
-            record.person = read.person
-        participant = Participant(
-            read.person,
-            record,
-            read.device_shared,
-            read.device_known,
-            read.bound_device,
-            read.wrong_codes_lately,
-        )
-    return SignedInCheckIn(read.user, read.session, participant, data)
+    return SignedInCheckIn(read.user, read.session, _participant_of(read), data)
 
 
 def enrolled_participant(user: User, session: Session, device_id: str) -> Participant:

@@ -18,6 +18,7 @@ ORM. `test_statements.py` checks on PostgreSQL that each gives what the ORM give
 """
 
 import datetime
+import functools
 from collections.abc import Iterable, Sequence
 from typing import Any, NamedTuple
 
@@ -77,17 +78,29 @@ def _columns(model: type[Model], alias: str) -> str:
     return ", ".join(f"{alias}.{_q(str(f.column))}" for f in model._meta.concrete_fields)
 
 
+@functools.cache
+def _shape(model: type[Model]) -> tuple[int, list[str], list[Any]]:
+    """The position of `model`'s primary key among its columns, their attribute names,
+    and each field's `from_db_value` (None where it has none): worked out once."""
+    fields = model._meta.concrete_fields
+    return (
+        fields.index(model._meta.pk),
+        [f.attname for f in fields],
+        [getattr(f, "from_db_value", None) for f in fields],
+    )
+
+
 def _instance(model: type[Model], values: Sequence[Any]) -> Any:
     """An instance of `model` from its columns as read, None for a row the outer join
     did not find (its primary key is NULL)."""
-    fields = model._meta.concrete_fields
-    if values[[f.primary_key for f in fields].index(True)] is None:
+    pk_at, names, converters = _shape(model)
+    if values[pk_at] is None:
         return None
     converted = [
-        f.from_db_value(v, None, connection) if hasattr(f, "from_db_value") else v
-        for f, v in zip(fields, values, strict=True)
+        v if convert is None else convert(v, None, connection)
+        for convert, v in zip(converters, values, strict=True)
     ]
-    return model.from_db(connection.alias, [f.attname for f in fields], converted)
+    return model.from_db(connection.alias, names, converted)
 
 
 _read_sql: dict[bool, str] = {}
