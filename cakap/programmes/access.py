@@ -58,6 +58,20 @@ def can_manage(user: User, programme: Programme) -> bool:
     return programmes_managed_by(user).filter(pk=programme.pk).exists()
 
 
+def is_programme_staff(user: User, programme: Programme) -> bool:
+    """Whether `user` works on a programme they see rather than only taking part in it:
+    its organisers, its coaches, leaders and administrators open its staff pages
+    (instruments, results); a participant opens their own."""
+    if not user.is_authenticated:
+        return False
+    return (
+        is_admin(user)
+        or can_manage(user, programme)
+        or Group.objects.filter(programme=programme, coaches__user=user).exists()
+        or bool(scope_paths(user, Role.LEADER))
+    )
+
+
 def groups_visible_to(user: User) -> QuerySet[Group]:
     """Organisers and leaders see every group of the programmes they see; a coach their
     own groups; a participant the group they are in."""

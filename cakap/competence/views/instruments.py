@@ -20,7 +20,6 @@ from django.views.decorators.http import require_POST
 from cakap.competence import banks, frameworks_io, services
 from cakap.competence.access import (
     can_manage_programme,
-    coaches_programme,
     get_administration_for_user,
     get_framework_for_user,
     get_instrument_for_user,
@@ -50,6 +49,7 @@ from cakap.people.models import Person, RoleAssignment, User
 from cakap.programmes.access import (
     get_managed_programme,
     get_programme_for_user,
+    is_programme_staff,
     programmes_managed_by,
     programmes_visible_to,
 )
@@ -66,12 +66,7 @@ class _AttemptRow(TypedDict):
 
 def can_read_results(user: User, programme: Programme) -> bool:
     """Staff of a programme read its results: organisers, coaches, leaders, admins."""
-    return (
-        is_admin(user)
-        or can_manage_programme(user, programme)
-        or coaches_programme(user, programme)
-        or bool(scope_paths(user, RoleAssignment.Role.LEADER))
-    )
+    return is_programme_staff(user, programme)
 
 
 def _error(request: HttpRequest, error: services.CompetenceError) -> None:

@@ -27,6 +27,7 @@ from cakap.programmes.access import (
     enrolments_visible_to,
     get_managed_programme,
     groups_visible_to,
+    is_programme_staff,
     programmes_managed_by,
     programmes_visible_to,
     sessions_visible_to,
@@ -215,6 +216,7 @@ def programme_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "programme": programme,
             "manage": can_manage(user, programme),
+            "staff": is_programme_staff(user, programme),
             "modules": programme.modules.all(),
             "groups": groups,
             "sessions": sessions,

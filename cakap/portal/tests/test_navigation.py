@@ -1,0 +1,38 @@
+"""The header's links: each one a signed-in user is shown opens a page."""
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from conftest import client_for
+
+CARD = reverse("attendance:my-card")
+
+
+def _nav_links(html: str) -> list[str]:
+    (nav,) = re.findall(r'<nav class="nav"[^>]*>(.*?)</nav>', html, re.S)
+    return re.findall(r'href="([^"]+)"', nav)
+
+
+@pytest.mark.parametrize("persona", ["admin", "leader_other"])
+def test_a_login_without_a_person_is_not_offered_a_card(world, persona):
+    client = client_for(getattr(world, persona))
+    links = _nav_links(client.get("/programmes/").content.decode())
+    assert CARD not in links
+    assert client.get(CARD).status_code == 404
+
+
+@pytest.mark.parametrize("persona", ["participant", "coach", "organiser", "leader"])
+def test_a_person_is_offered_their_card_and_it_opens(world, persona):
+    client = client_for(getattr(world, persona))
+    links = _nav_links(client.get("/programmes/").content.decode())
+    assert CARD in links
+    assert client.get(CARD).status_code == 200
+
+
+@pytest.mark.parametrize("persona", ["admin", "organiser", "coach", "participant", "leader"])
+def test_every_header_link_opens(world, persona):
+    client = client_for(getattr(world, persona))
+    for href in _nav_links(client.get("/programmes/").content.decode()):
+        assert client.get(href, follow=True).status_code == 200, href
