@@ -21,6 +21,8 @@ from cakap.programmes.models import Enrolment, Group, Module, Programme, Session
 
 REGENCY = "Kabupaten Solok Selatan"
 DEMO_PASSWORD = "cakap-demo-2026"  # noqa: S105 - printed for the demo, never for production
+# The participant whose login the README and seed_demo show, with the NIP beside it.
+PARTICIPANT_EMAIL = "peserta@cakap.demo"
 
 DINAS = [
     ("Dinas Pendidikan dan Kebudayaan", "Disdikbud"),
@@ -142,7 +144,7 @@ def logins() -> list[DemoLogin]:
         DemoLogin("admin", "admin@cakap.demo", "Administrator sistem"),
         DemoLogin("organiser", "bkpsdm@cakap.demo", "Staf BKPSDM (penyelenggara)"),
         DemoLogin("coach", "coach1@cakap.demo", "Coach Diskominfo, kelompok A"),
-        DemoLogin("participant", "peserta@cakap.demo", "Sekretaris Disdikbud (peserta)"),
+        DemoLogin("participant", PARTICIPANT_EMAIL, "Sekretaris Disdikbud (peserta)"),
         DemoLogin("leader", "sekda@cakap.demo", "Sekretaris Daerah (pimpinan)"),
     ]
 
@@ -247,7 +249,7 @@ def seed(today: datetime.date | None = None) -> None:
 
     officials = []
     for i, (prefix, name, suffix, sex, position, unit_key) in enumerate(OFFICIALS):
-        email = "peserta@cakap.demo" if i == 0 else f"peserta{i + 1:02d}@cakap.demo"
+        email = PARTICIPANT_EMAIL if i == 0 else f"peserta{i + 1:02d}@cakap.demo"
         officials.append(
             Person.objects.create(
                 nip=_nip(rng, sex, next(seq)),
