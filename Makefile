@@ -6,13 +6,20 @@ PY := $(BIN)/python
 PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/cakap
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# The address `make demo` and `make serve` print and give links made without a request
+# (pages build theirs, the calendar feed's included, from the address they are asked at).
+SITE_URL ?= http://$(HOST):$(PORT)
+# `make bench BENCH_ARGS="--participants 500"`; see bench/checkin_burst.py.
+BENCH_ARGS ?=
+BENCH_PROFILE_URL ?= postgres://postgres@127.0.0.1:5432/cakap_prof
 export CAKAP_DEBUG ?= 1
 
-.PHONY: help env demo serve test lint types migrations-check pytest pytest-sqlite pytest-postgres messages lock bench clean
+.PHONY: help env demo serve test lint types migrations-check pytest pytest-sqlite pytest-postgres messages lock bench bench-profile clean
 
 help:
-	@echo "make demo   create the environment, migrate, seed the demo and serve it"
+	@echo "make demo   create the environment, migrate, seed the demo and serve it (PORT=8000)"
 	@echo "make test   lint, types, migrations check and all tests (SQLite, then PostgreSQL)"
+	@echo "make bench  the check-in burst on PostgreSQL (BENCH_ARGS=...); bench-profile: one scan's cost"
 
 $(VENV)/.installed: requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -24,13 +31,13 @@ env: $(VENV)/.installed
 
 demo: env
 	$(PY) manage.py migrate --no-input -v0
-	CAKAP_SITE_URL=http://$(HOST):$(PORT) $(PY) manage.py seed_demo
+	CAKAP_SITE_URL=$(SITE_URL) $(PY) manage.py seed_demo
 	@echo
 	@echo "Cakap is serving at http://$(HOST):$(PORT)/  (Ctrl-C stops it)"
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	CAKAP_SITE_URL=$(SITE_URL) $(PY) manage.py runserver $(HOST):$(PORT)
 
 serve: env
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	CAKAP_SITE_URL=$(SITE_URL) $(PY) manage.py runserver $(HOST):$(PORT)
 
 lint: env
 	$(BIN)/ruff check .
@@ -66,8 +73,13 @@ messages: env
 lock: env
 	$(BIN)/uv lock && $(BIN)/uv export --format requirements-txt --all-groups --no-emit-project --no-header -q -o requirements.lock
 
+# Checked by hand, never by `make test`: both need PostgreSQL at 127.0.0.1:5432 (README).
 bench: env
-	$(PY) bench/run.py
+	$(PY) bench/checkin_burst.py $(BENCH_ARGS)
+
+bench-profile: env
+	CAKAP_DEBUG=0 CAKAP_SSL_REDIRECT=0 CAKAP_SECRET_KEY=bench-profile-key \
+	DATABASE_URL=$(BENCH_PROFILE_URL) $(BIN)/pytest -q -s -p no:cacheprovider bench/checkin_profile.py
 
 clean:
 	rm -rf $(VENV) var/*.sqlite3* staticfiles

@@ -16,7 +16,9 @@ check-in` with a bearer token each), as an app or a kiosk would.
 flushed first), as production is configured; without it the server has no shared cache.
 
 Needs PostgreSQL at 127.0.0.1:5432 (user postgres); it creates and drops the database
-`cakap_bench`. Nothing here runs in `make test`: targets are checked by hand.
+`cakap_bench` (BENCH_DB names another) and serves on port 8765 (BENCH_PORT). `make bench`
+runs it, with BENCH_ARGS as its options. Nothing here runs in `make test`: targets are
+checked by hand.
 """
 
 import argparse
@@ -35,8 +37,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-PORT = 8765
-DB = "cakap_bench"
+PORT = int(os.environ.get("BENCH_PORT", "8765"))
+DB = os.environ.get("BENCH_DB", "cakap_bench")
 SECRET = "bench-" + secrets.token_urlsafe(40)
 ENV = {
     **{k: v for k, v in os.environ.items() if not k.startswith("CAKAP_")},

@@ -5,6 +5,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db.models import Q, QuerySet
+from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -28,18 +29,23 @@ def own_sessions(user: User) -> QuerySet[Session]:
     return Session.objects.filter(pk__in=Session.objects.filter(q).values("pk"))
 
 
-def feed_url(user: User) -> str:
-    """The secret https address of a user's feed, on the configured site address."""
-    return f"{settings.SITE_URL}{reverse('programmes:ical-feed', args=[user.feed_token])}"
+def feed_url(request: HttpRequest, user: User) -> str:
+    """The secret address of a user's feed, on the address the request reached Cakap at
+    (its host, checked against ALLOWED_HOSTS, and https behind a TLS proxy), as the
+    check-in's QR code and the personal links are: it works on whatever port or name
+    Cakap is served, which a configured address cannot promise (decision 85)."""
+    return request.build_absolute_uri(reverse("programmes:ical-feed", args=[user.feed_token]))
 
 
-def webcal_url(user: User) -> str:
+def webcal_url(request: HttpRequest, user: User) -> str:
     """The same address with the webcal scheme, which phones open as a subscription."""
-    parts = urlsplit(feed_url(user))
+    parts = urlsplit(feed_url(request, user))
     return f"webcal://{parts.netloc}{parts.path}"
 
 
 def _uid_domain() -> str:
+    # The configured site, not the request's: an event keeps its UID whatever address a
+    # phone fetched the feed from, so that it never holds the same session twice.
     return urlsplit(settings.SITE_URL).hostname or "cakap.invalid"
 
 

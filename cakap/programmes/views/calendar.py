@@ -240,8 +240,8 @@ def my_schedule(request: HttpRequest) -> HttpResponse:
     context.update(
         days=sorted(_by_day(upcoming[:MY_SCHEDULE_LIMIT]).items()),
         more=more,
-        feed_url=feed_url(user),
-        webcal_url=webcal_url(user),
+        feed_url=feed_url(request, user),
+        webcal_url=webcal_url(request, user),
     )
     return render(request, "programmes/my_schedule.html", context)
 
