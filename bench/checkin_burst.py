@@ -477,7 +477,13 @@ def main() -> int:
         return 0 if ok else 1
     finally:
         server.terminate()
-        server.wait(10)
+        try:
+            # gunicorn gives its workers up to its graceful timeout (30 s) to finish; on a
+            # busy two-core machine they can take more than a few seconds.
+            server.wait(40)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
 
 
 if __name__ == "__main__":
