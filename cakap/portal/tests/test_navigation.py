@@ -3,6 +3,8 @@
 import re
 
 import pytest
+from django.conf import settings
+from django.contrib.staticfiles import finders
 from django.urls import reverse
 
 from conftest import client_for
@@ -36,3 +38,10 @@ def test_every_header_link_opens(world, persona):
     client = client_for(getattr(world, persona))
     for href in _nav_links(client.get("/programmes/").content.decode()):
         assert client.get(href, follow=True).status_code == 200, href
+
+
+def test_pages_name_an_icon_that_exists_so_browsers_do_not_ask_for_favicon_ico(world):
+    html = client_for(None).get("/login/").content.decode()
+    (href,) = re.findall(r'<link rel="icon" href="([^"]+)"', html)
+    assert href.startswith(settings.STATIC_URL)
+    assert finders.find(href.removeprefix(settings.STATIC_URL)) is not None
