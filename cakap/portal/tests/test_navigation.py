@@ -45,3 +45,10 @@ def test_pages_name_an_icon_that_exists_so_browsers_do_not_ask_for_favicon_ico(w
     (href,) = re.findall(r'<link rel="icon" href="([^"]+)"', html)
     assert href.startswith(settings.STATIC_URL)
     assert finders.find(href.removeprefix(settings.STATIC_URL)) is not None
+
+
+def test_the_typed_code_page_offers_a_card_only_to_a_person(world):
+    admin = client_for(world.admin).get("/attendance/checkin/").content.decode()
+    participant = client_for(world.participant).get("/attendance/checkin/").content.decode()
+    assert f'href="{CARD}"' not in admin
+    assert f'href="{CARD}"' in participant
