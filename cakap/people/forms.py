@@ -211,7 +211,7 @@ class UnitMappingForm(Form):
 
     LATER, OTHER, NEW = "", "other", "new"
 
-    text = forms.CharField(widget=forms.HiddenInput, max_length=200)
+    text = forms.CharField(widget=forms.HiddenInput, max_length=200, required=False)
     choice = forms.ChoiceField(label=_("This unit is"), widget=forms.RadioSelect, required=False)
     other = forms.ModelChoiceField(
         label=_("Another unit"), queryset=Unit.objects.none(), required=False
