@@ -116,6 +116,7 @@ class RosterUploadForm(Form):
         unit_field = self.fields["unit_default"]
         assert isinstance(unit_field, forms.ModelChoiceField)
         unit_field.queryset = units
+        unit_field.empty_label = "—"
 
 
 class TokenForm(forms.Form):
