@@ -5,18 +5,24 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.db.models import Q, QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from cakap.core.errors import DomainError
 from cakap.people import services
-from cakap.people.access import get_unit_for_managing, is_admin, units_managed_by
+from cakap.people.access import get_unit_for_managing, is_admin, is_organiser, units_managed_by
 from cakap.people.forms import UnitAliasForm, UnitForm, UnitMergeForm
 from cakap.people.identity import signed_in
 from cakap.people.models import Unit, UnitAlias, User
-from cakap.people.views.people import _require_organiser
+
+
+def _require_organiser(request: HttpRequest) -> User:
+    user = signed_in(request)
+    if not is_organiser(user):
+        raise Http404
+    return user
 
 
 def _form_error(form: UnitForm | UnitMergeForm | UnitAliasForm, err: DomainError) -> None:
