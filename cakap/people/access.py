@@ -64,6 +64,11 @@ def units_managed_by(user: User) -> QuerySet[Unit]:
     return Unit.objects.filter(under(scope_paths(user, Role.ORGANISER), "path"))
 
 
+def get_unit_for_managing(user: User, pk: int) -> Unit:
+    """A unit `user` may change (rename, move, merge, aliases), or 404."""
+    return get_or_404(units_managed_by(user), pk)
+
+
 def _seen_in_full(user: User) -> Q:
     """People `user` sees with every field: themself, their units' people (organisers and
     leaders) and the active participants of the groups they coach."""

@@ -7,6 +7,7 @@ outside the caller's scope answers 404, never 403, so that its existence does no
 from collections.abc import Mapping
 from typing import Any
 
+from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
@@ -29,10 +30,11 @@ from cakap.people.access import (
     people_editable_by,
     people_visible_to,
     sees_in_full,
+    units_managed_by,
     units_visible_to,
 )
 from cakap.people.identity import actor
-from cakap.people.models import Person, Unit
+from cakap.people.models import Person, Unit, UnitAlias
 
 router = Router(tags=["people"])
 
@@ -52,6 +54,50 @@ class UnitOut(Schema):
     short_name: str
     kind: Unit.Kind
     parent_id: int | None
+    aliases: list[str] = Field(
+        description="Other names rosters use for the unit (older names, abbreviations)"
+    )
+
+    @staticmethod
+    def resolve_aliases(obj: Unit) -> list[str]:
+        return sorted(a.name for a in obj.aliases.all())
+
+
+class UnitIn(InputSchema):
+    name: str
+    short_name: str = ""
+    kind: Unit.Kind = Unit.Kind.OTHER
+    parent_id: Id | None = Field(
+        description="The unit it belongs to; null for the top of the tree (administrators)"
+    )
+
+
+class UnitPatch(InputSchema):
+    name: str | None = None
+    short_name: str | None = None
+    kind: Unit.Kind | None = None
+    parent_id: Id | None = Field(
+        None, description="Moves the unit (with its subtree) under this unit"
+    )
+
+
+class UnitMergeIn(InputSchema):
+    into_id: Id = Field(description="The unit that takes over everything of this one")
+
+
+class UnitMergeOut(Schema):
+    into: UnitOut
+    moved: dict[str, int] = Field(description="Records moved, by kind")
+    aliases: list[str] = Field(description="Names of the merged unit now aliases of `into`")
+
+
+class AliasIn(InputSchema):
+    name: str = Field(description="Another name of the unit, as rosters write it")
+
+
+class AliasOut(Schema):
+    id: int
+    name: str
 
 
 PARTLY = (
@@ -202,10 +248,23 @@ class MeOut(Schema):
 # ---------------------------------------------------------------- units
 
 
+def _units(request: HttpRequest) -> QuerySet[Unit]:
+    return units_visible_to(actor(request)).prefetch_related("aliases")
+
+
+def _managed_unit(request: HttpRequest, unit_id: int) -> Unit:
+    """A unit the caller may change; one they see but may not change answers 403."""
+    user = actor(request)
+    unit = get_or_404(_units(request), unit_id)
+    if not units_managed_by(user).filter(pk=unit.pk).exists():
+        raise forbidden()
+    return unit
+
+
 @router.get("/units", response={200: list[UnitOut], **READ_RESPONSES}, summary="List units")
 @paginate(PageNumbers)
 def list_units(request: HttpRequest, filters: Query[UnitFilter]) -> QuerySet[Unit]:
-    units = units_visible_to(actor(request)).order_by("path", "pk")
+    units = _units(request).order_by("path", "pk")
     if filters.q.strip():
         q = filters.q.strip()
         units = units.filter(Q(name__icontains=q) | Q(short_name__icontains=q))
@@ -216,7 +275,92 @@ def list_units(request: HttpRequest, filters: Query[UnitFilter]) -> QuerySet[Uni
 
 @router.get("/units/{unit_id}", response={200: UnitOut, **READ_RESPONSES}, summary="One unit")
 def get_unit(request: HttpRequest, unit_id: Id) -> Unit:
-    return get_or_404(units_visible_to(actor(request)), unit_id)
+    return get_or_404(_units(request), unit_id)
+
+
+@router.post("/units", response={201: UnitOut, **ERROR_RESPONSES}, summary="Add a unit")
+def create_unit(request: HttpRequest, payload: UnitIn) -> Status[Unit]:
+    user = actor(request)
+    if not is_organiser(user):
+        raise forbidden()
+    parent = None
+    if payload.parent_id is not None:
+        parent = referenced(units_managed_by(user), payload.parent_id, "parent_id")
+    unit = services.create_unit(
+        name=payload.name,
+        short_name=payload.short_name,
+        kind=payload.kind,
+        parent=parent,
+        acting_user=user,
+    )
+    return Status(201, get_or_404(_units(request), unit.pk))
+
+
+@router.patch(
+    "/units/{unit_id}",
+    response={200: UnitOut, **ERROR_RESPONSES},
+    summary="Rename or move a unit",
+    description="A new name keeps the old one as an alias. A new parent_id moves the unit "
+    "with its whole subtree; both must be within the caller's units.",
+)
+def update_unit(request: HttpRequest, unit_id: Id, payload: UnitPatch) -> Unit:
+    user = actor(request)
+    unit = _managed_unit(request, unit_id)
+    data = reject_nulls(payload.dict(exclude_unset=True))
+    parent_id = data.pop("parent_id", None)
+    with transaction.atomic():
+        if data:
+            services.update_unit(unit, **data, acting_user=user)
+        if parent_id is not None and parent_id != unit.parent_id:
+            parent = referenced(units_managed_by(user), parent_id, "parent_id")
+            services.move_unit(unit, parent, acting_user=user)
+    return get_or_404(_units(request), unit.pk)
+
+
+@router.post(
+    "/units/{unit_id}/merge",
+    response={200: UnitMergeOut, **ERROR_RESPONSES},
+    summary="Merge a unit into another",
+    description="Everything that names the unit moves to into_id; the unit is removed and "
+    "its names become aliases of into_id.",
+)
+def merge_unit(request: HttpRequest, unit_id: Id, payload: UnitMergeIn) -> dict[str, object]:
+    user = actor(request)
+    unit = _managed_unit(request, unit_id)
+    into = referenced(units_managed_by(user), payload.into_id, "into_id")
+    result = services.merge_units(unit, into, acting_user=user)
+    return {
+        "into": get_or_404(_units(request), result.into.pk),
+        "moved": result.moved,
+        "aliases": result.aliases,
+    }
+
+
+@router.post(
+    "/units/{unit_id}/aliases",
+    response={200: AliasOut, 201: AliasOut, **ERROR_RESPONSES},
+    summary="Add another name of a unit",
+    description="Repeating the request answers 200 with the alias that exists.",
+)
+def add_alias(request: HttpRequest, unit_id: Id, payload: AliasIn) -> Status[UnitAlias]:
+    user = actor(request)
+    unit = _managed_unit(request, unit_id)
+    existed = set(unit.aliases.values_list("pk", flat=True))
+    alias = services.add_unit_alias(unit, payload.name, acting_user=user)
+    return Status(200 if alias.pk in existed else 201, alias)
+
+
+@router.delete(
+    "/units/{unit_id}/aliases/{alias_id}",
+    response={204: None, **ERROR_RESPONSES},
+    summary="Remove another name of a unit",
+)
+def remove_alias(request: HttpRequest, unit_id: Id, alias_id: Id) -> Status[None]:
+    user = actor(request)
+    unit = _managed_unit(request, unit_id)
+    alias = get_or_404(UnitAlias.objects.filter(unit=unit).select_related("unit"), alias_id)
+    services.remove_unit_alias(alias, acting_user=user)
+    return Status(204, None)
 
 
 # ---------------------------------------------------------------- people

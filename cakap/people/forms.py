@@ -116,6 +116,7 @@ class RosterUploadForm(Form):
         unit_field = self.fields["unit_default"]
         assert isinstance(unit_field, forms.ModelChoiceField)
         unit_field.queryset = units
+        unit_field.empty_label = "—"
 
 
 class TokenForm(forms.Form):
@@ -147,3 +148,111 @@ class PasswordChangeWithTokensForm(PasswordChangeForm, _OfferTokenRevocation):
 
 class SetPasswordWithTokensForm(SetPasswordForm[User], _OfferTokenRevocation):
     """Django's new password after a reset, offering to revoke the API tokens."""
+
+
+class UnitChoiceField(forms.ModelChoiceField[Unit]):
+    """A unit, chosen from a list indented by the tree (each unit under its parent)."""
+
+    def label_from_instance(self, obj: Unit) -> str:
+        depth = max(0, obj.path.count("/") - 2)
+        return "\u00a0\u00a0" * depth + ("· " if depth else "") + obj.name
+
+
+def _units_choice(label: Any, units: QuerySet[Unit], *, required: bool = True) -> UnitChoiceField:
+    field = UnitChoiceField(label=label, queryset=units.order_by("path"), required=required)
+    field.empty_label = "—"
+    return field
+
+
+class UnitForm(Form):
+    """A unit's own fields; its place in the tree (`parent`) is a move."""
+
+    name = forms.CharField(label=_("Name"), max_length=200)
+    short_name = forms.CharField(
+        label=_("Short name"),
+        max_length=60,
+        required=False,
+        help_text=_("The abbreviation people use, like Disdukcapil or BKPSDM."),
+    )
+    kind = forms.ChoiceField(label=_("Kind"), choices=Unit.Kind.choices)
+    parent = UnitChoiceField(label=_("Belongs to"), queryset=Unit.objects.none(), required=False)
+
+    def __init__(self, *args: Any, parents: QuerySet[Unit], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        parent = self.fields["parent"]
+        assert isinstance(parent, UnitChoiceField)
+        parent.queryset = parents.order_by("path")
+        parent.empty_label = "—"
+
+
+class UnitMergeForm(Form):
+    into = UnitChoiceField(label=_("Merge into"), queryset=Unit.objects.none())
+    confirm = forms.BooleanField(
+        label=_("I understand that this unit will be removed and everything in it moved."),
+    )
+
+    def __init__(self, *args: Any, units: QuerySet[Unit], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        into = self.fields["into"]
+        assert isinstance(into, UnitChoiceField)
+        into.queryset = units.order_by("path")
+        into.empty_label = "—"
+
+
+class UnitAliasForm(Form):
+    alias = forms.CharField(
+        label=_("Another name"),
+        max_length=200,
+        help_text=_("An older name or an abbreviation that rosters use, like Disdukcapil."),
+    )
+
+
+class UnitMappingForm(Form):
+    """The organiser's answer for one unit name of a roster that names no single unit."""
+
+    LATER, OTHER, NEW = "", "other", "new"
+
+    text = forms.CharField(widget=forms.HiddenInput, max_length=200, required=False)
+    choice = forms.ChoiceField(label=_("This unit is"), widget=forms.RadioSelect, required=False)
+    other = forms.ModelChoiceField(
+        label=_("Another unit"), queryset=Unit.objects.none(), required=False
+    )
+    new_name = forms.CharField(label=_("Name of the new unit"), max_length=200, required=False)
+    parent = forms.ModelChoiceField(label=_("Under"), queryset=Unit.objects.none(), required=False)
+    kind = forms.ChoiceField(label=_("Kind"), choices=Unit.Kind.choices, required=False)
+
+    def __init__(
+        self,
+        *args: Any,
+        suggestions: list[tuple[int, str]],
+        units: QuerySet[Unit],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        choice = self.fields["choice"]
+        assert isinstance(choice, forms.ChoiceField)
+        choice.choices = [
+            *[(str(pk), label) for pk, label in suggestions],
+            (self.OTHER, _("Another unit from the list")),
+            (self.NEW, _("A new unit")),
+            (self.LATER, _("Decide later (its rows are skipped)")),
+        ]
+        self.fields["other"] = _units_choice(_("Another unit"), units, required=False)
+        self.fields["parent"] = _units_choice(_("Under"), units, required=False)
+        self._suggested = {pk for pk, _label in suggestions}
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        choice = data.get("choice", "")
+        if choice == self.OTHER and not data.get("other"):
+            self.add_error("other", _("Choose the unit."))
+        if choice == self.NEW and not data.get("parent"):
+            self.add_error("parent", _("Choose the unit the new unit belongs to."))
+        return data
+
+    def chosen_unit_id(self) -> int | None:
+        choice = self.cleaned_data.get("choice", "")
+        if choice == self.OTHER:
+            other = self.cleaned_data.get("other")
+            return other.pk if other else None
+        return int(choice) if choice.isdigit() and int(choice) in self._suggested else None

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cakap.people.nip import format_nip
+from cakap.people.unit_matching import unit_key
 
 
 class Unit(models.Model):
@@ -62,6 +63,34 @@ class Unit(models.Model):
 
     def subtree(self) -> "models.QuerySet[Unit]":
         return Unit.objects.filter(path__startswith=self.path)
+
+
+class UnitAlias(models.Model):
+    """Another name a unit goes by in rosters: an older name, an abbreviation
+    ("Disdukcapil"), the name of a unit merged into it. Matched by `key`, the name
+    without case, spaces and punctuation (`unit_matching.unit_key`)."""
+
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("unit"), on_delete=models.CASCADE, related_name="aliases"
+    )
+    name = models.CharField(_("alias"), max_length=200)
+    key = models.CharField(max_length=200, db_index=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("unit alias")
+        verbose_name_plural = _("unit aliases")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "key"], name="unit_alias_unique_key")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        self.key = unit_key(self.name)
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
 
 
 class Rank(models.TextChoices):

@@ -15,7 +15,7 @@ import io
 import re
 import secrets
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -33,10 +33,23 @@ from cakap.core import spreadsheets
 from cakap.core.errors import DomainError
 from cakap.core.text import NUL, NUL_MESSAGE, clean_text, has_nul
 from cakap.people import services
-from cakap.people.access import is_admin, scope_paths, units_managed_by
+from cakap.people.access import is_admin, scope_paths
 from cakap.people.cleaning import name_and_titles, normalise_phone, parse_rank
 from cakap.people.models import Person, RoleAssignment, Unit, User
 from cakap.people.nip import NipError, format_nip, parse_nip
+from cakap.people.roster_targets import EnrolmentReport, find_target
+from cakap.people.roster_units import (
+    UnitIndex,
+    UnknownUnit,
+    find_unit,
+    note_unknown,
+    resolve,
+    unit_index,
+    units_for_import,
+    with_suggestions,
+)
+
+__all__ = ["UnitIndex", "find_unit", "units_for_import"]  # the names other modules import
 
 HEADER_SEARCH_ROWS = 20
 MAX_FILE_BYTES = 10 * 1024 * 1024
@@ -297,6 +310,8 @@ class RosterPlan:
     columns: dict[str, str]
     ignored_columns: list[str]
     header_line: int
+    # Unit names of the file that name no single unit, with suggestions (roster_units).
+    unknown_units: list[UnknownUnit] = field(default_factory=list)
 
     def count(self, action: str) -> int:
         return sum(1 for r in self.rows if r.action == action)
@@ -504,36 +519,6 @@ def parse_file(data: bytes, filename: str) -> RosterPlan:
 # --- Units and existing people -------------------------------------------------------------
 
 
-def _unit_key(text: str) -> str:
-    return re.sub(r"[^0-9a-z]", "", unicodedata.normalize("NFKD", text).lower())
-
-
-def units_for_import(actor: User | None) -> list[Unit]:
-    """Units an import by `actor` may place people in."""
-    return list(Unit.objects.all() if actor is None else units_managed_by(actor))
-
-
-class UnitIndex:
-    """Lenient lookup of units by name or short name, ignoring case, spaces and punctuation."""
-
-    def __init__(self, units: Iterable[Unit]) -> None:
-        self._by_key: dict[str, list[Unit]] = {}
-        for unit in units:
-            for text in {unit.name, unit.short_name}:
-                key = _unit_key(text or "")
-                if key and unit not in self._by_key.get(key, []):
-                    self._by_key.setdefault(key, []).append(unit)
-
-    def find(self, text: str) -> list[Unit]:
-        return self._by_key.get(_unit_key(text), [])
-
-
-def find_unit(actor: User | None, text: str) -> Unit | None:
-    """The one unit in `actor`'s reach that `text` names, or None."""
-    found = UnitIndex(units_for_import(actor)).find(text)
-    return found[0] if len(found) == 1 else None
-
-
 def _display(name: str, value: object) -> str:
     if isinstance(value, Unit):
         return value.name
@@ -541,10 +526,15 @@ def _display(name: str, value: object) -> str:
 
 
 def plan_against_database(
-    actor: User | None, plan: RosterPlan, unit_default: Unit | None = None
+    actor: User | None,
+    plan: RosterPlan,
+    unit_default: Unit | None = None,
+    unit_map: Mapping[str, Unit] | None = None,
 ) -> RosterPlan:
-    """Match units and existing people, and decide each row's action."""
-    index = UnitIndex(units_for_import(actor))
+    """Match units and existing people, and decide each row's action. `unit_map` is the
+    organiser's mapping of this file's unit names ({unit_key: unit}), tried first."""
+    index = unit_index(actor)
+    unknown: dict[str, UnknownUnit] = {}
     nips = [r.values["nip"] for r in plan.rows if r.values.get("nip")]
     existing = {p.nip: p for p in Person.objects.filter(nip__in=nips).select_related("unit")}
     editable_paths = (
@@ -556,16 +546,18 @@ def plan_against_database(
         unit_text = row.values.get("unit", "")
         person = existing.get(row.values.get("nip", ""))
         if unit_text:
-            found = index.find(unit_text)
-            if len(found) == 1:
-                row.unit = found[0]
-                row.values["unit"] = found[0].name
+            unit, found = resolve(index, unit_text, unit_map)
+            if unit is not None:
+                row.unit = unit
+                row.values["unit"] = unit.name
             elif found:
+                note_unknown(unknown, unit_text, row.line, found)
                 row.problems.append(
                     str(_("Unit “%(value)s” matches several units: %(units)s. Use the full name."))
                     % {"value": unit_text, "units": ", ".join(u.name for u in found)}
                 )
             else:
+                note_unknown(unknown, unit_text, row.line, [])
                 row.problems.append(
                     str(_("Unit “%(value)s” is not known, or is outside your units."))
                     % {"value": unit_text}
@@ -598,14 +590,19 @@ def plan_against_database(
             if (old.pk if name == "unit" else old) != (new.pk if name == "unit" else new):
                 row.changes[name] = (_display(name, old), _display(name, new))
         row.action = Action.UPDATE if row.changes else Action.UNCHANGED
+    plan.unknown_units = with_suggestions(index, unknown)
     return plan
 
 
 def read_roster(
-    actor: User | None, data: bytes, filename: str, unit_default: Unit | None = None
+    actor: User | None,
+    data: bytes,
+    filename: str,
+    unit_default: Unit | None = None,
+    unit_map: Mapping[str, Unit] | None = None,
 ) -> RosterPlan:
     """Read a roster file and say, row by row, what importing it would do."""
-    return plan_against_database(actor, parse_file(data, filename), unit_default)
+    return plan_against_database(actor, parse_file(data, filename), unit_default, unit_map)
 
 
 @dataclass
@@ -614,19 +611,50 @@ class ImportResult:
     updated: int = 0
     unchanged: int = 0
     skipped: int = 0
+    # What enrolling the imported people did, when the import was into a group.
+    enrolment: EnrolmentReport | None = None
+
+
+def _enrol_imported(
+    target_key: str, people: list[Person], *, acting_user: User | None
+) -> EnrolmentReport:
+    """Enrol the imported people into the chosen target (a group), through its app."""
+    found = find_target(acting_user, target_key)
+    if found is None:
+        raise RosterFileError(
+            "unknown_target",
+            _("The chosen group is not one you can enrol people into. Nothing was imported."),
+        )
+    source, _target = found
+    try:
+        return source.enrol(target_key, people, acting_user=acting_user)
+    except DomainError as err:
+        raise RosterFileError(
+            err.code,
+            _("Enrolment: %(message)s Nothing was imported.") % {"message": err.message},
+        ) from err
 
 
 def apply_roster(
-    data: bytes, filename: str, unit_default: Unit | None = None, *, acting_user: User | None
+    data: bytes,
+    filename: str,
+    unit_default: Unit | None = None,
+    *,
+    acting_user: User | None,
+    unit_map: Mapping[str, Unit] | None = None,
+    target: str = "",
 ) -> ImportResult:
     """Import every row without problems in one transaction; rows with problems are skipped.
+    With a `target` (a group's key, roster_targets), everyone imported, added, updated or
+    unchanged, is enrolled into it in the same transaction.
 
     The file is planned again here, against the database as it is now, so a preview that
     has gone stale cannot overwrite changes made since.
     """
     result = ImportResult()
+    imported: list[Person] = []
     with transaction.atomic():
-        plan = read_roster(acting_user, data, filename, unit_default)
+        plan = read_roster(acting_user, data, filename, unit_default, unit_map)
         for row in plan.rows:
             try:
                 if row.action == Action.CREATE:
@@ -637,13 +665,14 @@ def apply_roster(
                         for k in IMPORTED_FIELDS
                         if k not in ("name", "unit") and row.values.get(k)
                     }
-                    services.create_person(
+                    created = services.create_person(
                         nip=row.values["nip"],
                         name=row.values["name"],
                         unit=row.unit,
                         **extra,
                         acting_user=acting_user,
                     )
+                    imported.append(created)
                     result.created += 1
                 elif row.action == Action.UPDATE:
                     assert row.person is not None
@@ -651,8 +680,11 @@ def apply_roster(
                         k: (row.unit if k == "unit" else row.values[k]) for k in row.changes
                     }
                     services.update_person(row.person, **fields, acting_user=acting_user)
+                    imported.append(row.person)
                     result.updated += 1
                 elif row.action == Action.UNCHANGED:
+                    assert row.person is not None
+                    imported.append(row.person)
                     result.unchanged += 1
                 else:
                     result.skipped += 1
@@ -662,6 +694,8 @@ def apply_roster(
                     _("Row %(row)d: %(message)s Nothing was imported.")
                     % {"row": row.line, "message": err.message},
                 ) from err
+        if target:
+            result.enrolment = _enrol_imported(target, imported, acting_user=acting_user)
     return result
 
 

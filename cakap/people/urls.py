@@ -2,7 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from cakap.people.forms import LoginForm
-from cakap.people.views import account, people
+from cakap.people.views import account, people, units
 
 # The admin app, listed before ours, ships registration/password_reset_*.html in its own
 # look; naming our templates explicitly keeps the reset pages in Cakap's layout.
@@ -60,5 +60,11 @@ urlpatterns = [
     path("people/import/", people.roster_import, name="roster-import"),
     path("people/import/confirm/", people.roster_import_confirm, name="roster-import-confirm"),
     path("people/import/cancel/", people.roster_import_cancel, name="roster-import-cancel"),
+    path("people/import/units/", people.roster_import_units, name="roster-import-units"),
     path("units/", people.unit_tree, name="unit-tree"),
+    path("units/new/", units.unit_create, name="unit-create"),
+    path("units/<id:pk>/", units.unit_edit, name="unit-edit"),
+    path("units/<id:pk>/merge/", units.unit_merge, name="unit-merge"),
+    path("units/<id:pk>/aliases/", units.unit_alias_add, name="unit-alias-add"),
+    path("units/<id:pk>/aliases/remove/", units.unit_alias_remove, name="unit-alias-remove"),
 ]

@@ -6,3 +6,9 @@ class ProgrammesConfig(AppConfig):
     name = "cakap.programmes"
     label = "programmes"
     verbose_name = _("Programmes")
+
+    def ready(self) -> None:
+        from cakap.people import roster_targets
+        from cakap.programmes.roster_targets import GroupTargets
+
+        roster_targets.register(GroupTargets())

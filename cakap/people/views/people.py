@@ -8,6 +8,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import PasswordResetForm
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -19,7 +20,7 @@ from django.views.decorators.http import require_POST
 
 from cakap.core.errors import DomainError
 from cakap.core.formatting import clock
-from cakap.people import roster, services, throttle
+from cakap.people import roster, roster_targets, roster_units, services, throttle
 from cakap.people.access import (
     get_person_for_editing,
     get_person_for_user,
@@ -30,7 +31,7 @@ from cakap.people.access import (
     units_managed_by,
     units_visible_to,
 )
-from cakap.people.forms import PersonForm, RosterUploadForm
+from cakap.people.forms import PersonForm, RosterUploadForm, UnitMappingForm
 from cakap.people.identity import signed_in
 from cakap.people.models import Person, Unit, User
 
@@ -201,6 +202,35 @@ def _forget_import(request: HttpRequest) -> None:
         roster.discard_upload(str(pending.get("token", "")))
 
 
+def _unit_map(pending: dict[str, Any], units: Any) -> dict[str, Unit]:
+    """The organiser's mapping of this file's unit names, {key: unit}, limited to `units`
+    (their reach now: a unit taken out of it since no longer counts)."""
+    raw = pending.get("unit_map")
+    if not isinstance(raw, dict) or not raw:
+        return {}
+    ids = {int(v) for v in raw.values() if isinstance(v, int)}
+    found = {u.pk: u for u in units.filter(pk__in=ids)}
+    return {str(k): found[v] for k, v in raw.items() if v in found}
+
+
+def _mapping_forms(
+    plan: roster.RosterPlan, units: Any, data: Any = None
+) -> list[tuple[roster_units.UnknownUnit, UnitMappingForm]]:
+    return [
+        (
+            entry,
+            UnitMappingForm(
+                data,
+                prefix=f"u{i}",
+                initial={"text": entry.text, "new_name": entry.text, "choice": ""},
+                suggestions=[(s.id, s.label) for s in entry.suggestions],
+                units=units,
+            ),
+        )
+        for i, entry in enumerate(plan.unknown_units)
+    ]
+
+
 def _pending_roster(
     request: HttpRequest, units: Any
 ) -> tuple[dict[str, Any], bytes, Unit | None] | HttpResponse | None:
@@ -252,20 +282,107 @@ def roster_import(request: HttpRequest) -> HttpResponse:
     if isinstance(found, HttpResponse):
         return found
     plan = pending = None
+    mapping_forms: list[Any] = []
     if found is not None:
         pending, data, unit_default = found
         try:
-            plan = roster.read_roster(user, data, str(pending.get("filename", "")), unit_default)
+            plan = roster.read_roster(
+                user,
+                data,
+                str(pending.get("filename", "")),
+                unit_default,
+                _unit_map(pending, units),
+            )
         except roster.RosterFileError as err:
             _forget_import(request)
             messages.error(request, str(err.message))
             return redirect("people:roster-import")
         pending = {**pending, "unit_default_name": unit_default.name if unit_default else ""}
-    return render(
-        request,
-        "people/roster_import.html",
-        {"form": form, "plan": plan, "pending": pending, "Action": roster.Action},
-    )
+        mapping_forms = _mapping_forms(plan, units)
+    context = {
+        "form": form,
+        "plan": plan,
+        "pending": pending,
+        "Action": roster.Action,
+        "mapping_forms": mapping_forms,
+        "targets": roster_targets.targets_for(user) if plan else [],
+    }
+    return render(request, "people/roster_import.html", context)
+
+
+@require_POST
+@login_required
+def roster_import_units(request: HttpRequest) -> HttpResponse:
+    """The organiser's answers for the unit names of the waiting roster that name no
+    single unit: map each to a unit (remembered as an alias, so the next file matches,
+    and kept for this file) or create it. All answers are saved together or none."""
+    user = _require_organiser(request)
+    units = units_managed_by(user)
+    found = _pending_roster(request, units)
+    if found is None:
+        messages.info(request, _("No roster is waiting to be imported. Upload one first."))
+        return redirect("people:roster-import")
+    if isinstance(found, HttpResponse):
+        return found
+    pending, data, unit_default = found
+    try:
+        plan = roster.read_roster(
+            user, data, str(pending.get("filename", "")), unit_default, _unit_map(pending, units)
+        )
+    except roster.RosterFileError as err:
+        _forget_import(request)
+        messages.error(request, str(err.message))
+        return redirect("people:roster-import")
+    forms = _mapping_forms(plan, units, request.POST)
+    if not all(form.is_valid() for _entry, form in forms):
+        for entry, form in forms:
+            for errors in form.errors.values():
+                for error in errors:
+                    messages.error(request, f"{entry.text}: {error}")
+        return redirect("people:roster-import")
+    unit_map = dict(pending.get("unit_map") or {})
+    saved = remembered = 0
+    try:
+        with transaction.atomic():
+            for entry, form in forms:
+                choice = form.cleaned_data.get("choice", "")
+                if form.cleaned_data.get("text") != entry.text or choice == form.LATER:
+                    continue
+                if choice == form.NEW:
+                    unit = roster_units.create_unit_for_name(
+                        entry.text,
+                        name=form.cleaned_data.get("new_name") or entry.text,
+                        kind=form.cleaned_data.get("kind") or Unit.Kind.OTHER,
+                        parent=form.cleaned_data["parent"],
+                        acting_user=user,
+                    )
+                    remembered += 1
+                else:
+                    chosen = units.filter(pk=form.chosen_unit_id() or 0).first()
+                    if chosen is None:
+                        raise services.UnitError(
+                            "choose_unit",
+                            _("“%(name)s”: choose the unit.") % {"name": entry.text},
+                        )
+                    unit = chosen
+                    remembered += roster_units.remember_mapping(entry.text, unit, acting_user=user)
+                unit_map[entry.key] = unit.pk
+                saved += 1
+    except DomainError as err:
+        messages.error(request, str(err.message))
+        return redirect("people:roster-import")
+    request.session[_IMPORT_SESSION_KEY] = {**pending, "unit_map": unit_map}
+    if saved:
+        messages.success(
+            request,
+            ngettext(
+                "%(n)d unit name mapped; %(kept)d remembered for the next files.",
+                "%(n)d unit names mapped; %(kept)d remembered for the next files.",
+                saved,
+            )
+            % {"n": saved, "kept": remembered},
+        )
+    return redirect("people:roster-import")
 
 
 @require_POST
@@ -281,9 +398,15 @@ def roster_import_confirm(request: HttpRequest) -> HttpResponse:
     if isinstance(found, HttpResponse):
         return found
     pending, data, unit_default = found
+    units = units_managed_by(user)
     try:
         result = roster.apply_roster(
-            data, str(pending.get("filename", "")), unit_default, acting_user=user
+            data,
+            str(pending.get("filename", "")),
+            unit_default,
+            acting_user=user,
+            unit_map=_unit_map(pending, units),
+            target=request.POST.get("target", "").strip(),
         )
     except roster.RosterFileError as err:
         messages.error(request, str(err.message))
@@ -295,8 +418,40 @@ def roster_import_confirm(request: HttpRequest) -> HttpResponse:
             "Roster imported: %(created)d added, %(updated)d updated, "
             "%(unchanged)d unchanged, %(skipped)d skipped with problems."
         )
-        % vars(result),
+        % {
+            "created": result.created,
+            "updated": result.updated,
+            "unchanged": result.unchanged,
+            "skipped": result.skipped,
+        },
     )
+    report = result.enrolment
+    if report is not None:
+        messages.success(
+            request,
+            _("Enrolled in %(group)s: %(enrolled)d; already in it: %(already)d.")
+            % {
+                "group": report.target.label,
+                "enrolled": len(report.enrolled),
+                "already": len(report.already),
+            },
+        )
+        if report.already:
+            messages.info(
+                request,
+                _("Already in this group, not enrolled again: %(people)s.")
+                % {"people": "; ".join(p.full_name for p in report.already)},
+            )
+        if report.elsewhere:
+            messages.warning(
+                request,
+                _("In another group of this programme, left there: %(people)s.")
+                % {
+                    "people": "; ".join(
+                        f"{person.full_name} ({group})" for person, group in report.elsewhere
+                    )
+                },
+            )
     return redirect("people:person-list")
 
 

@@ -1,11 +1,17 @@
-"""`manage.py import_roster PATH [--dry-run] [--unit-default NAME]`: the page's import, from
-the command line, acting as the system."""
+"""`manage.py import_roster PATH [--dry-run] [--unit-default NAME] [--map "NAME=UNIT_ID"]...
+[--group GROUP_ID]`: the page's import, from the command line, acting as the system.
+
+Unit names of the file that name no unit are listed with the closest units as
+suggestions; `--map` says which unit a name means (remembered as an alias unless
+`--dry-run`, as the page does), `--group` enrols everyone imported into a group."""
 
 from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import transaction
 
+from cakap.core.errors import DomainError
 from cakap.people.roster import (
     Action,
     RosterFileError,
@@ -13,6 +19,9 @@ from cakap.people.roster import (
     find_unit,
     read_roster,
 )
+from cakap.people.roster_targets import find_target
+from cakap.people.roster_units import parse_mapping, remember_mapping
+from cakap.people.unit_matching import unit_key as name_key
 
 
 class Command(BaseCommand):
@@ -29,6 +38,28 @@ class Command(BaseCommand):
             default="",
             help="unit (name or short name) for new people whose unit cell is empty",
         )
+        parser.add_argument(
+            "--map",
+            metavar="NAME=UNIT_ID",
+            action="append",
+            default=[],
+            help="the unit a unit name of the file means (repeat for each name)",
+        )
+        parser.add_argument(
+            "--group",
+            metavar="GROUP_ID",
+            default="",
+            help="also enrol everyone imported into this group",
+        )
+
+    def _mapping(self, pairs: list[str]) -> list[tuple[str, int]]:
+        found = []
+        for pair in pairs:
+            name, sep, unit_id = pair.rpartition("=")
+            if not sep or not name.strip() or not unit_id.strip().isdigit():
+                raise CommandError(f"--map {pair!r}: write it as NAME=UNIT_ID.")
+            found.append((name.strip(), int(unit_id)))
+        return found
 
     def handle(self, *args: Any, **options: Any) -> None:
         path = Path(options["path"])
@@ -41,10 +72,25 @@ class Command(BaseCommand):
             unit_default = find_unit(None, options["unit_default"])
             if unit_default is None:
                 raise CommandError(f"No single unit is called {options['unit_default']!r}.")
+        pairs = self._mapping(options["map"])
         try:
-            plan = read_roster(None, data, path.name, unit_default)
+            unit_map = parse_mapping(None, pairs)
+        except DomainError as err:
+            raise CommandError(str(err)) from None
+        target = f"group:{options['group']}" if options["group"] else ""
+        if target and find_target(None, target) is None:
+            raise CommandError(f"No open group has the id {options['group']!r}.")
+        try:
+            plan = read_roster(None, data, path.name, unit_default, unit_map)
         except RosterFileError as err:
             raise CommandError(str(err)) from None
+        for entry in plan.unknown_units:
+            lines = ", ".join(str(n) for n in entry.lines)
+            self.stderr.write(f"Unit {entry.text!r} (rows {lines}) names no single unit.")
+            for s in entry.suggestions:
+                self.stderr.write(f'  suggestion: --map "{entry.text}={s.id}"  ({s.label})')
+            if not entry.suggestions:
+                self.stderr.write("  no unit has a similar name")
         for row in plan.rows:
             for problem in row.problems:
                 self.stderr.write(f"Row {row.line}: {problem}")
@@ -64,7 +110,18 @@ class Command(BaseCommand):
             self.stdout.write(f"Dry run: {summary}. Nothing was changed.")
             return
         try:
-            result = apply_roster(data, path.name, unit_default, acting_user=None)
+            with transaction.atomic():  # the aliases are kept only with the import
+                for name, _unit_id in pairs:
+                    if not remember_mapping(name, unit_map[name_key(name)], acting_user=None):
+                        self.stderr.write(f"{name!r} names another unit too: for this file only.")
+                result = apply_roster(
+                    data,
+                    path.name,
+                    unit_default,
+                    acting_user=None,
+                    unit_map=unit_map,
+                    target=target,
+                )
         except RosterFileError as err:
             raise CommandError(str(err)) from None
         self.stdout.write(
@@ -73,3 +130,16 @@ class Command(BaseCommand):
                 f"{result.unchanged} unchanged, {result.skipped} skipped with problems."
             )
         )
+        report = result.enrolment
+        if report is not None:
+            self.stdout.write(
+                f"Enrolled in {report.target.label}: {len(report.enrolled)}; "
+                f"already in it: {len(report.already)}."
+            )
+            for person in report.already:
+                self.stdout.write(f"  already enrolled: {person.nip_grouped} {person.full_name}")
+            for person, group in report.elsewhere:
+                self.stdout.write(
+                    f"  in group {group} of this programme, left there: "
+                    f"{person.nip_grouped} {person.full_name}"
+                )
