@@ -16,8 +16,8 @@ INDENT = "\u00a0" * 4  # kept by browsers in an <option>, where spaces collapse
 
 
 def units_in_tree_order(units: Iterable[Unit]) -> list[tuple[Unit, int]]:
-    """`units` as a tree reads, each after its parent and siblings by name, with its depth
-    below the shallowest of them (0): what a unit picker shows, indented."""
+    """`units` as a tree reads, each after its parent and siblings by the name shown, with
+    its depth below the shallowest of them (0): what a unit picker shows, indented."""
     units = list(units)
     ids = {u.pk for u in units}
     children: dict[int | None, list[Unit]] = defaultdict(list)
@@ -25,7 +25,7 @@ def units_in_tree_order(units: Iterable[Unit]) -> list[tuple[Unit, int]]:
         # A unit whose parent is not among the choices starts a branch of its own.
         children[unit.parent_id if unit.parent_id in ids else None].append(unit)
     for siblings in children.values():
-        siblings.sort(key=lambda u: (u.name.casefold(), u.pk))
+        siblings.sort(key=lambda u: (str(u).casefold(), u.pk))  # as the picker shows them
     ordered: list[tuple[Unit, int]] = []
     stack = [(u, 0) for u in reversed(children[None])]
     while stack:
