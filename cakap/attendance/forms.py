@@ -115,14 +115,16 @@ class RollForm(Form):
     ) -> None:
         super().__init__(*args, **kwargs)
         self.roster = roster
-        choices = [("", _("— not marked —")), *Status.choices]
+        # One radio button per status, one tap each (decision 84); no blank choice: an
+        # unmarked row is one with no button chosen, and a record is never unmarked.
         for person, record in roster:
             pid = person.pk
             self.fields[f"status-{pid}"] = forms.ChoiceField(
                 label=_("Status"),
-                choices=choices,
+                choices=Status.choices,
                 required=False,
                 initial=record.status if record else "",
+                widget=forms.RadioSelect,
             )
             self.fields[f"reason-{pid}"] = forms.CharField(
                 label=_("Reason"),
@@ -167,17 +169,34 @@ class RollForm(Form):
         return result
 
     def rows(self) -> list[dict[str, Any]]:
-        """What the template draws per participant."""
-        return [
-            {
-                "person": person,
-                "record": record,
-                "status": self[f"status-{person.pk}"],
-                "reason": self[f"reason-{person.pk}"],
-                "document": self[f"document-{person.pk}"],
-            }
-            for person, record in self.roster
-        ]
+        """What the template draws per participant: the fields, and each status button
+        with whether it is chosen and whether it asks for a reason."""
+        result = []
+        for person, record in self.roster:
+            status = self[f"status-{person.pk}"]
+            chosen = str(status.value() or "")
+            result.append(
+                {
+                    "person": person,
+                    "record": record,
+                    "status": status,
+                    "reason": self[f"reason-{person.pk}"],
+                    "document": self[f"document-{person.pk}"],
+                    "chosen": chosen,
+                    "excused": chosen in EXCUSED,
+                    "choices": [
+                        {
+                            "value": value,
+                            "label": label,
+                            "checked": value == chosen,
+                            "excused": value in EXCUSED,
+                            "id": f"{status.auto_id}_{value}",
+                        }
+                        for value, label in Status.choices
+                    ],
+                }
+            )
+        return result
 
 
 class AbsenceRequestForm(Form):

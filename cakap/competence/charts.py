@@ -90,13 +90,21 @@ def heatmap(
     *,
     colour_label: str,
 ) -> str:
-    """Participants by competences, coloured by score 0-100; a blank cell has no score."""
+    """Participants by competences, coloured by score 0-100; a blank cell has no score.
+    The columns are named by the competences' names (wrapped), not their codes."""
     n_rows, n_cols = max(len(rows), 1), max(len(columns), 1)
-    fig = Figure(figsize=(min(1.0 + 0.55 * n_cols, 12), 0.9 + 0.32 * n_rows))
+    fig = Figure(figsize=(min(1.4 + 0.7 * n_cols, 14), 1.6 + 0.32 * n_rows))
     ax = fig.subplots()
     grid = [[float("nan") if v is None else v for v in row] for row in values] or [[float("nan")]]
     image = ax.imshow(grid, cmap=HEAT, vmin=0, vmax=100, aspect="auto")
-    ax.set_xticks(range(len(columns)), columns, fontsize=7, rotation=60, ha="right")
+    ax.set_xticks(
+        range(len(columns)),
+        [_wrap(c, 20) for c in columns],
+        fontsize=7,
+        rotation=45,
+        ha="right",
+        rotation_mode="anchor",
+    )
     ax.set_yticks(range(len(rows)), [_wrap(r, 24) for r in rows], fontsize=7)
     for i, row in enumerate(values):
         for j, v in enumerate(row):

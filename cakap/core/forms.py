@@ -16,9 +16,16 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 from django.http import QueryDict
+from django.utils.translation import gettext_noop
 
 from cakap.core import bounds
 from cakap.core.text import NUL, clean_text
+
+# Django 6's empty choice of a ModelChoiceField (and of model fields' choices) has no
+# Indonesian translation in Django's own catalogue; naming the msgid here keeps it, and its
+# translation, in ours (locale/id), so that no picker says "- Select an option -" on an
+# Indonesian page (decision 84).
+BLANK_CHOICE = gettext_noop("- Select an option -")
 
 
 def _clean_value(value: Any) -> Any:

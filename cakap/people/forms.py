@@ -1,3 +1,5 @@
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from django import forms
@@ -9,6 +11,46 @@ from cakap.core.forms import CleanInput, Form
 from cakap.people.cleaning import normalise_phone
 from cakap.people.models import JobLevel, Person, Rank, Unit, User
 from cakap.people.nip import NipError, format_nip, parse_nip
+
+INDENT = "\u00a0" * 4  # kept by browsers in an <option>, where spaces collapse
+
+
+def units_in_tree_order(units: Iterable[Unit]) -> list[tuple[Unit, int]]:
+    """`units` as a tree reads, each after its parent and siblings by the name shown, with
+    its depth below the shallowest of them (0): what a unit picker shows, indented."""
+    units = list(units)
+    ids = {u.pk for u in units}
+    children: dict[int | None, list[Unit]] = defaultdict(list)
+    for unit in units:
+        # A unit whose parent is not among the choices starts a branch of its own.
+        children[unit.parent_id if unit.parent_id in ids else None].append(unit)
+    for siblings in children.values():
+        siblings.sort(key=lambda u: (str(u).casefold(), u.pk))  # as the picker shows them
+    ordered: list[tuple[Unit, int]] = []
+    stack = [(u, 0) for u in reversed(children[None])]
+    while stack:
+        unit, depth = stack.pop()
+        ordered.append((unit, depth))
+        stack.extend((c, depth + 1) for c in reversed(children.get(unit.pk, [])))
+    return ordered
+
+
+class UnitChoiceIterator(forms.models.ModelChoiceIterator):  # type: ignore[type-arg]
+    def __iter__(self) -> Iterator[tuple[Any, Any]]:
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for unit, depth in units_in_tree_order(self.queryset):
+            yield (
+                forms.models.ModelChoiceIteratorValue(self.field.prepare_value(unit), unit),
+                INDENT * depth + self.field.label_from_instance(unit),
+            )
+
+
+class UnitChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
+    """A unit picker whose choices are indented by the unit tree (decision 84); every form
+    that chooses a unit uses it."""
+
+    iterator = UnitChoiceIterator
 
 
 class LoginForm(CleanInput, AuthenticationForm):
@@ -60,7 +102,7 @@ class PersonForm(Form):
     )
     position = forms.CharField(label=_("Position (jabatan)"), max_length=200, required=False)
     job_level = forms.ChoiceField(label=_("Job level"), choices=JobLevel.choices, required=False)
-    unit = forms.ModelChoiceField(label=_("Unit"), queryset=Unit.objects.none())
+    unit = UnitChoiceField(label=_("Unit"), queryset=Unit.objects.none())
     phone = forms.CharField(
         label=_("Phone"),
         max_length=30,
@@ -105,7 +147,7 @@ class RosterUploadForm(Form):
             }
         ),
     )
-    unit_default = forms.ModelChoiceField(
+    unit_default = UnitChoiceField(
         label=_("Unit for rows without one"),
         queryset=Unit.objects.none(),
         required=False,

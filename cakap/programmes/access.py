@@ -95,6 +95,13 @@ def sessions_visible_to(user: User) -> QuerySet[Session]:
     return Session.objects.filter(group__in=groups_visible_to(user))
 
 
+def sessions_coached_by(user: User) -> QuerySet[Session]:
+    """Sessions of the groups `user` coaches (whose roll and check-in screen they run)."""
+    if not user.is_authenticated:
+        return Session.objects.none()
+    return Session.objects.filter(group__in=Group.objects.filter(coaches__user=user).values("pk"))
+
+
 def enrolments_visible_to(user: User) -> QuerySet[Enrolment]:
     if not user.is_authenticated:
         return Enrolment.objects.none()

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cakap.core.formatting import JAKARTA, local
 from cakap.core.forms import Form, ModelForm
+from cakap.people.forms import UnitChoiceField
 from cakap.people.models import Person, Unit
 from cakap.programmes.models import CalendarDay, Group, Module, Programme, Session
 from cakap.programmes.queries import ModulePlan, ScheduleRequest
@@ -39,8 +40,8 @@ class TimeInput(forms.TimeInput):
 
 class ProgrammeForm(Form):
     title = forms.CharField(label=_("Title"), max_length=200)
-    organiser_unit = forms.ModelChoiceField(label=_("Organiser unit"), queryset=Unit.objects.none())
-    coaching_unit = forms.ModelChoiceField(label=_("Coaching unit"), queryset=Unit.objects.none())
+    organiser_unit = UnitChoiceField(label=_("Organiser unit"), queryset=Unit.objects.none())
+    coaching_unit = UnitChoiceField(label=_("Coaching unit"), queryset=Unit.objects.none())
     learning_form = forms.ChoiceField(
         label=_("Learning form"), choices=Programme.LearningForm.choices
     )

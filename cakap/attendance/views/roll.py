@@ -56,7 +56,6 @@ def _roll_context(session: Session, form: RollForm) -> dict[str, object]:
     pending = _pending_requests(session)
     for row in rows:
         row["request"] = pending.get(row["person"].pk)
-    records = [r for _p, r in form.roster if r is not None]
     closed = services.is_closed(session)
     return {
         "session": session,
@@ -70,10 +69,18 @@ def _roll_context(session: Session, form: RollForm) -> dict[str, object]:
         # as amended); the page only says so and offers the coach "close now".
         "window_passed": services.awaits_closing(session, timezone.now()),
         "window_closes_at": services.window_closes_at(session),
+        **_counts(form.roster),
+    }
+
+
+def _counts(roster: list[tuple[Person, AttendanceRecord | None]]) -> dict[str, object]:
+    """How many of the roster have each status, and how many are not marked yet."""
+    records = [r for _p, r in roster if r is not None]
+    return {
         "counts": {
             label: sum(1 for r in records if r.status == status) for status, label in Status.choices
         },
-        "unmarked": sum(1 for _p, r in form.roster if r is None),
+        "unmarked": sum(1 for _p, r in roster if r is None),
     }
 
 
@@ -110,10 +117,12 @@ def roll(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def roll_row(request: HttpRequest, pk: int, person_pk: int) -> HttpResponse:
-    """Save one row of the roll (htmx) and answer with the row redrawn."""
+    """Save one row of the roll (htmx) and answer with the row redrawn, and the counts
+    above the roll redrawn out of band."""
     user = signed_in(request)
     session = get_session_for_roll(user, pk)
-    roster = [(p, r) for p, r in _roster(session) if p.pk == person_pk]
+    full = _roster(session)
+    roster = [(p, r) for p, r in full if p.pk == person_pk]
     if not roster:
         raise Http404
     form = RollForm(roster, request.POST, request.FILES)
@@ -126,10 +135,13 @@ def roll_row(request: HttpRequest, pk: int, person_pk: int) -> HttpResponse:
             name = f"{exc.field or 'status'}-{person_pk}"
             form.add_error(name if name in form.fields else None, str(exc.message))
     if saved:
-        form = RollForm([(p, r) for p, r in _roster(session) if p.pk == person_pk])
+        full = _roster(session)
+        form = RollForm([(p, r) for p, r in full if p.pk == person_pk])
     context = _roll_context(session, form)
+    context.update(_counts(full))
     context["row"] = context["rows"][0]  # type: ignore[index]
     context["saved"] = saved
+    context["oob"] = True
     return render(request, "attendance/_roll_row.html", context)
 
 

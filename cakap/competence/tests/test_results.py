@@ -208,3 +208,17 @@ def test_heatmap_and_aggregates_cost_the_same_at_any_size(
     with django_assert_max_num_queries(12):
         rows = organiser.get(f"/api/v1/competence/instruments/{quiz.instrument.pk}/results")
     assert len(rows.json()) == (n + 2) * 4
+
+
+def test_the_heatmap_names_competences_not_codes(world, pre_post):
+    import base64
+
+    url = f"/competence/instruments/{pre_post.instrument.pk}/groups/{world.group_a.pk}/heatmap/"
+    response = client_for(world.coach).get(url + "?phase=pre")
+    competences = response.context["data"].competences
+    html = response.content.decode()
+    svg = base64.b64decode(response.context["chart"].split(",", 1)[1]).decode()
+    for c in competences:
+        assert f'<th class="num" scope="col">{c.label}</th>' in html
+        assert c.label.split()[0] in svg  # the chart's axis (its text may be wrapped)
+    assert f'<th class="num" scope="col">{competences[0].code}</th>' not in html

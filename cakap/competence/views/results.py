@@ -120,7 +120,7 @@ def heatmap(request: HttpRequest, pk: int, group_pk: int) -> HttpResponse:
         chart = charts.data_uri(
             charts.heatmap(
                 [p.name for p in data.people],
-                [c.code for c in data.competences],
+                [c.label for c in data.competences],
                 matrix,
                 colour_label=_("Score (%)"),
             )

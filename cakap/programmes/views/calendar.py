@@ -29,6 +29,7 @@ from cakap.programmes.access import (
     get_managed_programme,
     get_programme_for_user,
     programmes_managed_by,
+    sessions_coached_by,
     sessions_visible_to,
 )
 from cakap.programmes.forms import CalendarDayForm, ScheduleForm, fingerprint
@@ -223,12 +224,34 @@ def _my_sessions(user: User) -> QuerySet[Session]:
     return Session.objects.filter(q)
 
 
+NEXT_TO_RUN = 3
+
+
+def _to_run(user: User, mine: QuerySet[Session]) -> tuple[list[Session], list[Session]]:
+    """The sessions of the groups `user` coaches that are on today (WIB), ended or not, so
+    that a late roll is one tap away too, and the next few after today; neither cancelled
+    nor moved. The coach's home shows them with a button to each one's check-in screen."""
+    today = _today()
+    start = datetime.datetime.combine(today, datetime.time.min, tzinfo=JAKARTA)
+    tomorrow = start + datetime.timedelta(days=1)
+    runs = (
+        mine.filter(pk__in=sessions_coached_by(user).values("pk"), starts_at__gte=start)
+        .exclude(status__in=(Session.Status.CANCELLED, Session.Status.MOVED))
+        .select_related("group__programme", "module")
+        .order_by("starts_at", "pk")
+    )
+    on_today = list(runs.filter(starts_at__lt=tomorrow))
+    return on_today, list(runs.filter(starts_at__gte=tomorrow)[:NEXT_TO_RUN])
+
+
 @login_required
 @require_GET
 def my_schedule(request: HttpRequest) -> HttpResponse:
-    """Upcoming sessions grouped by day, a month grid, and the calendar subscription."""
+    """The coach's sessions of today and the next ones, each a tap from its check-in
+    screen; upcoming sessions grouped by day, a month grid, and the calendar subscription."""
     user = signed_in(request)
     mine = _my_sessions(user)
+    run_today, run_next = _to_run(user, mine)
     upcoming = list(
         mine.filter(ends_at__gte=timezone.now())
         .select_related("group__programme", "module", "coach")
@@ -240,6 +263,8 @@ def my_schedule(request: HttpRequest) -> HttpResponse:
     context.update(
         days=sorted(_by_day(upcoming[:MY_SCHEDULE_LIMIT]).items()),
         more=more,
+        run_today=run_today,
+        run_next=run_next,
         feed_url=feed_url(request, user),
         webcal_url=webcal_url(request, user),
     )
