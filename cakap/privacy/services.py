@@ -67,7 +67,7 @@ def anonymise_person(person: Person, *, acting_user: User | None) -> None:
             "person.anonymise",
             person,
             before={"anonymised_at": None},
-            after={"anonymised_at": person.anonymised_at},
+            after=audit.snapshot(person, ["anonymised_at"]),
             note="retention",
             acting_user=acting_user,
         )
