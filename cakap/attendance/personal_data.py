@@ -34,10 +34,6 @@ def _file_name(name: str | None) -> str:
     return (name or "").rsplit("/", 1)[-1]
 
 
-def _session_label(session: object) -> str:
-    return str(session) if session is not None else ""
-
-
 def export(person: Person) -> list[Table]:
     """Records with their trail, refused check-ins, absence requests, sign-in links."""
     records = list(
@@ -65,15 +61,15 @@ def export(person: Person) -> list[Table]:
         .select_related("programme")
         .order_by("created_at", "pk")
     )
-    session = _("session")
+    group, starts = _("group"), _("starts at")
     return [
         Table(
             "attendance_records",
             _("Attendance records"),
             [
                 ("programme", _("programme")),
-                ("session", session),
-                ("starts_at", _("starts at")),
+                ("group", group),
+                ("starts_at", starts),
                 ("status", _("status")),
                 ("method", _("how")),
                 ("checked_in_at", _("checked in at")),
@@ -90,7 +86,7 @@ def export(person: Person) -> list[Table]:
             [
                 {
                     "programme": r.session.group.programme.title,
-                    "session": str(r.session),
+                    "group": r.session.group.name,
                     "starts_at": r.session.starts_at,
                     "status": r.get_status_display(),
                     "method": r.get_method_display(),
@@ -112,7 +108,8 @@ def export(person: Person) -> list[Table]:
             "attendance_changes",
             _("Changes to attendance records"),
             [
-                ("session", session),
+                ("group", group),
+                ("starts_at", starts),
                 ("at", _("time")),
                 ("from_status", _("from")),
                 ("to_status", _("to")),
@@ -122,7 +119,8 @@ def export(person: Person) -> list[Table]:
             ],
             [
                 {
-                    "session": str(c.record.session),
+                    "group": c.record.session.group.name,
+                    "starts_at": c.record.session.starts_at,
                     "at": c.at,
                     "from_status": c.get_from_status_display() if c.from_status else "",
                     "to_status": c.get_to_status_display(),
@@ -137,7 +135,8 @@ def export(person: Person) -> list[Table]:
             "refused_check_ins",
             _("Refused check-ins"),
             [
-                ("session", session),
+                ("group", group),
+                ("starts_at", starts),
                 ("at", _("first at")),
                 ("last_at", _("last seen")),
                 ("count", _("times")),
@@ -147,7 +146,8 @@ def export(person: Person) -> list[Table]:
             ],
             [
                 {
-                    "session": _session_label(a.session),
+                    "group": a.session.group.name if a.session else "",
+                    "starts_at": a.session.starts_at if a.session else None,
                     "at": a.at,
                     "last_at": a.last_at,
                     "count": a.count,
@@ -164,7 +164,8 @@ def export(person: Person) -> list[Table]:
             "absence_requests",
             _("Absence requests"),
             [
-                ("session", session),
+                ("group", group),
+                ("starts_at", starts),
                 ("status", _("asked status")),
                 ("reason", _("reason")),
                 ("document", _("document")),
@@ -176,7 +177,8 @@ def export(person: Person) -> list[Table]:
             ],
             [
                 {
-                    "session": str(a.session),
+                    "group": a.session.group.name,
+                    "starts_at": a.session.starts_at,
                     "status": a.get_status_display(),
                     "reason": a.reason,
                     "document": _file_name(a.document.name),

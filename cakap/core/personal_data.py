@@ -28,6 +28,8 @@ class Table:
     title: str | Promise
     columns: list[tuple[str, str | Promise]]
     rows: list[dict[str, Value]] = field(default_factory=list)
+    # One record (the person, the login): shown field by field rather than as a table.
+    record: bool = False
 
     def cells(self) -> list[list[Value]]:
         """The rows as lists in the order of the columns, for the page."""

@@ -75,6 +75,7 @@ def export(person: Person) -> list[Table]:
                     "updated_at": person.updated_at,
                 }
             ],
+            record=True,
         )
     ]
     user = person.user
@@ -104,6 +105,7 @@ def export(person: Person) -> list[Table]:
                     "last_login": user.last_login,
                 }
             ],
+            record=True,
         )
     )
     tables.append(

@@ -56,11 +56,14 @@ def _shown(value: Value) -> str:
 
 
 def _shown_table(table: Table) -> dict[str, object]:
+    columns = [title for _key, title in table.columns]
     return {
         "key": table.key,
         "title": table.title,
-        "columns": [title for _key, title in table.columns],
-        "rows": [[_shown(v) for v in row] for row in table.cells()],
+        "record": table.record,
+        "columns": columns,
+        "rows": table.rows,
+        "pairs": [list(zip(columns, map(_shown, row), strict=True)) for row in table.cells()],
     }
 
 

@@ -89,6 +89,14 @@ def reads_of(person: Person) -> QuerySet[DataRead]:
     return DataRead.objects.filter(q).select_related("reader__person").order_by("at", "pk")
 
 
+def _kind_label(object_type: str) -> str:
+    """ "competence.attempt" as the model names itself in the active language."""
+    try:
+        return str(apps.get_model(object_type)._meta.verbose_name)
+    except (LookupError, ValueError):
+        return object_type
+
+
 def _dash(value: object) -> object:
     return "—" if value in (None, "") else value
 
@@ -119,7 +127,7 @@ def processing_of(person: Person) -> list[Table]:
                 {
                     "at": e.at,
                     "action": e.action,
-                    "object": f"{e.object_type} #{e.object_id}",
+                    "object": f"{_kind_label(e.object_type)} #{e.object_id}",
                     "changes": _changes_text(e),
                     "by": _who(e.actor),
                 }
@@ -138,7 +146,7 @@ def processing_of(person: Person) -> list[Table]:
                 "own_actions",
                 _("What you did in Cakap"),
                 [("at", _("time")), ("action", _("action")), ("object_type", _("object type"))],
-                [{"at": at, "action": a, "object_type": t} for at, a, t in actions],
+                [{"at": at, "action": a, "object_type": _kind_label(t)} for at, a, t in actions],
             )
         )
     tables.append(
