@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from cakap.attendance.links import link_token
-from cakap.attendance.models import Method, Status
+from cakap.attendance.models import AttendanceRecord, Method, Status
 from cakap.attendance.services import apply_status
 from cakap.people import reads
 from cakap.people.models import DataRead
@@ -149,3 +149,14 @@ def test_readable_page_follows_the_chosen_language(world, both):
     response = in_english(client_for(world.participant)).get(URL)
     page = zipfile.ZipFile(io.BytesIO(response.content)).read("data.html").decode()
     assert "My data in Cakap" in page and "Attendance records" in page
+
+
+def test_text_stays_text_in_both_files(world, both):
+    AttendanceRecord.objects.filter(pk=both[0].record.pk).update(
+        reason='=HYPERLINK("http://x") <script>alert(1)</script>\x07'
+    )
+    data, page = _download(client_for(world.participant))
+    reasons = [r["reason"] for r in data["sections"]["attendance"]["attendance_records"]]
+    assert '=HYPERLINK("http://x") <script>alert(1)</script>\x07' in reasons
+    assert "<script>alert(1)</script>" not in page
+    assert "&lt;script&gt;" in page
