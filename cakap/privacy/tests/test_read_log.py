@@ -214,3 +214,10 @@ def test_the_log_pages_in_fifty_and_costs_the_same_queries_per_page(
     with django_assert_num_queries(len(first.captured_queries)):
         second = client.get(LOG, {"page": 2}).content.decode()
     assert second.count("<tr>") == 11
+
+
+def test_a_participant_reading_their_own_results_is_not_logged(world, literacy):
+    quiz = give_results(world, literacy)
+    url = f"/api/v1/competence/instruments/{quiz.instrument.pk}/results"
+    assert client_for(world.participant).get(url).status_code == 200
+    assert not DataRead.objects.exists()
