@@ -262,7 +262,7 @@ class DataRead(models.Model):
     served it (cakap/people/reads.py); administrators browse it, and a person finds the
     reads of their data in their own export."""
 
-    class Kind(models.TextChoices):
+    class ReadKind(models.TextChoices):
         PROFILE = "profile", _("Profile page")
         PROFILE_API = "profile_api", _("Profile through the API")
         COMPETENCE_PROFILE = "competence_profile", _("Competence profile")
@@ -274,12 +274,16 @@ class DataRead(models.Model):
         DOCUMENT = "document", _("Attendance or absence document")
         OWN_EXPORT = "own_export", _("Own data export")
 
-    class Scope(models.TextChoices):
+    Kind: TypeAlias = ReadKind  # noqa: UP040 the API names an enum for its class
+
+    class ReadScope(models.TextChoices):
         PERSON = "person", _("Person")
         SESSION = "session", _("Session")
         GROUP = "group", _("Group")
         PROGRAMME = "programme", _("Programme")
         UNIT = "unit", _("Unit")
+
+    Scope: TypeAlias = ReadScope  # noqa: UP040 the API names an enum for its class
 
     at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
     reader = models.ForeignKey(
