@@ -7,7 +7,7 @@ import django_stubs_ext
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
-from cakap.env import cache_settings, env_bool, env_int, env_list, env_str
+from cakap.env import cache_settings, env_bool, env_days, env_int, env_list, env_str
 
 # Lets annotations such as ModelForm[Person] and QuerySet[Unit] work at run time too.
 django_stubs_ext.monkeypatch()
@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "cakap.programmes",
     "cakap.attendance",
     "cakap.competence",
+    "cakap.privacy",
     "cakap.portal",
 ]
 
@@ -252,6 +253,17 @@ CHECKIN_LOCATION_SLACK_M = env_int("CAKAP_CHECKIN_LOCATION_SLACK_M", 50)
 CHECKIN_COARSE_FIX_M = env_int("CAKAP_CHECKIN_COARSE_FIX_M", 100)
 CHECKIN_WRONG_CODES_PER_ACCOUNT = env_int("CAKAP_CHECKIN_WRONG_CODES_PER_ACCOUNT", 5)
 CHECKIN_WRONG_CODES_PER_PHONE = env_int("CAKAP_CHECKIN_WRONG_CODES_PER_PHONE", 10)
+
+# Retention (UU 27/2022; `manage.py apply_retention`, cakap/privacy): days after a
+# person's last activity before their record is anonymised, and days each kind of
+# check-in and log-in detail is kept.
+RETENTION_DAYS = {
+    "people": env_days("CAKAP_RETAIN_PEOPLE_DAYS", 5 * 365),
+    "positions": env_days("CAKAP_RETAIN_CHECKIN_POSITIONS_DAYS", 90),
+    "device_ids": env_days("CAKAP_RETAIN_DEVICE_IDS_DAYS", 180),
+    "refused_check_ins": env_days("CAKAP_RETAIN_REFUSED_CHECKINS_DAYS", 90),
+    "login_records": env_days("CAKAP_RETAIN_LOGIN_RECORDS_DAYS", 30),
+}
 
 LOGGING = {
     "version": 1,

@@ -36,6 +36,7 @@ from cakap.core.api_support import (
     referenced,
 )
 from cakap.core.lookups import get_or_404
+from cakap.people import reads
 from cakap.people.access import people_visible_to
 from cakap.people.api import PersonRef
 from cakap.people.identity import actor
@@ -234,6 +235,14 @@ def list_person_records(
 ) -> QuerySet[AttendanceRecord]:
     user = actor(request)
     person = get_or_404(people_visible_to(user), person_id)
+    if person.user_id != user.pk:
+        reads.record_read(
+            user,
+            reads.Kind.RECORDS_API,
+            scope=reads.Scope.PERSON,
+            scope_id=person.pk,
+            person_id=person.pk,
+        )
     records = _records(user).filter(person=person)
     if filters.programme is not None:
         records = records.filter(session__group__programme_id=filters.programme)

@@ -51,6 +51,7 @@ from cakap.core.api_support import (
     referenced,
 )
 from cakap.core.lookups import get_or_404
+from cakap.people import reads
 from cakap.people.access import is_admin, is_organiser, person_of
 from cakap.people.identity import actor
 from cakap.people.models import User
@@ -462,6 +463,15 @@ def instrument_results(request: HttpRequest, instrument_id: Id) -> list[dict[str
     instrument = get_or_404(_instruments(user), instrument_id)
     # Computed over the people the caller may see: a participant gets only their own rows.
     data = queries.instrument_results(user, instrument)
+    own = person_of(user)
+    if any(p.id != (own.pk if own else None) for p in data.people):  # others' results
+        reads.record_read(
+            user,
+            reads.Kind.RESULTS_API,
+            scope=reads.Scope.PROGRAMME,
+            scope_id=instrument.programme_id,
+            scope_label=f"{instrument.programme}: {instrument}",
+        )
     rows: list[dict[str, object]] = []
     for p in data.people:
         for c in data.competences:

@@ -4,7 +4,7 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from cakap.core.lookups import get_or_404
-from cakap.people.models import ApiToken, Person, RoleAssignment, Unit, User
+from cakap.people.models import ApiToken, DataRead, Person, RoleAssignment, Unit, User
 
 Role = RoleAssignment.Role
 
@@ -192,3 +192,11 @@ def tokens_visible_to(user: User) -> QuerySet[ApiToken]:
 
 def get_token_for_revoking(user: User, pk: int) -> ApiToken:
     return get_or_404(tokens_visible_to(user).select_related("user"), pk)
+
+
+def reads_visible_to(user: User) -> QuerySet[DataRead]:
+    """The log of reads of personal data is the administrators'; a person sees the reads
+    of their own data in their export (cakap/privacy), not here."""
+    if not is_admin(user):
+        return DataRead.objects.none()
+    return DataRead.objects.all()

@@ -24,7 +24,7 @@ from cakap.core.api_support import (
     reject_nulls,
 )
 from cakap.core.lookups import get_or_404
-from cakap.people import services
+from cakap.people import reads, services
 from cakap.people.access import (
     is_organiser,
     people_editable_by,
@@ -391,7 +391,17 @@ def list_people(request: HttpRequest, filters: Query[PeopleFilter]) -> QuerySet[
     "/people/{person_id}", response={200: PersonOut, **READ_RESPONSES}, summary="One person"
 )
 def get_person(request: HttpRequest, person_id: Id) -> Person:
-    return get_or_404(_people(request), person_id)
+    person = get_or_404(_people(request), person_id)
+    user = actor(request)
+    if person.user_id != user.pk:
+        reads.record_read(
+            user,
+            reads.Kind.PROFILE_API,
+            scope=reads.Scope.PERSON,
+            scope_id=person.pk,
+            person_id=person.pk,
+        )
+    return person
 
 
 def _person_fields(request: HttpRequest, data: dict[str, Any]) -> dict[str, Any]:

@@ -162,6 +162,9 @@ class Person(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Set when retention replaced the person's identity (cakap/privacy); the record stays
+    # for the counts that reports need.
+    anonymised_at = models.DateTimeField(_("anonymised at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("person")
@@ -280,3 +283,70 @@ class ApiToken(models.Model):
 
     def is_live(self) -> bool:
         return self.revoked_at is None and not self.is_expired()
+
+
+class DataRead(models.Model):
+    """One read of personal data: who opened whose profile, or downloaded which file of
+    which unit, programme, group or session. Written with one insert by the view that
+    served it (cakap/people/reads.py); administrators browse it, and a person finds the
+    reads of their data in their own export."""
+
+    class ReadKind(models.TextChoices):
+        PROFILE = "profile", _("Profile page")
+        PROFILE_API = "profile_api", _("Profile through the API")
+        COMPETENCE_PROFILE = "competence_profile", _("Competence profile")
+        RECORDS_API = "records_api", _("Attendance records through the API")
+        RECAP_FILE = "recap_file", _("Attendance recap file")
+        RESULTS_FILE = "results_file", _("Competence results file")
+        RESULTS_API = "results_api", _("Competence results through the API")
+        LINKS_PRINT = "links_print", _("Personal sign-in links, printed")
+        DOCUMENT = "document", _("Attendance or absence document")
+        OWN_EXPORT = "own_export", _("Own data export")
+
+    Kind: TypeAlias = ReadKind  # noqa: UP040 the API names an enum for its class
+
+    class ReadScope(models.TextChoices):
+        PERSON = "person", _("Person")
+        SESSION = "session", _("Session")
+        GROUP = "group", _("Group")
+        PROGRAMME = "programme", _("Programme")
+        UNIT = "unit", _("Unit")
+
+    Scope: TypeAlias = ReadScope  # noqa: UP040 the API names an enum for its class
+
+    at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
+    reader = models.ForeignKey(
+        User,
+        verbose_name=_("read by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    kind = models.CharField(_("what"), max_length=24, choices=Kind.choices)
+    person = models.ForeignKey(
+        Person,
+        verbose_name=_("whose data"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    scope = models.CharField(_("scope"), max_length=12, choices=Scope.choices)
+    # The unit, programme, group or session by key: people names no table above it.
+    scope_id = models.PositiveBigIntegerField(_("scope id"), null=True, blank=True)
+    scope_label = models.CharField(_("scope name"), max_length=255, blank=True)
+    detail = models.CharField(_("detail"), max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("read of personal data")
+        verbose_name_plural = _("reads of personal data")
+        ordering = ["-at", "-id"]
+        indexes = [
+            models.Index(fields=["person", "at"], name="dataread_person_at"),
+            models.Index(fields=["scope", "scope_id", "at"], name="dataread_scope_at"),
+            models.Index(fields=["reader", "at"], name="dataread_reader_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.kind} {self.scope_label}"

@@ -45,6 +45,7 @@ from cakap.attendance.models import (
     Status,
 )
 from cakap.core.formatting import clock, long_date
+from cakap.people import reads
 from cakap.people.access import person_of
 from cakap.people.identity import signed_in
 from cakap.people.models import Person, User
@@ -491,6 +492,13 @@ def links_list(request: HttpRequest, pk: int) -> HttpResponse:
 def links_print(request: HttpRequest, pk: int) -> HttpResponse:
     """A printable sheet: one QR per participant with a live, unused link."""
     programme = get_managed_programme(signed_in(request), pk)
+    reads.record_read(
+        request.user,
+        reads.Kind.LINKS_PRINT,
+        scope=reads.Scope.PROGRAMME,
+        scope_id=programme.pk,
+        scope_label=str(programme),
+    )
     live = _live_links(programme)
     cards = []
     for enrolment in _participants(programme):

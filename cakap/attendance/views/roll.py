@@ -28,6 +28,7 @@ from cakap.attendance.access import (
 )
 from cakap.attendance.forms import AbsenceDecisionForm, AbsenceRequestForm, RollForm
 from cakap.attendance.models import EXCUSED, AbsenceRequest, AttendanceRecord, Status
+from cakap.people import reads
 from cakap.people.access import person_of
 from cakap.people.identity import signed_in
 from cakap.people.models import Person, User
@@ -168,9 +169,20 @@ def roll_close(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("attendance:roll", pk=session.pk)
 
 
-def _document_response(file: FieldFile) -> FileResponse:
+def _document_response(
+    request: HttpRequest, file: FieldFile, person: Person, session_id: int
+) -> FileResponse:
     if not file:
         raise Http404
+    if person.user_id != request.user.pk:
+        reads.record_read(
+            request.user,
+            reads.Kind.DOCUMENT,
+            scope=reads.Scope.SESSION,
+            scope_id=session_id,
+            person_id=person.pk,
+            detail=PurePosixPath(file.name or "").name,
+        )
     name = PurePosixPath(file.name or "document").name
     content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
     try:
@@ -182,10 +194,10 @@ def _document_response(file: FieldFile) -> FileResponse:
 
 @login_required
 def record_document(request: HttpRequest, pk: int) -> FileResponse:
-    record = records_visible_to(signed_in(request)).filter(pk=pk).first()
+    record = records_visible_to(signed_in(request)).select_related("person").filter(pk=pk).first()
     if record is None:
         raise Http404
-    return _document_response(record.document)
+    return _document_response(request, record.document, record.person, record.session_id)
 
 
 # --- Absence requests --------------------------------------------------------------------
@@ -273,10 +285,15 @@ def absence_decide(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def absence_document(request: HttpRequest, pk: int) -> FileResponse:
-    absence = absence_requests_visible_to(signed_in(request)).filter(pk=pk).first()
+    absence = (
+        absence_requests_visible_to(signed_in(request))
+        .select_related("person")
+        .filter(pk=pk)
+        .first()
+    )
     if absence is None:
         raise Http404
-    return _document_response(absence.document)
+    return _document_response(request, absence.document, absence.person, absence.session_id)
 
 
 # --- My attendance -----------------------------------------------------------------------
@@ -337,8 +354,20 @@ def my_programme(request: HttpRequest, programme_pk: int) -> HttpResponse:
 # --- Recap and at-risk -------------------------------------------------------------------
 
 
-def _recap_response(recap: queries.Recap, fmt: str, stem: str) -> HttpResponse:
+def _recap_response(
+    request: HttpRequest, recap: queries.Recap, fmt: str, stem: str
+) -> HttpResponse:
     date = timezone.localdate().isoformat()
+    if fmt in ("csv", "xlsx"):
+        scope = recap.group or recap.programme
+        reads.record_read(
+            request.user,
+            reads.Kind.RECAP_FILE,
+            scope=reads.Scope.GROUP if recap.group else reads.Scope.PROGRAMME,
+            scope_id=scope.pk,
+            scope_label=str(scope),
+            detail=fmt,
+        )
     if fmt == "csv":
         response = HttpResponse(
             "\ufeff" + exports.recap_csv(recap), content_type="text/csv; charset=utf-8"
@@ -380,7 +409,7 @@ def recap_group(request: HttpRequest, pk: int, fmt: str = "") -> HttpResponse:
     group = get_group_for_recap(signed_in(request), pk)
     recap = queries.recap_for_group(group)
     if fmt:
-        return _recap_response(recap, fmt, f"recap-group-{group.pk}")
+        return _recap_response(request, recap, fmt, f"recap-group-{group.pk}")
     return _recap_page(request, recap)
 
 
@@ -389,7 +418,7 @@ def recap_programme(request: HttpRequest, pk: int, fmt: str = "") -> HttpRespons
     programme = get_programme_for_recap(signed_in(request), pk)
     recap = queries.recap_for_programme(programme)
     if fmt:
-        return _recap_response(recap, fmt, f"recap-programme-{programme.pk}")
+        return _recap_response(request, recap, fmt, f"recap-programme-{programme.pk}")
     return _recap_page(request, recap)
 
 

@@ -17,6 +17,7 @@ from cakap.competence.access import (
 )
 from cakap.competence.models import Instrument
 from cakap.competence.views.instruments import can_read_results
+from cakap.people import reads
 from cakap.people.identity import signed_in
 from cakap.people.models import User
 
@@ -76,6 +77,14 @@ def instrument_results(request: HttpRequest, pk: int) -> HttpResponse:
 def results_export(request: HttpRequest, pk: int) -> HttpResponse:
     user = signed_in(request)
     instrument = _staff_instrument(user, pk)
+    reads.record_read(
+        user,
+        reads.Kind.RESULTS_FILE,
+        scope=reads.Scope.PROGRAMME,
+        scope_id=instrument.programme_id,
+        scope_label=f"{instrument.programme}: {instrument}",
+        detail="xlsx",
+    )
     response = HttpResponse(
         queries.export_xlsx(queries.instrument_results(user, instrument)),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -149,6 +158,15 @@ def profile(request: HttpRequest, pk: int, person_pk: int) -> HttpResponse:
     me = next((p for p in data.people if p.id == person.pk), None)
     if me is None:
         raise Http404
+    if person.user_id != user.pk:
+        reads.record_read(
+            user,
+            reads.Kind.COMPETENCE_PROFILE,
+            scope=reads.Scope.PERSON,
+            scope_id=person.pk,
+            person_id=person.pk,
+            detail=str(instrument)[:100],
+        )
     rows: list[dict[str, object]] = [
         {
             "competence": c,

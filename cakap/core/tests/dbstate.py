@@ -4,8 +4,10 @@ from typing import Any
 
 from django.apps import apps
 
-# Bookkeeping that any request may write: the session store, login throttling.
+# Bookkeeping that any request may write: the session store, login throttling, and the
+# log of reads of personal data (a read is logged, and changes nothing; decision 86).
 IGNORED_MODELS = {
+    "people.DataRead",
     "sessions.Session",
     "core.UserSession",
     "axes.AccessAttempt",

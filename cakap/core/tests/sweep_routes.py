@@ -482,6 +482,12 @@ PAGES: list[Route] = [
     page("people:token-admin-list", gate=ADMINS),
     # Each set's participant holds a token: only they (and an administrator) revoke it.
     page("people:token-revoke", "OWN", pk="token", get=False, writes=POST),
+    # privacy: the notice, one's own data (the export is only ever one's own), the log
+    # of reads for administrators
+    page("privacy:notice", gate=EVERYONE),
+    page("privacy:my-data", gate=SIGNED_IN),
+    page("privacy:my-data-export", gate=PEOPLE),
+    page("privacy:read-log", gate=ADMINS),
     page(
         "api:no_such_endpoint",
         rest=Lit("no/such/thing"),

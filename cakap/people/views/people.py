@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 
 from cakap.core.errors import DomainError
 from cakap.core.formatting import clock
-from cakap.people import roster, roster_targets, roster_units, services, throttle
+from cakap.people import reads, roster, roster_targets, roster_units, services, throttle
 from cakap.people.access import (
     get_person_for_editing,
     get_person_for_user,
@@ -109,6 +109,14 @@ def person_list(request: HttpRequest) -> HttpResponse:
 def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = signed_in(request)
     person = get_person_for_user(user, pk)
+    if person.user_id != user.pk:
+        reads.record_read(
+            user,
+            reads.Kind.PROFILE,
+            scope=reads.Scope.PERSON,
+            scope_id=person.pk,
+            person_id=person.pk,
+        )
     can_edit = people_editable_by(user).filter(pk=person.pk).exists()
     context = {"person": person, "can_edit": can_edit, "full": sees_in_full(user, person)}
     return render(request, "people/person_detail.html", context)
