@@ -227,24 +227,26 @@ class AbsenceDecisionForm(Form):
 # --- How attendance is taken: the programme's policy and a session's venue --------------
 
 
-class CoordinateField(forms.CharField):
+class CoordinateField(forms.Field):
     """A latitude or longitude as typed: a decimal point or comma ("-1,4567"), six
     decimals kept. Coordinates have no thousands separators, so a comma is the decimal
     one; the range is checked with the other rules (windows.point_problems)."""
 
-    widget = forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"})
+    widget = forms.TextInput(
+        attrs={"autocomplete": "off", "spellcheck": "false", "maxlength": "24"}
+    )
 
     def __init__(self, **kwargs: Any) -> None:
-        super().__init__(max_length=20, required=False, **kwargs)
+        super().__init__(required=False, **kwargs)
 
-    def to_python(self, value: Any) -> Decimal | None:  # type: ignore[override]
-        text = str(super().to_python(value) or "").strip().replace(" ", "")
+    def to_python(self, value: Any) -> Decimal | None:
+        text = str(value or "").strip().replace(" ", "")
         if not text:
             return None
         if "," in text and "." not in text:
             text = text.replace(",", ".")
         try:
-            number = Decimal(text)
+            number = Decimal(text) if len(text) <= 24 else Decimal("NaN")
         except InvalidOperation:
             number = Decimal("NaN")
         if not number.is_finite():

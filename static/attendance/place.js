@@ -27,7 +27,7 @@
     link.hidden = false;
   }
   function say(key, metres) {
-    msg.textContent = (box.getAttribute("data-" + key) || "").replace("%(m)s", metres);
+    msg.textContent = (box.getAttribute("data-" + key) || "").replace("{m}", metres);
     msg.className = "small " + (key === "found" || key === "locating" ? "" : "position-bad");
   }
   lat.addEventListener("input", refresh);

@@ -99,7 +99,7 @@ def policy_edit(request: HttpRequest, pk: int) -> HttpResponse:
     own = (
         Session.objects.filter(group__programme=programme, ends_at__gte=timezone.now())
         .exclude(status__in=(Session.Status.CANCELLED, Session.Status.MOVED))
-        .select_related("group", "group__programme", "attendance")
+        .select_related("group__programme__attendance_policy", "attendance")
         .order_by("starts_at", "pk")
     )
     page = Paginator(own, SESSIONS_PER_PAGE).get_page(request.GET.get("page"))
