@@ -276,7 +276,9 @@ def _set_policy(
     programme: Programme, clean: PolicyFields, acting_user: User | None
 ) -> AttendancePolicy:
     locked = AttendancePolicy.objects.select_for_update().filter(programme=programme).first()
-    policy = locked if locked is not None else AttendancePolicy(programme=programme)
+    # By id: an instance made with the programme would take its place in the caller's
+    # programme (the reverse cache) and show values that were never saved.
+    policy = locked if locked is not None else AttendancePolicy(programme_id=programme.pk)
     old = _copy_policy(policy)
     before = audit.snapshot(policy, POLICY_FIELDS)
     changed = [name for name in POLICY_FIELDS if getattr(policy, name) != clean[name]]  # type: ignore[literal-required]
@@ -404,7 +406,7 @@ def set_session_venue(
         if session_changes:
             programme_services.update_session(fresh, acting_user=acting_user, **session_changes)  # type: ignore[arg-type]
         venue = locked if locked is not None else SessionVenue(session=fresh)
-        old = SessionVenue(session=fresh, **{f: getattr(venue, f) for f in VENUE_FIELDS})
+        old = SessionVenue(session_id=fresh.pk, **{f: getattr(venue, f) for f in VENUE_FIELDS})
         old.closed_at = venue.closed_at
         before = audit.snapshot(venue, VENUE_FIELDS)
         changed = [

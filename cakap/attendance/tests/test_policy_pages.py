@@ -296,6 +296,8 @@ def test_the_code_cannot_change_while_a_check_in_is_open(world):
         response = save_rules(world, code_period_s="60")
     assert "layar coach" in " ".join(errors_of(response)["code_period_s"])
     assert not AttendancePolicy.objects.exists()
+    # The rules shown above the form are those in force, not the refused ones.
+    assert "Berganti setiap 30 detik" in response.content.decode()
     with travel(at_minutes(world, 61)):  # the window has closed: now it may
         assert save_rules(world, code_period_s="60").status_code == 302
 

@@ -741,7 +741,8 @@ API: list[Route] = [
         session_id="session",
         person_id="person",
         data={},
-    ),    api(
+    ),
+    api(
         "GET /api/v1/attendance/programmes/{programme_id}/policy",
         "SEE",
         programme_id="programme",
