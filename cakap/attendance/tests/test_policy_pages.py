@@ -407,3 +407,34 @@ def test_times_in_the_past_do_not_matter_to_planned_overrides(world):
         ends_at=world.session_a.ends_at - datetime.timedelta(days=3),
     )
     assert save_rules(world, closes_after_min="20", code_period_s="45").status_code == 302
+
+
+def test_a_moved_session_hands_its_venue_to_its_replacement(world):
+    later = add_sessions(world, [3])[0]
+    client = client_for(world.organiser)
+    client.post(
+        venue_url(later),
+        {
+            "venue": "Aula",
+            "address": "Jl. Contoh 5",
+            "latitude": "-1.4",
+            "longitude": "101.3",
+            "radius_m": "80",
+            "closes_after_min": "40",
+        },
+    )
+    response = client.post(
+        f"/programmes/sessions/{later.pk}/move/",
+        {
+            "move-date": (later.starts_at + datetime.timedelta(days=1)).date().isoformat(),
+            "move-start_time": "09:00",
+            "move-end_time": "11:00",
+            "move-reason": "Aula dipakai",
+        },
+    )
+    assert response.status_code == 302
+    new = Session.objects.get(moved_from=later)
+    venue = SessionVenue.objects.get(session=new)
+    assert (venue.address, venue.radius_m, venue.closes_after_min) == ("Jl. Contoh 5", 80, 40)
+    assert venue.latitude == Decimal("-1.4") and venue.closed_at is None
+    assert SessionVenue.objects.get(session=later).address == "Jl. Contoh 5"  # kept as history
