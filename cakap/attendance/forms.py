@@ -251,7 +251,8 @@ class CoordinateField(forms.Field):
             number = Decimal("NaN")
         if not number.is_finite():
             raise forms.ValidationError(_("Enter a number such as -1.456789."), code="invalid")
-        return number.quantize(Decimal("0.000001"))
+        # Far off the globe the range check speaks; rounding such a number would fail.
+        return number.quantize(Decimal("0.000001")) if abs(number) <= 1000 else number
 
 
 def _split_pair(data: Any, lat: str, lng: str) -> Any:

@@ -115,6 +115,8 @@ def _coordinate(value: Decimal | float | None, field: str) -> Decimal | None:
     number = Decimal(str(value)) if not isinstance(value, Decimal) else value
     if not number.is_finite():
         raise PolicyError("invalid", _("Enter a number."), field=field)
+    if abs(number) > 180:  # off the globe: the range check names it; rounding could fail
+        return number
     return number.quantize(_MICRO)
 
 

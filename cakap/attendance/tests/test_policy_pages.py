@@ -119,6 +119,8 @@ BAD_INPUT = [
     ({"latitude": "-1", "longitude": "181"}, "longitude", "Bujur harus antara -180 dan 180."),
     ({"latitude": "-1.5", "longitude": ""}, "longitude", "Isi lintang dan bujur sekaligus"),
     ({"latitude": "utara"}, "latitude", "Isi dengan angka, misalnya -1.456789."),
+    ({"latitude": "1e400", "longitude": "1"}, "latitude", "Lintang harus antara -90 dan 90."),
+    ({"latitude": "NaN", "longitude": "1"}, "latitude", "Isi dengan angka"),
     ({"radius_m": "5"}, "radius_m", "Isi radius dari 20 sampai 5000 meter."),
     ({"opens_before_min": "-5"}, "opens_before_min", "Isi jumlah menit dari 0 sampai 720."),
     ({"late_after_min": "90"}, "late_after_min", "batas terlambat harus berada di dalam jendela"),
