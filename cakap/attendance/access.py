@@ -120,3 +120,13 @@ def has_to_do_with(user: User, programme: Programme) -> bool:
         | Q(groups__coaches__user=user)
         | Q(pk__in=programmes_managed_by(user).values("pk")),
     ).exists()
+
+
+def get_session_to_manage(user: User, pk: int) -> Session:
+    """A session whose venue and window `user` may change: of a programme they manage."""
+    return get_or_404(
+        Session.objects.select_related("group__programme", "attendance").filter(
+            group__programme__in=programmes_managed_by(user)
+        ),
+        pk,
+    )

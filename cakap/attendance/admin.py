@@ -1,6 +1,7 @@
-"""The admin site: policies and session settings may be edited; records, their trail,
-refusals and absence requests are read only, because their writes go through the
-services that keep the trail (cakap.attendance.services)."""
+"""The admin site, read only: policies and session venues are set on the organiser's pages
+(and the API) through cakap.attendance.services.policy, which validates them and guards
+an open check-in (decision 83); records, their trail, refusals and absence requests go
+through the services that keep the trail (cakap.attendance.services)."""
 
 from django.contrib import admin
 from django.db import models
@@ -14,11 +15,11 @@ from cakap.attendance.models import (
     CheckInAttempt,
     SessionVenue,
 )
-from cakap.core.admin import AuditedAdmin, ReadOnlyAdmin
+from cakap.core.admin import ReadOnlyAdmin
 
 
 @admin.register(AttendancePolicy)
-class AttendancePolicyAdmin(AuditedAdmin):
+class AttendancePolicyAdmin(ReadOnlyAdmin):
     list_display = (
         "programme",
         "opens_before_min",
@@ -27,20 +28,20 @@ class AttendancePolicyAdmin(AuditedAdmin):
         "location_mode",
         "shared_device",
     )
-    raw_id_fields = ("programme",)
-
-    def has_delete_permission(self, request: HttpRequest, obj: models.Model | None = None) -> bool:
-        return False
+    list_select_related = ("programme",)
 
 
 @admin.register(SessionVenue)
-class SessionVenueAdmin(AuditedAdmin):
-    list_display = ("session", "radius_m", "opens_before_min", "closes_after_min", "closed_at")
-    raw_id_fields = ("session",)
-    readonly_fields = ("closed_at",)
-
-    def has_delete_permission(self, request: HttpRequest, obj: models.Model | None = None) -> bool:
-        return False
+class SessionVenueAdmin(ReadOnlyAdmin):
+    list_display = (
+        "session",
+        "address",
+        "radius_m",
+        "opens_before_min",
+        "closes_after_min",
+        "closed_at",
+    )
+    list_select_related = ("session__group",)
 
 
 class ChangeInline(admin.TabularInline):  # type: ignore[type-arg]

@@ -1,5 +1,6 @@
 """API for attendance under /api/v1/attendance/: records per session and per participant,
-status changes, closing, absence requests, and check-in by code or by the coach.
+status changes, closing, absence requests, check-in by code or by the coach, and how
+attendance is taken (a programme's check-in rules, a session's venue).
 
 Reads go through cakap.attendance.access and cakap.programmes.access, as pages do: an
 object outside the caller's scope answers 404. A write the caller may not make on an
@@ -8,6 +9,7 @@ codes as the pages (`reason_required`, `not_started`, `already_pending`, `expire
 `closed`, `device_used`, ...).
 """
 
+from decimal import Decimal
 from typing import Literal
 
 from django.db.models import Prefetch, QuerySet
@@ -16,15 +18,18 @@ from ninja import Field, Query, Router, Schema
 from ninja import Status as Answer
 from ninja.pagination import paginate
 
-from cakap.attendance import checkin, phones, services, windows
+from cakap.attendance import checkin, phones, queries, services, windows
 from cakap.attendance.access import absence_requests_visible_to, records_visible_to
 from cakap.attendance.models import (
+    DEFAULT_RADIUS_M,
     AbsenceRequest,
     AttendanceChange,
+    AttendancePolicy,
     AttendanceRecord,
     Method,
     Status,
 )
+from cakap.attendance.services import policy as policy_services
 from cakap.core.api_support import (
     ERROR_RESPONSES,
     READ_RESPONSES,
@@ -41,8 +46,8 @@ from cakap.people.access import people_visible_to
 from cakap.people.api import PersonRef
 from cakap.people.identity import actor
 from cakap.people.models import User
-from cakap.programmes.access import sessions_visible_to
-from cakap.programmes.models import Session
+from cakap.programmes.access import programmes_visible_to, sessions_visible_to
+from cakap.programmes.models import Programme, Session
 
 router = Router(tags=["attendance"])
 
@@ -415,3 +420,224 @@ def coach_check_in(
     result = checkin.check_in_by_coach(session, person, method=payload.method, acting_user=user)
     out = {"created": result.created, "record": result.record}
     return Answer(201 if result.created else 200, out)
+
+
+# ---------------------------------------------------------------- how attendance is taken
+
+
+class PlaceOut(Schema):
+    latitude: float
+    longitude: float
+    radius_m: int
+    source: Literal["session", "programme"] = Field(
+        description="session: the session's own venue point; programme: the programme's"
+    )
+
+
+class PolicyOut(Schema):
+    programme_id: int
+    opens_before_min: int = Field(description="The check-in window opens this long before")
+    closes_after_min: int = Field(description="... and closes this long after the start")
+    late_after_min: int = Field(description="A check-in after this is terlambat")
+    code_period_s: int = Field(description="The check-in code changes every so many seconds")
+    code_grace_s: int = Field(description="A code still counts this long after it changed")
+    location_mode: AttendancePolicy.LocationMode
+    latitude: float | None = Field(description="The programme's venue point, if it has one")
+    longitude: float | None
+    radius_m: int
+    shared_device: AttendancePolicy.SharedDevice
+    saved: bool = Field(description="False: the programme has the default policy, never set")
+
+
+class PolicyIn(InputSchema):
+    opens_before_min: int = Field(ge=0, le=windows.MAX_WINDOW_MIN)
+    closes_after_min: int = Field(
+        ge=0,
+        le=windows.MAX_WINDOW_MIN,
+        description=(
+            f"At least {windows.MIN_WINDOW_MIN} minutes of window with opens_before_min, "
+            "and no earlier than late_after_min"
+        ),
+    )
+    late_after_min: int = Field(ge=0, le=windows.MAX_WINDOW_MIN)
+    code_period_s: int = Field(ge=windows.MIN_CODE_PERIOD_S, le=windows.MAX_CODE_PERIOD_S)
+    code_grace_s: int = Field(ge=0, le=windows.MAX_CODE_GRACE_S)
+    location_mode: AttendancePolicy.LocationMode
+    latitude: float | None = Field(
+        ge=-90, le=90, description="Decimal degrees, six decimals kept; null with longitude"
+    )
+    longitude: float | None = Field(ge=-180, le=180)
+    radius_m: int = Field(ge=windows.MIN_RADIUS_M, le=windows.MAX_RADIUS_M)
+    shared_device: AttendancePolicy.SharedDevice
+
+
+class VenueOut(Schema):
+    session_id: int
+    venue: str = Field(description="The venue's name")
+    address: str
+    online_url: str = Field(description="The online meeting link; empty when none")
+    latitude: float | None = Field(description="The session's own venue point, if any")
+    longitude: float | None
+    radius_m: int
+    opens_before_min: int | None = Field(description="null: the programme's")
+    closes_after_min: int | None = Field(description="null: the programme's")
+    check_in_opens_at: LocalDateTime = Field(description="The effective window")
+    check_in_closes_at: LocalDateTime
+    late_after: LocalDateTime
+    place: PlaceOut | None = Field(
+        description="The point check-ins are measured from: the session's, else the programme's"
+    )
+
+
+class VenueIn(InputSchema):
+    venue: str = Field(max_length=200)
+    address: str = Field(max_length=255)
+    online_url: str = Field(max_length=200, description="Empty for none")
+    latitude: float | None = Field(ge=-90, le=90, description="null: the programme's point")
+    longitude: float | None = Field(ge=-180, le=180)
+    radius_m: int = Field(ge=windows.MIN_RADIUS_M, le=windows.MAX_RADIUS_M)
+    opens_before_min: int | None = Field(
+        ge=0, le=windows.MAX_WINDOW_MIN, description="null: the programme's"
+    )
+    closes_after_min: int | None = Field(
+        ge=0, le=windows.MAX_WINDOW_MIN, description="null: the programme's"
+    )
+
+
+def _decimal(value: float | None) -> Decimal | None:
+    return None if value is None else Decimal(str(value))
+
+
+def _float(value: Decimal | None) -> float | None:
+    return None if value is None else float(value)
+
+
+def _policy_out(programme: Programme) -> PolicyOut:
+    policy = windows.policy_for(programme)
+    return PolicyOut(
+        programme_id=programme.pk,
+        opens_before_min=policy.opens_before_min,
+        closes_after_min=policy.closes_after_min,
+        late_after_min=policy.late_after_min,
+        code_period_s=policy.code_period_s,
+        code_grace_s=policy.code_grace_s,
+        location_mode=AttendancePolicy.LocationMode(policy.location_mode),
+        latitude=_float(policy.latitude),
+        longitude=_float(policy.longitude),
+        radius_m=policy.radius_m,
+        shared_device=AttendancePolicy.SharedDevice(policy.shared_device),
+        saved=policy.pk is not None,
+    )
+
+
+def _venue_out(session: Session) -> VenueOut:
+    rules = queries.session_rules(session)
+    venue = rules.venue
+    place = rules.place
+    return VenueOut(
+        session_id=session.pk,
+        venue=session.venue,
+        address=venue.address if venue else "",
+        online_url=session.online_url,
+        latitude=_float(venue.latitude) if venue else None,
+        longitude=_float(venue.longitude) if venue else None,
+        radius_m=venue.radius_m if venue else DEFAULT_RADIUS_M,
+        opens_before_min=venue.opens_before_min if venue else None,
+        closes_after_min=venue.closes_after_min if venue else None,
+        check_in_opens_at=rules.window.opens_at,
+        check_in_closes_at=rules.window.closes_at,
+        late_after=rules.window.late_after,
+        place=PlaceOut(
+            latitude=place.latitude,
+            longitude=place.longitude,
+            radius_m=place.radius_m,
+            source="session" if place.source == "session" else "programme",
+        )
+        if place
+        else None,
+    )
+
+
+def _programme(user: User, pk: int) -> Programme:
+    return get_or_404(programmes_visible_to(user).select_related("attendance_policy"), pk)
+
+
+@router.get(
+    "/programmes/{programme_id}/policy",
+    response={200: PolicyOut, **READ_RESPONSES},
+    summary="A programme's check-in rules",
+    description="For everyone who sees the programme. Defaults when never set (saved false).",
+)
+def get_policy(request: HttpRequest, programme_id: Id) -> PolicyOut:
+    return _policy_out(_programme(actor(request), programme_id))
+
+
+@router.put(
+    "/programmes/{programme_id}/policy",
+    response={200: PolicyOut, **ERROR_RESPONSES},
+    summary="Set a programme's check-in rules",
+    description=(
+        "For the programme's organisers; every field is given. Applies to check-ins from "
+        "now on; records already written keep their status. Refused with 409 while a "
+        "session's check-in is open: would_close_open_window (the change would close it "
+        "at once) and code_change_while_open (a new code period or grace). Setting the "
+        "same values again changes nothing."
+    ),
+)
+def set_policy(request: HttpRequest, programme_id: Id, payload: PolicyIn) -> PolicyOut:
+    user = actor(request)
+    programme = _programme(user, programme_id)
+    data = payload.dict()
+    policy_services.set_attendance_policy(
+        programme,
+        opens_before_min=data["opens_before_min"],
+        closes_after_min=data["closes_after_min"],
+        late_after_min=data["late_after_min"],
+        code_period_s=data["code_period_s"],
+        code_grace_s=data["code_grace_s"],
+        location_mode=data["location_mode"],
+        latitude=_decimal(data["latitude"]),
+        longitude=_decimal(data["longitude"]),
+        radius_m=data["radius_m"],
+        shared_device=data["shared_device"],
+        acting_user=user,
+    )
+    return _policy_out(_programme(user, programme_id))
+
+
+@router.get(
+    "/sessions/{session_id}/venue",
+    response={200: VenueOut, **READ_RESPONSES},
+    summary="A session's venue and effective check-in window",
+)
+def get_venue(request: HttpRequest, session_id: Id) -> VenueOut:
+    return _venue_out(_session(actor(request), session_id))
+
+
+@router.put(
+    "/sessions/{session_id}/venue",
+    response={200: VenueOut, **ERROR_RESPONSES},
+    summary="Set a session's venue and window overrides",
+    description=(
+        "For the programme's organisers; every field is given (null overrides and point: "
+        "the programme's). Applies to check-ins from now on; a cancelled or moved session "
+        "cannot be changed (409)."
+    ),
+)
+def set_venue(request: HttpRequest, session_id: Id, payload: VenueIn) -> VenueOut:
+    user = actor(request)
+    session = _session(user, session_id)
+    data = payload.dict()
+    policy_services.set_session_venue(
+        session,
+        venue=data["venue"],
+        address=data["address"],
+        online_url=data["online_url"],
+        latitude=_decimal(data["latitude"]),
+        longitude=_decimal(data["longitude"]),
+        radius_m=data["radius_m"],
+        opens_before_min=data["opens_before_min"],
+        closes_after_min=data["closes_after_min"],
+        acting_user=user,
+    )
+    return _venue_out(_session(user, session_id))

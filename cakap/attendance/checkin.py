@@ -40,6 +40,7 @@ from cakap.attendance.windows import (
     Location,
     distance_m,
     lateness,
+    place_for,
     policy_for,
     venue_for,
     window_of,
@@ -472,24 +473,22 @@ def record_check_in(
                 extra["accuracy_m"] = min(max(0, round(location.accuracy_m)), 2**31 - 1)
             if location.accuracy_m is None or location.accuracy_m > settings.CHECKIN_COARSE_FIX_M:
                 flags.append(Flag.COARSE_FIX)
-            if venue is not None and venue.latitude is not None and venue.longitude is not None:
+            place = place_for(policy, venue)  # the session's point, else the programme's
+            if place is not None:
                 far = distance_m(
-                    location.latitude,
-                    location.longitude,
-                    float(venue.latitude),
-                    float(venue.longitude),
+                    location.latitude, location.longitude, place.latitude, place.longitude
                 )
                 # A phone's fix is uncertain; give it the benefit of its stated accuracy,
                 # within a limit, so a weak GPS does not refuse someone at the door while
                 # a phone that claims to be unsure cannot widen the radius at will.
                 slack = min(location.accuracy_m or 0.0, settings.CHECKIN_LOCATION_SLACK_M)
                 detail["distance_m"] = round(far)
-                if far > venue.radius_m + slack:
+                if far > place.radius_m + slack:
                     if mode == AttendancePolicy.LocationMode.REQUIRED:
                         message = _(
                             "You seem to be %(distance)s m from the venue; check-in needs "
                             "you within %(radius)s m."
-                        ) % {"distance": round(far), "radius": venue.radius_m}
+                        ) % {"distance": round(far), "radius": place.radius_m}
                         raise refuse("outside_area", message)
                     flags.append(Flag.OUTSIDE_AREA)
         elif mode == AttendancePolicy.LocationMode.REQUIRED:

@@ -19,6 +19,9 @@ class AttendanceStatus(models.TextChoices):
     ALPA = "alpa", _("Absent without notice (alpa)")
 
 
+# How far from the venue point a check-in counts as at the venue, unless set.
+DEFAULT_RADIUS_M = 200
+
 Status: TypeAlias = AttendanceStatus  # noqa: UP040 the API names an enum for its class
 
 
@@ -49,7 +52,10 @@ class Method(models.TextChoices):
 
 
 class AttendancePolicy(models.Model):
-    """How a programme takes attendance. A session may override the window and the place."""
+    """How a programme takes attendance. A session may override the window and the place.
+
+    The programme's venue point (latitude, longitude, radius) is where its sessions meet
+    unless a session names its own (`SessionVenue`); `windows.place_for` decides."""
 
     class LocationMode(models.TextChoices):
         OFF = "off", _("Off")
@@ -94,6 +100,13 @@ class AttendancePolicy(models.Model):
         choices=SharedDevice.choices,
         default=SharedDevice.REFUSE,
     )
+    latitude = models.DecimalField(
+        _("latitude"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    longitude = models.DecimalField(
+        _("longitude"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    radius_m = models.PositiveIntegerField(_("radius (m)"), default=DEFAULT_RADIUS_M)
 
     class Meta:
         verbose_name = _("attendance policy")
@@ -107,11 +120,20 @@ class SessionVenue(models.Model):
     """Per-session overrides: the venue's coordinates and radius, and the window."""
 
     session = models.OneToOneField(Session, on_delete=models.CASCADE, related_name="attendance")
-    latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
-    longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
-    radius_m = models.PositiveIntegerField(_("radius (m)"), default=200)
-    opens_before_min = models.PositiveSmallIntegerField(null=True, blank=True)
-    closes_after_min = models.PositiveSmallIntegerField(null=True, blank=True)
+    address = models.CharField(_("address"), max_length=255, blank=True)
+    latitude = models.DecimalField(
+        _("latitude"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    longitude = models.DecimalField(
+        _("longitude"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    radius_m = models.PositiveIntegerField(_("radius (m)"), default=DEFAULT_RADIUS_M)
+    opens_before_min = models.PositiveSmallIntegerField(
+        _("window opens (minutes before start)"), null=True, blank=True
+    )
+    closes_after_min = models.PositiveSmallIntegerField(
+        _("window closes (minutes after start)"), null=True, blank=True
+    )
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
 
     class Meta:

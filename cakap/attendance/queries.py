@@ -1,5 +1,6 @@
-"""Reads that pages and exports share: the coach's live roll of a session, and the
-attendance arithmetic of a participant's standing, the recap matrix and the at-risk list.
+"""Reads that pages and exports share: the effective check-in rules of a session, the
+coach's live roll of a session, and the attendance arithmetic of a participant's
+standing, the recap matrix and the at-risk list.
 
 Counting rules (docs/decisions.md):
 - Attended = hadir + terlambat. Izin, sakit and dinas luar are shown and counted
@@ -25,13 +26,65 @@ from django.utils.translation import gettext_lazy as _
 
 from cakap.attendance.models import (
     PRESENT,
+    AttendancePolicy,
     AttendanceRecord,
     CheckInAttempt,
     Flag,
+    SessionVenue,
     Status,
+)
+from cakap.attendance.windows import (
+    Place,
+    Window,
+    map_link,
+    place_for,
+    policy_for,
+    venue_for,
+    window_of,
 )
 from cakap.people.models import Person
 from cakap.programmes.models import Enrolment, EnrolmentQuerySet, Group, Programme, Session
+
+# --- A session's check-in rules -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SessionRules:
+    """The effective rules of one session's check-in: the programme's policy with the
+    session's overrides, its window, and the point its check-ins are measured from."""
+
+    session: Session
+    policy: AttendancePolicy
+    venue: SessionVenue | None
+    window: Window
+    place: Place | None
+
+    @property
+    def map_url(self) -> str:
+        return map_link(self.place.latitude, self.place.longitude) if self.place else ""
+
+    @property
+    def own_window(self) -> bool:
+        v = self.venue
+        return v is not None and (v.opens_before_min is not None or v.closes_after_min is not None)
+
+    @property
+    def address(self) -> str:
+        return self.venue.address if self.venue is not None else ""
+
+
+def session_rules(session: Session) -> SessionRules:
+    """Reads the policy and the venue unless the session came with them (select_related)."""
+    policy = policy_for(session.group.programme)
+    venue = venue_for(session)
+    return SessionRules(
+        session,
+        policy,
+        venue,
+        window_of(session.starts_at, policy, venue),
+        place_for(policy, venue),
+    )
+
 
 # --- The coach's live roll ----------------------------------------------------------------
 

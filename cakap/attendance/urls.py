@@ -1,6 +1,6 @@
 from django.urls import path
 
-from cakap.attendance.views import checkin, roll
+from cakap.attendance.views import checkin, policy, roll
 
 app_name = "attendance"
 
@@ -47,4 +47,7 @@ urlpatterns = [
         name="recap-programme-export",
     ),
     path("risk/programmes/<id:pk>/", roll.risk_list, name="risk-programme"),
+    # How attendance is taken: the programme's check-in rules, a session's venue.
+    path("programmes/<id:pk>/policy/", policy.policy_edit, name="policy-edit"),
+    path("sessions/<id:pk>/venue/", policy.session_venue, name="session-venue"),
 ]

@@ -181,6 +181,20 @@ ITEM_11 = Xfail(
     variant=1,
 )
 COACH = ({"person_id": "coach"},)
+# A programme's check-in rules, all of them (the page's form and the API's body).
+POLICY_JSON: dict[str, Any] = {
+    "opens_before_min": 15,
+    "closes_after_min": 45,
+    "late_after_min": 5,
+    "code_period_s": 30,
+    "code_grace_s": 30,
+    "location_mode": "record",
+    "latitude": -1.5,
+    "longitude": 101.1,
+    "radius_m": 150,
+    "shared_device": "hold",
+}
+POLICY_FORM = {k: str(v) for k, v in POLICY_JSON.items()}
 
 PAGES: list[Route] = [
     # core
@@ -430,6 +444,15 @@ PAGES: list[Route] = [
     page("attendance:recap-programme", "MANAGE", pk="programme"),
     page("attendance:recap-programme-export", "MANAGE", pk="programme", fmt=Lit("csv")),
     page("attendance:risk-programme", "MANAGE", pk="programme"),
+    # attendance: how attendance is taken
+    page("attendance:policy-edit", "MANAGE", pk="programme", writes=POST, data=POLICY_FORM),
+    page(
+        "attendance:session-venue",
+        "MANAGE",
+        pk="session",
+        writes=POST,
+        data={"venue": "Elsewhere", "radius_m": "150", "latitude": "-1.5", "longitude": "101.1"},
+    ),
     # competence
     page("competence:home", gate=SIGNED_IN),
     page("competence:framework-create", gate=ORGANISERS, writes=POST, data={"code": "x"}),
@@ -751,6 +774,33 @@ API: list[Route] = [
         session_id="session",
         person_id="person",
         data={},
+    ),
+    api(
+        "GET /api/v1/attendance/programmes/{programme_id}/policy",
+        "SEE",
+        programme_id="programme",
+    ),
+    api(
+        "PUT /api/v1/attendance/programmes/{programme_id}/policy",
+        "MANAGE",
+        programme_id="programme",
+        data=POLICY_JSON,
+    ),
+    api("GET /api/v1/attendance/sessions/{session_id}/venue", "SEE", session_id="session"),
+    api(
+        "PUT /api/v1/attendance/sessions/{session_id}/venue",
+        "MANAGE",
+        session_id="session",
+        data={
+            "venue": "Elsewhere",
+            "address": "Jl. Contoh 1",
+            "online_url": "",
+            "latitude": -1.5,
+            "longitude": 101.1,
+            "radius_m": 150,
+            "opens_before_min": None,
+            "closes_after_min": None,
+        },
     ),
 ]
 
