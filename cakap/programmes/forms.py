@@ -457,6 +457,11 @@ class ChangeManyForm(Form):
         super().__init__(*args, **kwargs)
         self.fields["to_group"].queryset = groups  # type: ignore[attr-defined]
         self.fields["to_group"].empty_label = _("Choose a group")  # type: ignore[attr-defined]
+        # The programme is the page's; its name would only repeat in every option.
+        self.fields["to_group"].label_from_instance = lambda group: group.name  # type: ignore[attr-defined]
+        if not groups.exists():  # nowhere to move to: withdrawing is the one choice
+            self.fields["action"].choices = [self.ACTIONS[1]]  # type: ignore[attr-defined]
+            self.fields["action"].initial = "withdraw"
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

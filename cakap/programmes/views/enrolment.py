@@ -170,6 +170,11 @@ def group_enrol_many(request: HttpRequest, pk: int) -> HttpResponse:
             "filter_values": [(k, v) for k, v in filters.cleaned_data.items() if v]
             if valid
             else [],
+            "active_filters": sum(
+                1 for k, v in filters.cleaned_data.items() if v and k != "in_programme"
+            )
+            if valid
+            else 0,
             "error": error,
             "limit": BULK_LIMIT,
         },
