@@ -34,12 +34,12 @@ _WITHDRAWN = Enrolment.Status.WITHDRAWN
 
 @dataclass(frozen=True)
 class EnrolmentResult:
-    """What happened to one person. `enrolment` is the one in force afterwards (the new
-    or existing active one; for a withdrawal or an ended one, that enrolment), or None."""
+    """What happened to one person. `enrolment` is the one in force afterwards: the new
+    or existing active one, or for a withdrawal or an ended one, that enrolment."""
 
     person: Person
     outcome: Outcome
-    enrolment: Enrolment | None = None
+    enrolment: Enrolment
     group_name: str = ""
 
     @property
