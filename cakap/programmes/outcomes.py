@@ -2,12 +2,16 @@
 happen in a preview, with the sentence a page or the API shows for it. Pure: no
 database; the writes are in services/enrolments.py, the preview in queries.py."""
 
-import enum
+from typing import TypeAlias
 
+from django.db import models
 from django.utils.translation import gettext as _
 
 
-class Outcome(enum.StrEnum):
+class EnrolmentOutcome(models.TextChoices):
+    """Django's choices (an enum, nothing stored), so that the API names its component
+    after the class like every other enum (decision 66)."""
+
     # Writes: the first of each pair changed something, the second found it done.
     ENROLLED = "enrolled"
     MOVED = "moved"
@@ -27,6 +31,8 @@ class Outcome(enum.StrEnum):
     MALFORMED = "malformed"
     REPEATED = "repeated"
 
+
+Outcome: TypeAlias = EnrolmentOutcome  # noqa: UP040 the API names an enum for its class
 
 CHANGED = frozenset({Outcome.ENROLLED, Outcome.MOVED, Outcome.WITHDRAWN})
 # Outcomes that need no action from the organiser: done now, done before, or will be done.
