@@ -62,3 +62,28 @@ def record(
         changes=changes,
         note=note[:255],
     )
+
+
+def record_many(
+    action: str,
+    changes: Iterable[tuple[models.Model, Mapping[str, object] | None, Mapping[str, object]]],
+    *,
+    acting_user: AbstractBaseUser | AnonymousUser | None,
+    note: str = "",
+) -> list[AuditEntry]:
+    """Write one audit entry per `(obj, before, after)` in one statement (bulk writes:
+    the same entries `record` would write one by one)."""
+    actor_id = acting_user.pk if acting_user is not None and acting_user.is_authenticated else None
+    entries = [
+        AuditEntry(
+            actor_id=actor_id,
+            action=action,
+            object_type=obj._meta.label_lower,
+            object_id=str(obj.pk),
+            object_repr=str(obj)[:255],
+            changes=diff(before or {}, after),
+            note=note[:255],
+        )
+        for obj, before, after in changes
+    ]
+    return AuditEntry.objects.bulk_create(entries, batch_size=500) if entries else []

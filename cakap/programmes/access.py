@@ -3,8 +3,8 @@
 from django.db.models import Q, QuerySet
 
 from cakap.core.lookups import get_or_404
-from cakap.people.access import is_admin, scope_paths, under
-from cakap.people.models import RoleAssignment, User
+from cakap.people.access import is_admin, people_editable_by, scope_paths, under
+from cakap.people.models import Person, RoleAssignment, User
 from cakap.programmes.models import Enrolment, Group, Programme, Session
 
 Role = RoleAssignment.Role
@@ -120,3 +120,18 @@ def enrolments_visible_to(user: User) -> QuerySet[Enrolment]:
 
 def get_session_for_user(user: User, pk: int) -> Session:
     return get_or_404(sessions_visible_to(user), pk)
+
+
+def people_enrollable_by(user: User) -> QuerySet[Person]:
+    """People `user` may enrol in the programmes they manage: an organiser the people of
+    their own units' subtrees, an administrator everyone. Enrolling takes both this and
+    managing the programme (`programmes_managed_by`)."""
+    return people_editable_by(user)
+
+
+def get_managed_group(user: User, pk: int) -> Group:
+    """A group of a programme `user` manages, with its programme; 404 otherwise."""
+    return get_or_404(
+        Group.objects.select_related("programme").filter(programme__in=programmes_managed_by(user)),
+        pk,
+    )

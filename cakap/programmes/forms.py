@@ -8,18 +8,21 @@ the values before a change.
 import datetime
 import hashlib
 from typing import Any
+from urllib.parse import urlencode
 
 from django import forms
 from django.db.models import QuerySet
 from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext_lazy as _
 
+from cakap.core import bounds
 from cakap.core.formatting import JAKARTA, local
 from cakap.core.forms import Form, ModelForm
 from cakap.people.forms import UnitChoiceField
-from cakap.people.models import Person, Unit
+from cakap.people.models import JobLevel, Person, Rank, Unit
 from cakap.programmes.models import CalendarDay, Group, Module, Programme, Session
-from cakap.programmes.queries import ModulePlan, ScheduleRequest
+from cakap.programmes.paste import MAX_PASTE_CHARS
+from cakap.programmes.queries import CandidateFilter, ModulePlan, ScheduleRequest
 from cakap.programmes.schedule import MAX_DURATION_MINUTES, MAX_SESSIONS, Slot
 from cakap.programmes.services import SessionDetails
 
@@ -329,3 +332,140 @@ class CalendarDayForm(ModelForm[CalendarDay]):
         model = CalendarDay
         fields = ["date", "kind", "reason"]
         widgets = {"date": DateInput()}
+
+
+# Bulk enrolment ---------------------------------------------------------------------------
+
+ANY = ""
+NOT_STATED = "none"  # the filter's value for people whose job level is not stated
+
+
+def unit_choices(units: QuerySet[Unit]) -> list[tuple[str, str]]:
+    """Units as choices in tree order, each indented by its depth below the shallowest."""
+    rows = list(units.order_by("path").values_list("pk", "name", "path"))
+    top = min((path.count("/") for _pk, _name, path in rows), default=0)
+    return [(str(pk), "\u2003" * (path.count("/") - top) + name) for pk, name, path in rows]
+
+
+class IdsField(forms.Field):
+    """Several database ids (checkboxes), each a whole number within the id range."""
+
+    widget = forms.MultipleHiddenInput
+    default_error_messages = {  # noqa: RUF012 Django's own fields declare them so
+        "invalid": _("The selection holds something that is not a valid choice."),
+    }
+
+    def to_python(self, value: Any) -> list[int]:
+        if not value:
+            return []
+        values = value if isinstance(value, list | tuple) else [value]
+        ids = []
+        for raw in values:
+            text = str(raw).strip()
+            if not text.isascii() or not text.isdigit() or not bounds.id_in_range(int(text)):
+                raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+            ids.append(int(text))
+        return list(dict.fromkeys(ids))
+
+
+class CandidateFilterForm(Form):
+    """The filters of the list of people to enrol (GET, and repeated in the POST of
+    "enrol all matching")."""
+
+    IN_PROGRAMME_CHOICES = (
+        ("not_in", _("Not yet in this programme")),
+        ("all", _("Everyone")),
+    )
+
+    unit = forms.ChoiceField(label=_("Unit (with its sub-units)"), required=False)
+    rank = forms.ChoiceField(label=_("Pangkat/Gol"), required=False)
+    job_level = forms.ChoiceField(label=_("Job level"), required=False)
+    employee_type = forms.ChoiceField(label=_("Employee type"), required=False)
+    q = forms.CharField(label=_("Name or NIP"), required=False, max_length=100)
+    in_programme = forms.ChoiceField(
+        label=_("In this programme"), required=False, choices=IN_PROGRAMME_CHOICES
+    )
+
+    def __init__(self, *args: Any, units: QuerySet[Unit], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.units = units
+        any_choice = [(ANY, _("Any"))]
+        self.fields["unit"].choices = [(ANY, _("All my units")), *unit_choices(units)]  # type: ignore[attr-defined]
+        self.fields["rank"].choices = any_choice + list(Rank.choices)  # type: ignore[attr-defined]
+        self.fields["job_level"].choices = any_choice + [  # type: ignore[attr-defined]
+            (value or NOT_STATED, label) for value, label in JobLevel.choices
+        ]
+        self.fields["employee_type"].choices = any_choice + list(  # type: ignore[attr-defined]
+            Person.EmployeeType.choices
+        )
+
+    def candidate_filter(self) -> CandidateFilter:
+        """The filter the valid form describes (call after is_valid)."""
+        data = self.cleaned_data
+        unit_id = data.get("unit") or ""
+        job_level = data.get("job_level") or ANY
+        return CandidateFilter(
+            unit=self.units.filter(pk=int(unit_id)).first() if unit_id else None,
+            rank=data.get("rank") or "",
+            job_level=None if job_level == ANY else ("" if job_level == NOT_STATED else job_level),
+            employee_type=data.get("employee_type") or "",
+            search=data.get("q") or "",
+            not_in_programme=(data.get("in_programme") or "not_in") == "not_in",
+        )
+
+    def query_string(self) -> str:
+        """The filters as a query string, for the pager's links (valid forms only)."""
+        pairs = {k: v for k, v in self.cleaned_data.items() if v}
+        return urlencode(pairs)
+
+
+class PickForm(Form):
+    """The POST of the list: the people ticked, or everyone matching the filters."""
+
+    person = IdsField(required=False)
+    scope = forms.ChoiceField(choices=(("selected", "selected"), ("all", "all")))
+    expected = forms.IntegerField(required=False, min_value=0, max_value=bounds.MAX_PAGE)
+
+
+class PasteForm(Form):
+    nips = forms.CharField(
+        label=_("NIPs"),
+        widget=forms.Textarea(attrs={"rows": 10, "spellcheck": "false", "autocomplete": "off"}),
+        max_length=MAX_PASTE_CHARS,
+        help_text=_(
+            "Paste a column copied from Excel: one NIP per line, or separated by tabs, commas "
+            "or spaces; spaces inside a NIP are fine."
+        ),
+    )
+    action = forms.ChoiceField(choices=(("preview", "preview"), ("confirm", "confirm")))
+
+
+class ChangeManyForm(Form):
+    """Move or withdraw the ticked participants of a group."""
+
+    ACTIONS = (("move", _("Move to another group")), ("withdraw", _("Withdraw")))
+
+    enrolment = IdsField(
+        error_messages={"required": _("Tick at least one participant.")},
+    )
+    action = forms.ChoiceField(label=_("What to do"), choices=ACTIONS, widget=forms.RadioSelect)
+    to_group = forms.ModelChoiceField(
+        label=_("Move to group"), queryset=Group.objects.none(), required=False
+    )
+    reason = forms.CharField(label=_("Reason"), max_length=255)
+
+    def __init__(self, *args: Any, groups: QuerySet[Group], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["to_group"].queryset = groups  # type: ignore[attr-defined]
+        self.fields["to_group"].empty_label = _("Choose a group")  # type: ignore[attr-defined]
+        # The programme is the page's; its name would only repeat in every option.
+        self.fields["to_group"].label_from_instance = lambda group: group.name  # type: ignore[attr-defined]
+        if not groups.exists():  # nowhere to move to: withdrawing is the one choice
+            self.fields["action"].choices = [self.ACTIONS[1]]  # type: ignore[attr-defined]
+            self.fields["action"].initial = "withdraw"
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("action") == "move" and not data.get("to_group"):
+            self.add_error("to_group", _("Choose the group to move them to."))
+        return data

@@ -1,6 +1,9 @@
 """Reads of the schedule generator: the local calendar, the proposal for a request and
 the conflicts of proposed slots with what is already planned. The pure rules are in
-schedule.py; the writes (saving sessions, calendar days) are in services.py."""
+schedule.py; the writes (saving sessions, calendar days) are in services.py.
+
+Reads of bulk enrolment: the filtered list of people to enrol, and the preview of a
+pasted column of NIPs (the writes are in services/enrolments.py)."""
 
 import datetime
 import enum
@@ -8,10 +11,12 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 
-from cakap.people.models import Person
+from cakap.people.models import Person, Unit
 from cakap.programmes.models import CalendarDay, Enrolment, Group, Programme, Session
+from cakap.programmes.outcomes import FINE, Outcome, outcome_message
+from cakap.programmes.paste import PastedNip
 from cakap.programmes.schedule import (
     MAX_SPAN_DAYS,
     Proposal,
@@ -189,3 +194,156 @@ def existing_starts(group: Group, slots: Sequence[Slot]) -> set[datetime.datetim
         .filter(starts_at__in=[s.starts_at for s in slots])
         .values_list("starts_at", flat=True)
     )
+
+
+# Bulk enrolment ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CandidateFilter:
+    """The filters of the list of people to enrol; empty values filter nothing."""
+
+    unit: Unit | None = None  # with its subtree
+    rank: str = ""
+    job_level: str | None = None  # None: any; "": not stated
+    employee_type: str = ""
+    search: str = ""  # a name, or at least 4 digits of a NIP
+    not_in_programme: bool = True
+
+
+def enrolment_candidates(
+    people: QuerySet[Person], programme: Programme, chosen: CandidateFilter
+) -> QuerySet[Person]:
+    """`people` (the caller's enrollable scope) filtered, each with the group they are
+    actively in within `programme` (`current_group_id`, `current_group_name`, or None),
+    by name. One query for a page of them, whatever its length."""
+    current = Enrolment.objects.active().filter(programme=programme, person=OuterRef("pk"))
+    found = people.select_related("unit").annotate(
+        current_group_id=Subquery(current.values("group_id")[:1]),
+        current_group_name=Subquery(current.values("group__name")[:1]),
+    )
+    if chosen.unit is not None:
+        found = found.filter(unit__path__startswith=chosen.unit.path)
+    if chosen.rank:
+        found = found.filter(rank=chosen.rank)
+    if chosen.job_level is not None:
+        found = found.filter(job_level=chosen.job_level)
+    if chosen.employee_type:
+        found = found.filter(employee_type=chosen.employee_type)
+    search = chosen.search.strip()
+    if search:
+        digits = "".join(ch for ch in search if ch.isdigit())
+        cond = Q(name__icontains=search)
+        if len(digits) >= 4:
+            cond |= Q(nip__contains=digits)
+        found = found.filter(cond)
+    if chosen.not_in_programme:
+        found = found.filter(~Exists(current))
+    return found.order_by("name", "pk")
+
+
+@dataclass(frozen=True)
+class PasteLine:
+    """One entry of a pasted column of NIPs and what enrolling it would do."""
+
+    line: int
+    text: str
+    outcome: Outcome
+    person: Person | None = None
+    group_name: str = ""
+    problem: str = ""
+    first_line: int | None = None  # for a repeat: the line it repeats
+    enrolment: Enrolment | None = None  # the person's active one in the programme
+
+    @property
+    def fine(self) -> bool:
+        return self.outcome in FINE
+
+    @property
+    def message(self) -> str:
+        if self.outcome == Outcome.MALFORMED and self.problem:
+            return self.problem
+        return outcome_message(self.outcome, group=self.group_name, line=self.first_line)
+
+
+def preview_pasted_nips(
+    enrollable: QuerySet[Person], group: Group, entries: Sequence[PastedNip]
+) -> list[PasteLine]:
+    """What enrolling the pasted `entries` in `group` would do, entry by entry; changes
+    nothing. Someone outside `enrollable` is only said to exist (`out_of_scope`), never
+    named. Three queries, whatever the length of the paste."""
+    nips = {e.nip for e in entries if e.nip}
+    in_scope = {p.nip: p for p in enrollable.filter(nip__in=nips).select_related("unit")}
+    elsewhere = set(
+        Person.objects.filter(nip__in=nips - in_scope.keys()).values_list("nip", flat=True)
+    )
+    active = {
+        e.person_id: e
+        for e in Enrolment.objects.active()
+        .filter(programme_id=group.programme_id, person__in=[p.pk for p in in_scope.values()])
+        .select_related("group")
+    }
+    seen: dict[str, int] = {}
+    lines = []
+    for entry in entries:
+        if entry.nip is None:
+            lines.append(
+                PasteLine(entry.line, entry.text, Outcome.MALFORMED, problem=str(entry.problem))
+            )
+            continue
+        if entry.nip in seen:
+            person = in_scope.get(entry.nip)
+            lines.append(
+                PasteLine(
+                    entry.line, entry.text, Outcome.REPEATED, person, first_line=seen[entry.nip]
+                )
+            )
+            continue
+        seen[entry.nip] = entry.line
+        person = in_scope.get(entry.nip)
+        if person is None:
+            outcome = Outcome.OUT_OF_SCOPE if entry.nip in elsewhere else Outcome.UNKNOWN_NIP
+            lines.append(PasteLine(entry.line, entry.text, outcome))
+            continue
+        enrolment = active.get(person.pk)
+        if enrolment is None:
+            lines.append(PasteLine(entry.line, entry.text, Outcome.WILL_ENROL, person))
+        else:
+            outcome = (
+                Outcome.ALREADY_IN_GROUP
+                if enrolment.group_id == group.pk
+                else Outcome.IN_OTHER_GROUP
+            )
+            lines.append(
+                PasteLine(
+                    entry.line,
+                    entry.text,
+                    outcome,
+                    person,
+                    enrolment.group.name,
+                    enrolment=enrolment,
+                )
+            )
+    return lines
+
+
+def preview_people(group: Group, people: Sequence[Person]) -> list[PasteLine]:
+    """What enrolling `people` (already in the caller's scope) in `group` would do, person
+    by person, numbered from 1; changes nothing. One query."""
+    active = {
+        e.person_id: e
+        for e in Enrolment.objects.active()
+        .filter(programme_id=group.programme_id, person__in=[p.pk for p in people])
+        .select_related("group")
+    }
+    lines = []
+    for number, person in enumerate(people, start=1):
+        enrolment = active.get(person.pk)
+        if enrolment is None:
+            outcome, name = Outcome.WILL_ENROL, ""
+        elif enrolment.group_id == group.pk:
+            outcome, name = Outcome.ALREADY_IN_GROUP, group.name
+        else:
+            outcome, name = Outcome.IN_OTHER_GROUP, enrolment.group.name
+        lines.append(PasteLine(number, str(person.pk), outcome, person, name, enrolment=enrolment))
+    return lines

@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from cakap.programmes.views import calendar, programmes
+from cakap.programmes.views import calendar, enrolment, programmes
 
 app_name = "programmes"
 
@@ -16,6 +16,13 @@ urlpatterns = [
     path("groups/<id:pk>/", programmes.group_detail, name="group-detail"),
     path("groups/<id:pk>/coaches/", programmes.group_coaches, name="group-coaches"),
     path("groups/<id:pk>/enrol/", programmes.group_enrol, name="group-enrol"),
+    path("groups/<id:pk>/enrol/many/", enrolment.group_enrol_many, name="group-enrol-many"),
+    path("groups/<id:pk>/enrol/paste/", enrolment.group_enrol_paste, name="group-enrol-paste"),
+    path(
+        "groups/<id:pk>/participants/change/",
+        enrolment.group_change_many,
+        name="group-change-many",
+    ),
     path("groups/<id:pk>/sessions/new/", programmes.session_create, name="session-create"),
     path("enrolments/<id:pk>/move/", programmes.enrolment_move, name="enrolment-move"),
     path("enrolments/<id:pk>/withdraw/", programmes.enrolment_withdraw, name="enrolment-withdraw"),

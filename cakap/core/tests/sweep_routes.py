@@ -286,6 +286,27 @@ PAGES: list[Route] = [
         data={"person": Ref("person")},
     ),
     page(
+        "programmes:group-enrol-many",
+        "MANAGE",
+        pk="group",
+        writes=POST,
+        data={"scope": "selected", "person": Ref("person")},
+    ),
+    page(
+        "programmes:group-enrol-paste",
+        "MANAGE",
+        pk="group",
+        writes=POST,
+        data={"nips": "196803032000121003", "action": "confirm"},
+    ),
+    page(
+        "programmes:group-change-many",
+        "MANAGE",
+        pk="group",
+        writes=POST,
+        data={"enrolment": Ref("enrolment"), "action": "withdraw", "reason": "Mundur"},
+    ),
+    page(
         "programmes:session-create",
         "MANAGE",
         pk="group",
@@ -616,6 +637,25 @@ API: list[Route] = [
         "MANAGE",
         data={"group_id": Ref("group"), "person_id": Ref("person")},
         refused=REFERENCE,
+    ),
+    api(
+        "POST /api/v1/groups/{group_id}/enrolments",
+        "MANAGE",
+        group_id="group",
+        data={"nips": ["196803032000121003"]},
+    ),
+    api(
+        "POST /api/v1/programmes/{programme_id}/enrolments/move",
+        "MANAGE",
+        programme_id="programme",
+        data={"enrolment_ids": [1], "to_group_id": Ref("group"), "reason": "R"},
+        refused=REFERENCE,
+    ),
+    api(
+        "POST /api/v1/programmes/{programme_id}/enrolments/withdraw",
+        "MANAGE",
+        programme_id="programme",
+        data={"enrolment_ids": [1], "reason": "R"},
     ),
     api("GET /api/v1/enrolments/{enrolment_id}", "SEE", enrolment_id="enrolment"),
     api(

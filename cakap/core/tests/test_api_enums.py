@@ -9,6 +9,7 @@ from cakap.attendance.models import AbsenceRequest, Method, Status
 from cakap.competence.models import Administration, Instrument, Item
 from cakap.people.models import Person, Unit
 from cakap.programmes.models import Enrolment, Programme, Session
+from cakap.programmes.outcomes import EnrolmentOutcome
 
 # Component name -> the choices it describes. A new enum in the API adds a line here.
 EXPECTED = {
@@ -25,6 +26,7 @@ EXPECTED = {
     "Scale": Instrument.Scale,
     "ItemKind": Item.Kind,
     "Phase": Administration.Phase,
+    "EnrolmentOutcome": EnrolmentOutcome,
 }
 
 
@@ -66,3 +68,5 @@ def test_the_operations_name_the_enum_of_their_own_model(client):
     assert components["RecordOut"]["properties"]["status"]["$ref"].endswith("/AttendanceStatus")
     assert components["UnitOut"]["properties"]["kind"]["$ref"].endswith("/UnitKind")
     assert components["ItemOut"]["properties"]["kind"]["$ref"].endswith("/ItemKind")
+    outcome = components["BulkItemOut"]["properties"]["outcome"]["$ref"]
+    assert outcome.endswith("/EnrolmentOutcome")

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from cakap.core.lookups import get_or_404
-from cakap.people.access import is_admin, is_organiser, people_visible_to, scope_paths, under
+from cakap.people.access import is_admin, is_organiser, scope_paths, under
 from cakap.people.identity import signed_in
 from cakap.people.models import Person, RoleAssignment, Unit, User
 from cakap.programmes import services
@@ -28,6 +28,7 @@ from cakap.programmes.access import (
     get_managed_programme,
     groups_visible_to,
     is_programme_staff,
+    people_enrollable_by,
     programmes_managed_by,
     programmes_visible_to,
     sessions_visible_to,
@@ -320,7 +321,10 @@ def _search_people(user: User, q: str) -> list[Person]:
     if len(digits) >= 4:
         cond |= Q(nip__contains=digits)
     return list(
-        people_visible_to(user).filter(cond).select_related("unit").order_by("name")[:SEARCH_LIMIT]
+        people_enrollable_by(user)
+        .filter(cond)
+        .select_related("unit")
+        .order_by("name")[:SEARCH_LIMIT]
     )
 
 
@@ -395,7 +399,7 @@ def group_coaches(request: HttpRequest, pk: int) -> HttpResponse:
 def group_enrol(request: HttpRequest, pk: int) -> HttpResponse:
     user = signed_in(request)
     group = _managed_group(user, pk)
-    form = EnrolForm(request.POST, people=people_visible_to(user))
+    form = EnrolForm(request.POST, people=people_enrollable_by(user))
     if not form.is_valid():
         messages.error(request, " ".join(str(e) for e in form.errors.get("person", [])))
         return redirect("programmes:group-detail", group.pk)
