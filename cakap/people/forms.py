@@ -147,3 +147,89 @@ class PasswordChangeWithTokensForm(PasswordChangeForm, _OfferTokenRevocation):
 
 class SetPasswordWithTokensForm(SetPasswordForm[User], _OfferTokenRevocation):
     """Django's new password after a reset, offering to revoke the API tokens."""
+
+
+# --- Logins and roles -----------------------------------------------------------------------
+
+
+class LoginCreateForm(Form):
+    """A login for one person: the email it signs in with (the person's by default)."""
+
+    email = forms.EmailField(
+        label=_("Email for the login"),
+        required=False,
+        help_text=_("Leave empty to sign in with the NIP only."),
+    )
+    send_email = forms.BooleanField(
+        label=_("Also send the set-password link by email"), required=False, initial=True
+    )
+
+
+class LinkSendForm(Form):
+    send_email = forms.BooleanField(required=False)
+
+
+class PeoplePickForm(Form):
+    """People picked on the person list: the ticked ones (`person`, repeated), or
+    everyone the search `q` matches (`everyone`). Ids are checked against the
+    organiser's scope by the view."""
+
+    everyone = forms.BooleanField(required=False)
+    q = forms.CharField(required=False, max_length=200)
+    send_email = forms.BooleanField(required=False)
+
+    MAX_TICKED = 2000
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        raw = self.data.getlist("person") if hasattr(self.data, "getlist") else []
+        ids: list[int] = []
+        for value in raw[: self.MAX_TICKED + 1]:
+            if not str(value).isdigit() or not 0 < int(value) < 2**63:
+                raise forms.ValidationError(_("The list of people sent is not valid."))
+            ids.append(int(value))
+        if len(ids) > self.MAX_TICKED:
+            raise forms.ValidationError(
+                _("Tick at most %(n)d people at a time.") % {"n": self.MAX_TICKED}
+            )
+        if not data.get("everyone") and not ids:
+            raise forms.ValidationError(_("Tick at least one person, or choose everyone listed."))
+        data["person"] = list(dict.fromkeys(ids))
+        return data
+
+
+class RoleGrantForm(Form):
+    role = forms.ChoiceField(label=_("Role"), choices=())
+    unit = forms.ModelChoiceField(
+        label=_("Over unit (and the units below it)"), queryset=Unit.objects.none()
+    )
+
+    def __init__(
+        self, *args: Any, roles: list[tuple[str, str]], units: QuerySet[Unit], **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        role_field = self.fields["role"]
+        assert isinstance(role_field, forms.ChoiceField)
+        role_field.choices = roles
+        unit_field = self.fields["unit"]
+        assert isinstance(unit_field, forms.ModelChoiceField)
+        unit_field.queryset = units
+
+
+class RoleRevokeForm(Form):
+    role = forms.IntegerField(min_value=1, max_value=2**63 - 1)
+
+
+class RoleFilterForm(Form):
+    role = forms.ChoiceField(label=_("Role"), required=False, choices=())
+    q = forms.CharField(label=_("Name, NIP or email"), required=False, max_length=200)
+
+    def __init__(self, *args: Any, roles: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        role_field = self.fields["role"]
+        assert isinstance(role_field, forms.ChoiceField)
+        role_field.choices = [("", _("All roles")), *roles]
+
+
+class FirstPasswordForm(SetPasswordForm[User]):
+    """The first password of a login, chosen through its set-password link."""

@@ -164,18 +164,16 @@ def test_create_login_refusals(world):
     assert err.value.code == "invalid_email"
 
 
-def test_assign_role_is_for_admins_and_idempotent(world):
-    user = world.coach
-    with pytest.raises(RoleError) as err:
-        services.assign_role(user, "leader", world.diskominfo, acting_user=world.organiser)
-    assert err.value.code == "forbidden"
-    first = services.assign_role(user, "leader", world.diskominfo, acting_user=world.admin)
-    again = services.assign_role(user, "leader", world.diskominfo, acting_user=world.admin)
+def test_grant_role_is_idempotent_and_audited_once(world):
+    person = world.coach.person
+    first = services.grant_role(person, "leader", world.diskominfo, acting_user=world.admin)
+    again = services.grant_role(person, "leader", world.diskominfo, acting_user=world.admin)
     assert first.pk == again.pk
-    assert RoleAssignment.objects.filter(user=user, role="leader").count() == 1
-    assert AuditEntry.objects.filter(action="role.assign").count() == 1
-    with pytest.raises(RoleError):
-        services.assign_role(user, "emperor", world.diskominfo, acting_user=world.admin)
+    assert RoleAssignment.objects.filter(user=world.coach, role="leader").count() == 1
+    assert AuditEntry.objects.filter(action="role.grant").count() == 1
+    with pytest.raises(RoleError) as err:
+        services.grant_role(person, "emperor", world.diskominfo, acting_user=world.admin)
+    assert err.value.code == "invalid_role"
 
 
 def test_create_unit_sets_path_and_audits(world):

@@ -8,7 +8,6 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import PasswordResetForm
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
@@ -33,6 +32,8 @@ from cakap.people.access import (
 from cakap.people.forms import PersonForm, RosterUploadForm
 from cakap.people.identity import signed_in
 from cakap.people.models import Person, Unit, User
+from cakap.people.queries import search_people
+from cakap.people.views import logins
 
 
 def _try_again(until: datetime.datetime | None) -> str:
@@ -94,14 +95,10 @@ def person_list(request: HttpRequest) -> HttpResponse:
         raise Http404
     people = people_visible_to(request.user).select_related("unit")  # type: ignore[arg-type]
     q = request.GET.get("q", "").strip()
-    if q:
-        digits = "".join(ch for ch in q if ch.isdigit())
-        cond = Q(name__icontains=q) | Q(position__icontains=q) | Q(unit__name__icontains=q)
-        if len(digits) >= 4:
-            cond |= Q(nip__contains=digits)
-        people = people.filter(cond)
-    page = Paginator(people.order_by("name"), 50).get_page(request.GET.get("page"))
-    return render(request, "people/person_list.html", {"page": page, "q": q})
+    people = search_people(people, q)
+    page = Paginator(people.order_by("name", "pk"), 50).get_page(request.GET.get("page"))
+    context = {"page": page, "q": q, "can_give_logins": True}
+    return render(request, "people/person_list.html", context)
 
 
 @login_required
@@ -110,6 +107,8 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     person = get_person_for_user(user, pk)
     can_edit = people_editable_by(user).filter(pk=person.pk).exists()
     context = {"person": person, "can_edit": can_edit, "full": sees_in_full(user, person)}
+    if can_edit:
+        context.update(logins.person_context(request, person))
     return render(request, "people/person_detail.html", context)
 
 
