@@ -17,6 +17,7 @@ from cakap.people.models import Person, RoleAssignment, Unit, User
 from conftest import client_for, in_english
 
 NEW_NIP = "199001012015031004"
+NEW_PASSWORD = "a-new-Secret-9"  # noqa: S105
 
 
 def _new_person(world, **fields):
@@ -35,7 +36,7 @@ def _link_on(page: str) -> str:
     return found.group(1)
 
 
-def _set_password(client, path: str, password: str = "a-new-Secret-9"):
+def _set_password(client, path: str, password: str = NEW_PASSWORD):
     """Open a set-password link and choose a password, as the person would."""
     opened = client.get(path)
     assert opened.status_code == 302  # Django moves the token out of the address
