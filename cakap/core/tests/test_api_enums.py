@@ -7,13 +7,14 @@ from django.db import models
 
 from cakap.attendance.models import AbsenceRequest, Method, Status
 from cakap.competence.models import Administration, Instrument, Item
-from cakap.people.models import Person, Unit
+from cakap.people.models import Person, RoleAssignment, Unit
 from cakap.programmes.models import Enrolment, Programme, Session
 
 # Component name -> the choices it describes. A new enum in the API adds a line here.
 EXPECTED = {
     "UnitKind": Unit.Kind,
     "EmployeeType": Person.EmployeeType,
+    "Role": RoleAssignment.Role,
     "ProgrammeStatus": Programme.Status,
     "LearningForm": Programme.LearningForm,
     "EnrolmentStatus": Enrolment.Status,

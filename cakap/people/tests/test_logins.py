@@ -60,7 +60,9 @@ def test_organiser_gives_a_login_and_the_link_sets_the_password_once(
     page = organiser.get("/people/logins/links/").content.decode()
     path = _link_on(page)
     assert "https://wa.me/6281234567890?text=" in page
-    whatsapp = unquote(re.search(r'https://wa\.me/[^"]+', page).group(0))
+    found = re.search(r'https://wa\.me/[^"]+', page)
+    assert found is not None
+    whatsapp = unquote(found.group(0))
     assert "http://testserver" + path in whatsapp.replace("&amp;", "&")
     assert "emailed to budi@example.go.id" in page
     assert len(mail.outbox) == 1
@@ -289,7 +291,7 @@ def test_the_person_page_offers_a_login_and_shows_its_state(world):
     assert "Create login" in page and 'value="budi@example.go.id"' in page
     organiser.post(f"/people/{person.pk}/login/")
     page = organiser.get(f"/people/{person.pk}/").content.decode()
-    assert "waiting for the first password" in page
+    assert "not signed in yet" in page
     assert "New set-password link" in page
     # Someone who only sees the person is offered none of it.
     leader_page = in_english(client_for(world.leader)).get(

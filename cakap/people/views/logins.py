@@ -163,7 +163,7 @@ def logins_create(request: HttpRequest) -> HttpResponse:
         return redirect("people:person-list")
     people = people_editable_by(user).select_related("unit")
     if form.cleaned_data["everyone"]:
-        people = search_people(people, form.cleaned_data["q"])
+        people = search_people(people, form.cleaned_data["q"]).filter(user__isnull=True)
     else:
         people = people.filter(pk__in=form.cleaned_data["person"])
     chosen = list(people.order_by("name", "pk")[: PeoplePickForm.MAX_TICKED])

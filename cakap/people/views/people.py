@@ -97,7 +97,9 @@ def person_list(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()
     people = search_people(people, q)
     page = Paginator(people.order_by("name", "pk"), 50).get_page(request.GET.get("page"))
-    context = {"page": page, "q": q, "can_give_logins": True}
+    # Logins go to people the organiser manages who have none: ticked, or all at once.
+    without = people_editable_by(signed_in(request)).filter(pk__in=people.values("pk"))
+    context = {"page": page, "q": q, "without_login": without.filter(user__isnull=True).count()}
     return render(request, "people/person_list.html", context)
 
 
