@@ -231,6 +231,8 @@ def login_link_refusal(actor: User, login: User) -> str | None:
     in and holds no rights beyond those the organiser could grant (roles of their own
     subtree, coaching in programmes of their subtree). Administrators may for any login.
     Read fresh from the database."""
+    if not login.is_active:
+        return str(_("This login is inactive; an administrator can reactivate it."))
     if is_admin(actor):
         return None
     if login.last_login is not None:

@@ -322,3 +322,15 @@ def test_the_api_gives_a_login_and_reports_one_that_exists(
     assert again.status_code == 200
     assert again.json()["outcome"] == "has_login" and again.json()["set_password_url"] is None
     assert User.objects.filter(email="budi@example.go.id").count() == 1
+
+
+def test_an_inactive_login_gets_no_new_link(world):
+    person = _new_person(world)
+    user = services.create_login(person, acting_user=world.organiser)
+    User.objects.filter(pk=user.pk).update(is_active=False)
+    for actor in (world.organiser, world.admin):
+        response = in_english(client_for(actor)).post(
+            f"/people/{person.pk}/login/link/", follow=True
+        )
+        assert "This login is inactive" in response.content.decode()
+        assert "/welcome/" not in response.content.decode()
