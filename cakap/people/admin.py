@@ -3,7 +3,6 @@ search and filters. Changes go to the audit trail; roles are granted and revoked
 the services (the same rules and audit entries as on the pages); no password hash,
 token hash or feed secret is shown or editable."""
 
-import secrets
 from typing import Any
 
 from django.contrib import admin, messages
@@ -107,8 +106,9 @@ class UserAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
                 old = User.objects.filter(pk=obj.pk).first()
                 before = audit.snapshot(old, USER_AUDIT) if old is not None else {}
             else:
-                # The person sets a password through "Forgot password"; nobody knows this one.
-                obj.set_password(secrets.token_urlsafe(32))
+                # The person sets a password through "Forgot password" (which accepts a
+                # login without one until it first signs in).
+                obj.set_unusable_password()
             super().save_model(request, obj, form, change)
             audit.record(
                 "user.admin_updated" if change else "user.admin_created",

@@ -1,7 +1,12 @@
 from typing import Any
 
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm, SetPasswordForm
+from django.contrib.auth.forms import (
+    AuthenticationForm,
+    PasswordChangeForm,
+    PasswordResetForm,
+    SetPasswordForm,
+)
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
@@ -233,3 +238,19 @@ class RoleFilterForm(Form):
 
 class FirstPasswordForm(SetPasswordForm[User]):
     """The first password of a login, chosen through its set-password link."""
+
+
+class PasswordResetRequestForm(PasswordResetForm):
+    """Django's reset request, which also reaches a login made without a password that
+    has never signed in (services.create_login), so that a person whose set-password
+    link expired can still recover by email. Placeholder addresses get no mail."""
+
+    def get_users(self, email: str) -> Any:
+        found = User.objects.filter(email__iexact=email, is_active=True)
+        return (
+            user
+            for user in found
+            if (user.has_usable_password() or user.last_login is None)
+            and user.email.casefold() == email.casefold()
+            and not user.email.endswith("@" + User.PLACEHOLDER_DOMAIN)
+        )

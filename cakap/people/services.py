@@ -6,7 +6,6 @@ normalises its input, writes inside one transaction and records the audit trail.
 """
 
 import logging
-import secrets
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, TypedDict, Unpack
@@ -350,9 +349,9 @@ def create_login(
 ) -> User:
     """Give a person a login. The email is the one given, else the person's; without
     either the login signs in by NIP only. Without a password the person sets one through
-    a set-password link (a random secret is stored meanwhile, so the reset form accepts
-    them too). A person who has a login keeps it (`has_login`); an email another login
-    uses is refused (`email_taken`)."""
+    a set-password link (or the reset form, which accepts a login without a password
+    until it first signs in: forms.PasswordResetRequestForm). A person who has a login
+    keeps it (`has_login`); an email another login uses is refused (`email_taken`)."""
     _require_unit(person.unit, acting_user=acting_user)
     person = Person.objects.select_for_update().get(pk=person.pk)
     if person.user_id is not None:
@@ -363,7 +362,12 @@ def create_login(
     if User.objects.filter(email__iexact=email).exists():
         raise _email_taken(email)
     user = User(email=email, display_name=person.full_name[:150])
-    user.set_password(password or secrets.token_urlsafe(32))
+    if password:
+        user.set_password(password)
+    else:
+        # No slow hash of a secret nobody knows (a bulk run of many logins would spend
+        # seconds on each); the reset form accepts such a login until it first signs in.
+        user.set_unusable_password()
     try:
         with transaction.atomic():
             user.save()

@@ -334,3 +334,12 @@ def test_an_inactive_login_gets_no_new_link(world):
         )
         assert "This login is inactive" in response.content.decode()
         assert "/welcome/" not in response.content.decode()
+
+
+def test_the_reset_form_reaches_a_new_login_but_never_a_placeholder_address(world, client):
+    with_mail = _new_person(world, email="budi@example.go.id")
+    without = _new_person(world, nip="199002022015032005", name="Dewi")
+    services.give_logins([with_mail, without], acting_user=world.organiser)
+    client.post("/password-reset/", {"email": "budi@example.go.id"})
+    client.post("/password-reset/", {"email": "199002022015032005@nip.invalid"})
+    assert [m.to for m in mail.outbox] == [["budi@example.go.id"]]

@@ -1,6 +1,7 @@
 """The people services: validation, scope, audit trail, update_fields."""
 
 import pytest
+from django.core import mail
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
@@ -124,7 +125,7 @@ def test_update_refuses_a_nip_someone_else_has(world):
     assert err.value.code == "duplicate_nip"
 
 
-def test_create_login_links_a_usable_argon2_password(world):
+def test_create_login_without_a_password_can_still_be_reset_by_email(world, client):
     person = services.create_person(
         nip=NEW_NIP, name="Budi", unit=world.dinkes, acting_user=world.organiser
     )
@@ -132,8 +133,9 @@ def test_create_login_links_a_usable_argon2_password(world):
     person.refresh_from_db()
     assert person.user == user
     assert person.email == "budi@example.go.id"
-    assert user.password.startswith("argon2$")
-    assert user.has_usable_password()  # so that the reset form will send a link
+    assert not user.has_usable_password()  # no slow hash of a secret nobody knows
+    client.post("/password-reset/", {"email": "budi@example.go.id"})
+    assert [m.to for m in mail.outbox] == [["budi@example.go.id"]]
     assert AuditEntry.objects.filter(action="user.create", object_id=str(user.pk)).exists()
 
 

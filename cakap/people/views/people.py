@@ -29,7 +29,7 @@ from cakap.people.access import (
     units_managed_by,
     units_visible_to,
 )
-from cakap.people.forms import PersonForm, RosterUploadForm
+from cakap.people.forms import PasswordResetRequestForm, PersonForm, RosterUploadForm
 from cakap.people.identity import signed_in
 from cakap.people.models import Person, Unit, User
 from cakap.people.queries import search_people
@@ -71,6 +71,7 @@ class PasswordResetView(auth_views.PasswordResetView):
     (throttle.reset_request_refused_until); a refusal says when to try again and is the
     same for an email that has an account and one that has none."""
 
+    form_class = PasswordResetRequestForm
     template_name = "people/auth/password_reset_form.html"
     email_template_name = "people/auth/password_reset_email.txt"
     success_url = reverse_lazy("people:password_reset_done")
