@@ -245,6 +245,8 @@ JP_YEARLY_TARGET = {
 IMPORT_MAX_ROWS = env_int("CAKAP_IMPORT_MAX_ROWS", 5000)
 # A personal sign-in link works until this many days after its programme's end date.
 PERSONAL_LINK_DAYS_AFTER_END = env_int("CAKAP_PERSONAL_LINK_DAYS_AFTER_END", 14)
+# A set-password link for a new login works once, within this many days (decision 81).
+LOGIN_LINK_DAYS = env_int("CAKAP_LOGIN_LINK_DAYS", 7)
 
 # Check-in (attendance/checkin.py): how far a phone's stated accuracy may widen a venue's
 # radius, from what accuracy a position is flagged as rough, and how many wrong codes an

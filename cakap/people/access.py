@@ -200,3 +200,86 @@ def reads_visible_to(user: User) -> QuerySet[DataRead]:
     if not is_admin(user):
         return DataRead.objects.none()
     return DataRead.objects.all()
+
+
+# --- Logins and roles (decision 81) ---------------------------------------------------------
+
+# The roles an organiser may grant within their subtree; administrators grant every role.
+ORGANISER_GRANTS = (Role.COACH, Role.ORGANISER, Role.LEADER)
+
+
+def grantable_roles(user: User) -> list[str]:
+    """The roles `user` may grant and revoke: every role for an administrator, coach,
+    organiser and leader for an organiser, none for anyone else."""
+    if is_admin(user):
+        return list(Role.values)
+    if scope_paths(user, Role.ORGANISER):
+        return [str(role) for role in ORGANISER_GRANTS]
+    return []
+
+
+def may_hold_role_over(user: User, unit: Unit) -> bool:
+    """Whether `user` may grant or revoke a role over `unit`: an administrator anywhere,
+    an organiser over a unit of their own subtree (never above it, never outside it)."""
+    if is_admin(user):
+        return True
+    return any(unit.path.startswith(p) for p in scope_paths(user, Role.ORGANISER))
+
+
+def roles_visible_to(user: User) -> QuerySet[RoleAssignment]:
+    """Role assignments `user` may see and change: an administrator's, all; an
+    organiser's, those over units of their subtree; nobody else's, none."""
+    if not user.is_authenticated:
+        return RoleAssignment.objects.none()
+    if is_admin(user):
+        return RoleAssignment.objects.all()
+    return RoleAssignment.objects.filter(under(scope_paths(user, Role.ORGANISER), "unit__path"))
+
+
+def login_link_refusal(actor: User, login: User) -> str | None:
+    """Why `actor` may not be given a new set-password link for `login`, or None.
+
+    A set-password link lets whoever holds it choose the login's password, and the
+    organiser sees it: so an organiser gets one only for a login that has never signed
+    in and holds no rights beyond those the organiser could grant (roles of their own
+    subtree, coaching in programmes of their subtree). Administrators may for any login.
+    Read fresh from the database."""
+    if not login.is_active:
+        return str(_("This login is inactive; an administrator can reactivate it."))
+    if is_admin(actor):
+        return None
+    if login.last_login is not None:
+        return str(
+            _(
+                "This login has been used already. Its owner can change the password, or "
+                "ask for a reset link from the sign-in page."
+            )
+        )
+    paths = scope_paths(actor, Role.ORGANISER)
+    beyond = login.is_staff or login.is_superuser
+    for role, path in RoleAssignment.objects.filter(user=login).values_list("role", "unit__path"):
+        if role == Role.ADMIN or not any(path.startswith(p) for p in paths):
+            beyond = True
+    # Coaching a group of a programme outside the actor's subtree reaches its people.
+    person = Person.objects.filter(user=login).first()
+    if person is not None:
+        ours = under(paths, "programme__organiser_unit__path") | under(
+            paths, "programme__coaching_unit__path"
+        )
+        ours_by_group = under(paths, "group__programme__organiser_unit__path") | under(
+            paths, "group__programme__coaching_unit__path"
+        )
+        if (
+            person.coached_groups.exclude(ours).exists()
+            or person.coached_sessions.exclude(ours_by_group).exists()
+        ):
+            beyond = True
+    if beyond:
+        return str(
+            _(
+                "This login has rights beyond yours (%(rights)s); only an administrator can "
+                "send it a new set-password link."
+            )
+            % {"rights": ", ".join(capabilities_beyond_taking_part(login))}
+        )
+    return None

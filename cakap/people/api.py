@@ -4,9 +4,11 @@ Every list and detail goes through cakap.people.access, as pages do; an object
 outside the caller's scope answers 404, never 403, so that its existence does not leak.
 """
 
+import datetime
 from collections.abc import Mapping
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
@@ -24,17 +26,19 @@ from cakap.core.api_support import (
     reject_nulls,
 )
 from cakap.core.lookups import get_or_404
-from cakap.people import reads, services
+from cakap.people import invitations, reads, services
 from cakap.people.access import (
     is_organiser,
     people_editable_by,
     people_visible_to,
+    roles_visible_to,
     sees_in_full,
     units_managed_by,
     units_visible_to,
 )
 from cakap.people.identity import actor
-from cakap.people.models import Person, Unit, UnitAlias
+from cakap.people.models import Person, RoleAssignment, Unit, UnitAlias
+from cakap.people.queries import search_people
 
 router = Router(tags=["people"])
 
@@ -373,14 +377,7 @@ def _people(request: HttpRequest) -> QuerySet[Person]:
 @router.get("/people", response={200: list[PersonOut], **READ_RESPONSES}, summary="List people")
 @paginate(PageNumbers)
 def list_people(request: HttpRequest, filters: Query[PeopleFilter]) -> QuerySet[Person]:
-    people = _people(request).order_by("name", "pk")
-    q = filters.q.strip()
-    if q:
-        digits = "".join(ch for ch in q if ch.isdigit())
-        cond = Q(name__icontains=q) | Q(position__icontains=q) | Q(unit__name__icontains=q)
-        if len(digits) >= 4:
-            cond |= Q(nip__contains=digits)
-        people = people.filter(cond)
+    people = search_people(_people(request).order_by("name", "pk"), filters.q)
     if filters.unit is not None:
         unit = referenced(units_visible_to(actor(request)), filters.unit, "unit")
         people = people.filter(unit__path__startswith=unit.path)
@@ -450,3 +447,226 @@ def me(request: HttpRequest) -> dict[str, object]:
         "person": person,
         "roles": list(user.roles.select_related("unit").order_by("role", "unit__path")),
     }
+
+
+# ---------------------------------------------------------------- logins and roles
+# Decision 81: organisers give people of their subtree logins with a set-password link,
+# and grant and revoke roles over units of their subtree; administrators do everything.
+
+
+class LoginIn(InputSchema):
+    email: str = Field(
+        "",
+        max_length=254,
+        description="The login's email; empty: the person's email, or none (NIP only)",
+    )
+    send_email: bool = Field(True, description="Also email the link, when there is an email")
+
+
+class LinkIn(InputSchema):
+    send_email: bool = Field(True, description="Also email the link, when there is an email")
+
+
+class LoginsIn(InputSchema):
+    person_ids: list[Id] = Field(min_length=1, max_length=2000)
+    send_email: bool = Field(True, description="Email each link, when there is an email")
+
+
+class LoginOut(Schema):
+    person_id: int
+    outcome: str = Field(
+        description="'created' (a new login), 'link' (a new link for a login waiting for "
+        "its first password), 'has_login' (reported, nothing changed) or 'refused'"
+    )
+    message: str = Field(description="Why it was refused or reported; empty otherwise")
+    user_id: int | None
+    set_password_url: str | None = Field(
+        description="The one-time link with which the person chooses their password"
+    )
+    whatsapp_url: str | None = Field(description="wa.me click-to-chat with a prepared message")
+    emailed: bool = Field(description="The link is emailed to the login's address")
+    link_days: int = Field(description="Days the link works, unless used before")
+
+
+class RoleIn(InputSchema):
+    role: RoleAssignment.Role
+    unit_id: Id = Field(description="The role holds over this unit and the units below it")
+
+
+class RoleAssignmentOut(Schema):
+    id: int
+    role: RoleAssignment.Role
+    unit: UnitRef
+    user_id: int
+    person: PersonRef | None
+    granted_at: datetime.datetime
+    granted_by_id: int | None
+
+    @staticmethod
+    def resolve_person(obj: RoleAssignment) -> Person | None:
+        # Read with select_related("user__person"); a login without a person has none.
+        found = getattr(obj.user, "person", None)
+        return found if isinstance(found, Person) else None
+
+
+class RoleFilter(InputSchema):
+    role: RoleAssignment.Role | None = None
+    unit: Id | None = Field(None, description="Roles over this unit and the units below it")
+
+
+def _offer_out(request: HttpRequest, offer: services.LoginOffer) -> dict[str, object]:
+    url = whatsapp = None
+    if offer.path:
+        url = request.build_absolute_uri(offer.path)
+        text = invitations.invitation_text(offer.person, url)
+        whatsapp = invitations.whatsapp_url(offer.person.phone, text)
+    return {
+        "person_id": offer.person.pk,
+        "outcome": offer.outcome,
+        "message": offer.message,
+        "user_id": offer.user.pk if offer.user is not None else offer.person.user_id,
+        "set_password_url": url,
+        "whatsapp_url": whatsapp,
+        "emailed": offer.emailed,
+        "link_days": settings.LOGIN_LINK_DAYS,
+    }
+
+
+def _editable(request: HttpRequest, person_id: int) -> Person:
+    """A person the caller sees (404 otherwise) and may manage (403 otherwise)."""
+    user = actor(request)
+    person = get_or_404(_people(request), person_id)
+    if not people_editable_by(user).filter(pk=person.pk).exists():
+        raise forbidden()
+    return person
+
+
+@router.post(
+    "/people/{person_id}/login",
+    response={200: LoginOut, 201: LoginOut, **ERROR_RESPONSES},
+    summary="Give a person a login with a set-password link",
+    description="201 with the link for a new login; 200 with outcome 'has_login' when the "
+    "person has one already (nothing changes, so a retry is harmless).",
+)
+def create_login(
+    request: HttpRequest, person_id: Id, payload: LoginIn
+) -> Status[dict[str, object]]:
+    user = actor(request)
+    person = _editable(request, person_id)
+    offer = services.give_login(
+        person,
+        email=payload.email,
+        send_email=payload.send_email,
+        absolute=request.build_absolute_uri,
+        acting_user=user,
+    )
+    return Status(201 if offer.outcome == "created" else 200, _offer_out(request, offer))
+
+
+@router.post(
+    "/people/{person_id}/login/link",
+    response={200: LoginOut, **ERROR_RESPONSES},
+    summary="A new set-password link for a login that has no password chosen yet",
+)
+def send_login_link(request: HttpRequest, person_id: Id, payload: LinkIn) -> dict[str, object]:
+    user = actor(request)
+    person = _editable(request, person_id)
+    offer = services.send_login_link(
+        person, send_email=payload.send_email, absolute=request.build_absolute_uri, acting_user=user
+    )
+    return _offer_out(request, offer)
+
+
+@router.post(
+    "/logins",
+    response={200: list[LoginOut], **ERROR_RESPONSES},
+    summary="Give many people logins with set-password links",
+    description="One answer per person, in the order sent. A person who has a login is "
+    "reported ('has_login'), one who cannot get one is 'refused' with the reason; an id "
+    "the caller may not manage refuses the whole request (422) and changes nothing.",
+)
+def create_logins(request: HttpRequest, payload: LoginsIn) -> list[dict[str, object]]:
+    user = actor(request)
+    if not is_organiser(user):
+        raise forbidden()
+    editable = people_editable_by(user).select_related("unit")
+    people = [referenced(editable, pk, "person_ids") for pk in dict.fromkeys(payload.person_ids)]
+    offers = services.give_logins(
+        people, send_email=payload.send_email, absolute=request.build_absolute_uri, acting_user=user
+    )
+    return [_offer_out(request, offer) for offer in offers]
+
+
+def _roles_of(request: HttpRequest, person: Person) -> QuerySet[RoleAssignment]:
+    return (
+        RoleAssignment.objects.filter(user__person=person)
+        .select_related("unit", "user__person")
+        .order_by("role", "unit__path", "pk")
+    )
+
+
+@router.get(
+    "/people/{person_id}/roles",
+    response={200: list[RoleAssignmentOut], **ERROR_RESPONSES},
+    summary="The roles of a person's login",
+)
+def list_person_roles(request: HttpRequest, person_id: Id) -> list[RoleAssignment]:
+    person = _editable(request, person_id)
+    return list(_roles_of(request, person))
+
+
+@router.post(
+    "/people/{person_id}/roles",
+    response={200: RoleAssignmentOut, 201: RoleAssignmentOut, **ERROR_RESPONSES},
+    summary="Grant a role over a unit's subtree",
+    description="201 for a new role; 200 when the login holds it already (nothing changes). "
+    "Organisers grant coach, organiser and leader over units of their own subtree only.",
+)
+def grant_role(request: HttpRequest, person_id: Id, payload: RoleIn) -> Status[RoleAssignment]:
+    user = actor(request)
+    person = _editable(request, person_id)
+    unit = referenced(units_visible_to(user), payload.unit_id, "unit_id")
+    existed = RoleAssignment.objects.filter(
+        user__person=person, role=payload.role, unit=unit
+    ).exists()
+    assignment = services.grant_role(person, payload.role, unit, acting_user=user)
+    return Status(200 if existed else 201, _roles_of(request, person).get(pk=assignment.pk))
+
+
+@router.delete(
+    "/people/{person_id}/roles/{role_id}",
+    response={204: None, **ERROR_RESPONSES},
+    summary="Revoke a role",
+    description="Nobody revokes their own organiser or administrator role.",
+)
+def revoke_role(request: HttpRequest, person_id: Id, role_id: Id) -> Status[None]:
+    user = actor(request)
+    person = _editable(request, person_id)
+    assignment = get_or_404(_roles_of(request, person), role_id)
+    if not roles_visible_to(user).filter(pk=assignment.pk).exists():
+        raise forbidden()
+    services.revoke_role(assignment, acting_user=user)
+    return Status(204, None)
+
+
+@router.get(
+    "/roles",
+    response={200: list[RoleAssignmentOut], **ERROR_RESPONSES},
+    summary="Who holds which role over the units of the caller's scope",
+)
+@paginate(PageNumbers)
+def list_roles(request: HttpRequest, filters: Query[RoleFilter]) -> QuerySet[RoleAssignment]:
+    user = actor(request)
+    if not is_organiser(user):
+        raise forbidden()
+    found = (
+        roles_visible_to(user)
+        .select_related("unit", "user__person")
+        .order_by("unit__path", "role", "pk")
+    )
+    if filters.role is not None:
+        found = found.filter(role=filters.role)
+    if filters.unit is not None:
+        unit = referenced(units_visible_to(user), filters.unit, "unit")
+        found = found.filter(unit__path__startswith=unit.path)
+    return found

@@ -3,7 +3,12 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm, SetPasswordForm
+from django.contrib.auth.forms import (
+    AuthenticationForm,
+    PasswordChangeForm,
+    PasswordResetForm,
+    SetPasswordForm,
+)
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
@@ -192,14 +197,6 @@ class SetPasswordWithTokensForm(SetPasswordForm[User], _OfferTokenRevocation):
     """Django's new password after a reset, offering to revoke the API tokens."""
 
 
-class UnitChoiceField(forms.ModelChoiceField[Unit]):
-    """A unit, chosen from a list indented by the tree (each unit under its parent)."""
-
-    def label_from_instance(self, obj: Unit) -> str:
-        depth = max(0, obj.path.count("/") - 2)
-        return "\u00a0\u00a0" * depth + ("· " if depth else "") + obj.name
-
-
 def _units_choice(label: Any, units: QuerySet[Unit], *, required: bool = True) -> UnitChoiceField:
     field = UnitChoiceField(label=label, queryset=units.order_by("path"), required=required)
     field.empty_label = "—"
@@ -298,3 +295,105 @@ class UnitMappingForm(Form):
             other = self.cleaned_data.get("other")
             return other.pk if other else None
         return int(choice) if choice.isdigit() and int(choice) in self._suggested else None
+
+
+# --- Logins and roles -----------------------------------------------------------------------
+
+
+class LoginCreateForm(Form):
+    """A login for one person: the email it signs in with (the person's by default)."""
+
+    email = forms.EmailField(
+        label=_("Email for the login"),
+        required=False,
+        help_text=_("Leave empty to sign in with the NIP only."),
+    )
+    send_email = forms.BooleanField(
+        label=_("Also send the set-password link by email"), required=False, initial=True
+    )
+
+
+class LinkSendForm(Form):
+    send_email = forms.BooleanField(required=False)
+
+
+class PeoplePickForm(Form):
+    """People picked on the person list: the ticked ones (`person`, repeated), or
+    everyone the search `q` matches (`everyone`). Ids are checked against the
+    organiser's scope by the view."""
+
+    everyone = forms.BooleanField(required=False)
+    q = forms.CharField(required=False, max_length=200)
+    send_email = forms.BooleanField(required=False)
+
+    MAX_TICKED = 2000
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        raw = self.data.getlist("person") if hasattr(self.data, "getlist") else []
+        ids: list[int] = []
+        for value in raw[: self.MAX_TICKED + 1]:
+            if not str(value).isdigit() or not 0 < int(value) < 2**63:
+                raise forms.ValidationError(_("The list of people sent is not valid."))
+            ids.append(int(value))
+        if len(ids) > self.MAX_TICKED:
+            raise forms.ValidationError(
+                _("Tick at most %(n)d people at a time.") % {"n": self.MAX_TICKED}
+            )
+        if not data.get("everyone") and not ids:
+            raise forms.ValidationError(_("Tick at least one person, or choose everyone listed."))
+        data["person"] = list(dict.fromkeys(ids))
+        return data
+
+
+class RoleGrantForm(Form):
+    role = forms.ChoiceField(label=_("Role"), choices=())
+    unit = forms.ModelChoiceField(
+        label=_("Over unit (and the units below it)"), queryset=Unit.objects.none()
+    )
+
+    def __init__(
+        self, *args: Any, roles: list[tuple[str, str]], units: QuerySet[Unit], **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        role_field = self.fields["role"]
+        assert isinstance(role_field, forms.ChoiceField)
+        role_field.choices = roles
+        unit_field = self.fields["unit"]
+        assert isinstance(unit_field, forms.ModelChoiceField)
+        unit_field.queryset = units
+
+
+class RoleRevokeForm(Form):
+    role = forms.IntegerField(min_value=1, max_value=2**63 - 1)
+
+
+class RoleFilterForm(Form):
+    role = forms.ChoiceField(label=_("Role"), required=False, choices=())
+    q = forms.CharField(label=_("Name, NIP or email"), required=False, max_length=200)
+
+    def __init__(self, *args: Any, roles: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        role_field = self.fields["role"]
+        assert isinstance(role_field, forms.ChoiceField)
+        role_field.choices = [("", _("All roles")), *roles]
+
+
+class FirstPasswordForm(SetPasswordForm[User]):
+    """The first password of a login, chosen through its set-password link."""
+
+
+class PasswordResetRequestForm(PasswordResetForm):
+    """Django's reset request, which also reaches a login made without a password that
+    has never signed in (services.create_login), so that a person whose set-password
+    link expired can still recover by email. Placeholder addresses get no mail."""
+
+    def get_users(self, email: str) -> Any:
+        found = User.objects.filter(email__iexact=email, is_active=True)
+        return (
+            user
+            for user in found
+            if (user.has_usable_password() or user.last_login is None)
+            and user.email.casefold() == email.casefold()
+            and not user.email.endswith("@" + User.PLACEHOLDER_DOMAIN)
+        )

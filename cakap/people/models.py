@@ -217,6 +217,10 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     objects: ClassVar[UserManager] = UserManager()
 
+    # A login made for a person without an email gets an address under this reserved
+    # domain (RFC 2606), which no mail reaches: they sign in with their NIP.
+    PLACEHOLDER_DOMAIN: ClassVar[str] = "nip.invalid"
+
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
     REQUIRED_FIELDS: ClassVar[list[str]] = []
@@ -237,17 +241,29 @@ class User(AbstractBaseUser, PermissionsMixin):
 
 
 class RoleAssignment(models.Model):
-    """A role held over a unit's subtree. Coach and participant roles come from groups."""
+    """A role held over a unit's subtree. Coaching a group and taking part come from
+    groups; the coach role makes its holder a coach whom the organisers of programmes in
+    that subtree may put on their groups (decision 81)."""
 
     class Role(models.TextChoices):
         ADMIN = "admin", _("Administrator")
         ORGANISER = "organiser", _("Organiser")
         LEADER = "leader", _("Leader")
+        COACH = "coach", _("Coach")
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="roles")
     role = models.CharField(_("role"), max_length=16, choices=Role.choices)
     unit = models.ForeignKey(
         Unit, verbose_name=_("scope"), on_delete=models.PROTECT, related_name="+"
+    )
+    granted_at = models.DateTimeField(_("granted"), default=timezone.now)
+    granted_by = models.ForeignKey(
+        User,
+        verbose_name=_("granted by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
 
     class Meta:

@@ -2,7 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from cakap.people.forms import LoginForm
-from cakap.people.views import account, people, units
+from cakap.people.views import account, logins, people, units
 
 # The admin app, listed before ours, ships registration/password_reset_*.html in its own
 # look; naming our templates explicitly keeps the reset pages in Cakap's layout.
@@ -67,4 +67,13 @@ urlpatterns = [
     path("units/<id:pk>/merge/", units.unit_merge, name="unit-merge"),
     path("units/<id:pk>/aliases/", units.unit_alias_add, name="unit-alias-add"),
     path("units/<id:pk>/aliases/remove/", units.unit_alias_remove, name="unit-alias-remove"),
+    # Logins and roles (views/logins.py)
+    path("people/<id:pk>/login/", logins.person_login_create, name="person-login-create"),
+    path("people/<id:pk>/login/link/", logins.person_login_link, name="person-login-link"),
+    path("people/<id:pk>/roles/grant/", logins.person_role_grant, name="person-role-grant"),
+    path("people/<id:pk>/roles/revoke/", logins.person_role_revoke, name="person-role-revoke"),
+    path("people/logins/", logins.logins_create, name="logins-create"),
+    path("people/logins/links/", logins.login_links, name="login-links"),
+    path("roles/", logins.role_list, name="role-list"),
+    path("welcome/<uidb64>/<token>/", logins.LoginWelcomeView.as_view(), name="login-welcome"),
 ]

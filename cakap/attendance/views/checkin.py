@@ -48,6 +48,7 @@ from cakap.core.formatting import clock, long_date
 from cakap.people import reads
 from cakap.people.access import person_of
 from cakap.people.identity import signed_in
+from cakap.people.invitations import whatsapp_url
 from cakap.people.models import Person, User
 from cakap.people.nip import NipError, parse_nip
 from cakap.programmes.access import get_managed_programme
@@ -484,7 +485,10 @@ def links_list(request: HttpRequest, pk: int) -> HttpResponse:
             if link
             else ""
         )
-        rows.append({"enrolment": enrolment, "link": link, "url": url, "text": text})
+        whatsapp = whatsapp_url(enrolment.person.phone, text) if link else ""
+        rows.append(
+            {"enrolment": enrolment, "link": link, "url": url, "text": text, "whatsapp": whatsapp}
+        )
     return render(request, "attendance/links_list.html", {"programme": programme, "rows": rows})
 
 

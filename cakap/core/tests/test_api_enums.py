@@ -7,7 +7,7 @@ from django.db import models
 
 from cakap.attendance.models import AbsenceRequest, Method, Status
 from cakap.competence.models import Administration, Instrument, Item
-from cakap.people.models import Person, Unit
+from cakap.people.models import Person, RoleAssignment, Unit
 from cakap.programmes.models import Enrolment, Programme, Session
 from cakap.programmes.outcomes import EnrolmentOutcome
 
@@ -15,6 +15,7 @@ from cakap.programmes.outcomes import EnrolmentOutcome
 EXPECTED = {
     "UnitKind": Unit.Kind,
     "EmployeeType": Person.EmployeeType,
+    "Role": RoleAssignment.Role,
     "ProgrammeStatus": Programme.Status,
     "LearningForm": Programme.LearningForm,
     "EnrolmentStatus": Enrolment.Status,

@@ -8,7 +8,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("people", "0003_merge_0002_api_token_expiry_0002_person_sharing"),
+        ("people", "0005_roles_coach_and_granted"),
     ]
 
     operations = [

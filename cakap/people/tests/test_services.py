@@ -1,6 +1,7 @@
 """The people services: validation, scope, audit trail, update_fields."""
 
 import pytest
+from django.core import mail
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
@@ -124,7 +125,7 @@ def test_update_refuses_a_nip_someone_else_has(world):
     assert err.value.code == "duplicate_nip"
 
 
-def test_create_login_links_a_usable_argon2_password(world):
+def test_create_login_without_a_password_can_still_be_reset_by_email(world, client):
     person = services.create_person(
         nip=NEW_NIP, name="Budi", unit=world.dinkes, acting_user=world.organiser
     )
@@ -132,8 +133,9 @@ def test_create_login_links_a_usable_argon2_password(world):
     person.refresh_from_db()
     assert person.user == user
     assert person.email == "budi@example.go.id"
-    assert user.password.startswith("argon2$")
-    assert user.has_usable_password()  # so that the reset form will send a link
+    assert not user.has_usable_password()  # no slow hash of a secret nobody knows
+    client.post("/password-reset/", {"email": "budi@example.go.id"})
+    assert [m.to for m in mail.outbox] == [["budi@example.go.id"]]
     assert AuditEntry.objects.filter(action="user.create", object_id=str(user.pk)).exists()
 
 
@@ -164,18 +166,16 @@ def test_create_login_refusals(world):
     assert err.value.code == "invalid_email"
 
 
-def test_assign_role_is_for_admins_and_idempotent(world):
-    user = world.coach
-    with pytest.raises(RoleError) as err:
-        services.assign_role(user, "leader", world.diskominfo, acting_user=world.organiser)
-    assert err.value.code == "forbidden"
-    first = services.assign_role(user, "leader", world.diskominfo, acting_user=world.admin)
-    again = services.assign_role(user, "leader", world.diskominfo, acting_user=world.admin)
+def test_grant_role_is_idempotent_and_audited_once(world):
+    person = world.coach.person
+    first = services.grant_role(person, "leader", world.diskominfo, acting_user=world.admin)
+    again = services.grant_role(person, "leader", world.diskominfo, acting_user=world.admin)
     assert first.pk == again.pk
-    assert RoleAssignment.objects.filter(user=user, role="leader").count() == 1
-    assert AuditEntry.objects.filter(action="role.assign").count() == 1
-    with pytest.raises(RoleError):
-        services.assign_role(user, "emperor", world.diskominfo, acting_user=world.admin)
+    assert RoleAssignment.objects.filter(user=world.coach, role="leader").count() == 1
+    assert AuditEntry.objects.filter(action="role.grant").count() == 1
+    with pytest.raises(RoleError) as err:
+        services.grant_role(person, "emperor", world.diskominfo, acting_user=world.admin)
+    assert err.value.code == "invalid_role"
 
 
 def test_create_unit_sets_path_and_audits(world):

@@ -9,7 +9,6 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import PasswordResetForm
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
@@ -31,9 +30,16 @@ from cakap.people.access import (
     units_managed_by,
     units_visible_to,
 )
-from cakap.people.forms import PersonForm, RosterUploadForm, UnitMappingForm
+from cakap.people.forms import (
+    PasswordResetRequestForm,
+    PersonForm,
+    RosterUploadForm,
+    UnitMappingForm,
+)
 from cakap.people.identity import signed_in
 from cakap.people.models import Person, Unit, User
+from cakap.people.queries import search_people
+from cakap.people.views import logins
 
 
 def _try_again(until: datetime.datetime | None) -> str:
@@ -71,6 +77,7 @@ class PasswordResetView(auth_views.PasswordResetView):
     (throttle.reset_request_refused_until); a refusal says when to try again and is the
     same for an email that has an account and one that has none."""
 
+    form_class = PasswordResetRequestForm
     template_name = "people/auth/password_reset_form.html"
     email_template_name = "people/auth/password_reset_email.txt"
     success_url = reverse_lazy("people:password_reset_done")
@@ -95,14 +102,12 @@ def person_list(request: HttpRequest) -> HttpResponse:
         raise Http404
     people = people_visible_to(request.user).select_related("unit")  # type: ignore[arg-type]
     q = request.GET.get("q", "").strip()
-    if q:
-        digits = "".join(ch for ch in q if ch.isdigit())
-        cond = Q(name__icontains=q) | Q(position__icontains=q) | Q(unit__name__icontains=q)
-        if len(digits) >= 4:
-            cond |= Q(nip__contains=digits)
-        people = people.filter(cond)
-    page = Paginator(people.order_by("name"), 50).get_page(request.GET.get("page"))
-    return render(request, "people/person_list.html", {"page": page, "q": q})
+    people = search_people(people, q)
+    page = Paginator(people.order_by("name", "pk"), 50).get_page(request.GET.get("page"))
+    # Logins go to people the organiser manages who have none: ticked, or all at once.
+    without = people_editable_by(signed_in(request)).filter(pk__in=people.values("pk"))
+    context = {"page": page, "q": q, "without_login": without.filter(user__isnull=True).count()}
+    return render(request, "people/person_list.html", context)
 
 
 @login_required
@@ -119,6 +124,8 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
         )
     can_edit = people_editable_by(user).filter(pk=person.pk).exists()
     context = {"person": person, "can_edit": can_edit, "full": sees_in_full(user, person)}
+    if can_edit:
+        context.update(logins.person_context(request, person))
     return render(request, "people/person_detail.html", context)
 
 

@@ -105,8 +105,18 @@ def _organiser_units(user: User) -> QuerySet[Unit]:
 
 
 def _coach_candidates(programme: Programme, group: Group | None = None) -> QuerySet[Person]:
-    """Staff of the coaching unit, and whoever already coaches the group."""
+    """Staff of the coaching unit, holders of the coach role over a unit that holds the
+    programme's organiser or coaching unit (decision 81), and whoever already coaches
+    the group."""
     q = Q(unit__path__startswith=programme.coaching_unit.path)
+    above = {
+        path[: i + 1]
+        for unit in (programme.coaching_unit, programme.organiser_unit)
+        for path in [unit.path]
+        for i, ch in enumerate(path)
+        if ch == "/" and i > 0
+    }
+    q |= Q(user__roles__role="coach", user__roles__unit__path__in=sorted(above))
     if group is not None:
         q |= Q(coached_groups=group)
     return Person.objects.filter(q).select_related("unit").distinct().order_by("name")
