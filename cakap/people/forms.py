@@ -163,7 +163,6 @@ class RosterUploadForm(Form):
         unit_field = self.fields["unit_default"]
         assert isinstance(unit_field, forms.ModelChoiceField)
         unit_field.queryset = units
-        unit_field.empty_label = "—"
 
 
 class TokenForm(forms.Form):
@@ -199,7 +198,6 @@ class SetPasswordWithTokensForm(SetPasswordForm[User], _OfferTokenRevocation):
 
 def _units_choice(label: Any, units: QuerySet[Unit], *, required: bool = True) -> UnitChoiceField:
     field = UnitChoiceField(label=label, queryset=units.order_by("path"), required=required)
-    field.empty_label = "—"
     return field
 
 
@@ -221,7 +219,6 @@ class UnitForm(Form):
         parent = self.fields["parent"]
         assert isinstance(parent, UnitChoiceField)
         parent.queryset = parents.order_by("path")
-        parent.empty_label = "—"
 
 
 class UnitMergeForm(Form):
@@ -235,7 +232,6 @@ class UnitMergeForm(Form):
         into = self.fields["into"]
         assert isinstance(into, UnitChoiceField)
         into.queryset = units.order_by("path")
-        into.empty_label = "—"
 
 
 class UnitAliasForm(Form):
