@@ -180,10 +180,13 @@ def number_text(value: float) -> str:
         return str(value)
     if value.is_integer() and abs(value) < 1e15:
         return str(int(value))
-    text = repr(value)
+    text = repr(value)  # the shortest text that reads back as this very number
     if "e" not in text and abs(value) >= 1e15:
-        mantissa, exponent = f"{value:.14e}".split("e")
-        text = f"{mantissa.rstrip('0').rstrip('.')}e{exponent}"
+        # 1234567890123456.0 -> 1.234567890123456E+15: the same digits, as Excel shows it
+        sign = "-" if text.startswith("-") else ""
+        digits = text.lstrip("-").split(".")[0]
+        rest = digits[1:].rstrip("0")
+        text = f"{sign}{digits[0]}{'.' if rest else ''}{rest}e+{len(digits) - 1}"
     return text.upper()
 
 
@@ -334,11 +337,14 @@ def _first_column(named: dict[int, str], name: str) -> int | None:
 
 
 def _is_upper_header(upper: list[Cell], main: list[Cell]) -> bool:
-    """A row above the header that names a field over a column the header leaves empty
-    (a cell merged down over two rows, such as "Unit Kerja" beside "Identitas" over
-    "NIP" and "Nama")."""
+    """A row above the header that groups it: a label that names no field stands over
+    header cells (such as "Identitas" over "NIP" and "Nama"), and a cell merged down
+    over both rows names a field over a column the header leaves empty ("Unit Kerja")."""
+    named = _named(upper)
+    main_named = _named(main)
     filled = [col for col, v in enumerate(upper) if cell_text(v)]
-    return len(filled) >= 2 and any(not cell_text(_at(main, col)) for col in _named(upper))
+    groups = any(col not in named and col in main_named for col in filled)
+    return groups and any(not cell_text(_at(main, col)) for col in named)
 
 
 def _is_lower_header(lower: list[Cell], main: dict[int, str]) -> bool:
@@ -376,31 +382,58 @@ def _band_labels(band: list[list[Cell]]) -> dict[int, list[str]]:
     }
 
 
+def _band_fields(band: list[list[Cell]]) -> tuple[dict[int, str], dict[int, str]]:
+    """The fields (column -> field) and labels (column -> header text) of header rows."""
+    fields: dict[int, str] = {}
+    labels: dict[int, str] = {}
+    for col, texts in _band_labels(band).items():
+        labels[col] = " / ".join(texts)
+        # The lowest text that names a field says what the column is: "No HP" under
+        # "Kontak"; "No" over "Urut" together.
+        name = next((n for n in map(header_field, reversed(texts)) if n), None)
+        if name is None and len(texts) > 1:
+            name = header_field(" ".join(texts))
+        if name and name not in fields.values():
+            fields[col] = name
+    return fields, labels
+
+
+def _is_split_header(top: list[Cell], bottom: list[Cell]) -> bool:
+    """Two rows that only together name the NIP and the name column ("NIP" merged down
+    beside "Identitas" over "Nama" and "Gelar"). Under a header cell of the top row that
+    names the NIP or the name column, the bottom row is empty: a value there would make
+    it a person's row."""
+    if {"nip", "name"} <= set(_named(bottom).values()) or _is_numbering_row(bottom):
+        return False
+    if len([v for v in top if cell_text(v)]) < 2 or not _named(bottom):
+        return False
+    fields, _labels = _band_fields([top, bottom])
+    needed = [col for col, name in fields.items() if name in ("nip", "name")]
+    top_named = _named(top)
+    return len(needed) == 2 and not any(
+        top_named.get(col) == fields[col] and cell_text(_at(bottom, col)) for col in needed
+    )
+
+
 def find_header(lines: list[Line]) -> Header | None:
     """The first row in the first `HEADER_SEARCH_ROWS` that has a NIP and a name column,
-    with the row above or below when they belong to it."""
+    with the row above or below when they belong to it; or the first two rows that only
+    together have both."""
     for index, (line, row) in enumerate(lines[:HEADER_SEARCH_ROWS]):
         main = _named(row)
-        if not {"nip", "name"} <= set(main.values()):
-            continue
-        first = last = index
         above = lines[index - 1] if index > 0 else None
         below = lines[index + 1] if index + 1 < len(lines) else None
-        if above and above[0] == line - 1 and _is_upper_header(above[1], row):
-            first = index - 1
-        if below and below[0] == line + 1 and _is_lower_header(below[1], main):
-            last = index + 1
-        fields: dict[int, str] = {}
-        labels: dict[int, str] = {}
-        for col, texts in _band_labels([lines[i][1] for i in range(first, last + 1)]).items():
-            labels[col] = " / ".join(texts)
-            # The lowest text that names a field says what the column is: "No HP" under
-            # "Kontak"; "No" over "Urut" together.
-            name = next((n for n in map(header_field, reversed(texts)) if n), None)
-            if name is None and len(texts) > 1:
-                name = header_field(" ".join(texts))
-            if name and name not in fields.values():
-                fields[col] = name
+        if {"nip", "name"} <= set(main.values()):
+            first = last = index
+            if above and above[0] == line - 1 and _is_upper_header(above[1], row):
+                first = index - 1
+            if below and below[0] == line + 1 and _is_lower_header(below[1], main):
+                last = index + 1
+        elif below and below[0] == line + 1 and _is_split_header(row, below[1]):
+            first, last = index, index + 1
+        else:
+            continue
+        fields, labels = _band_fields([lines[i][1] for i in range(first, last + 1)])
         return Header(first=first, last=last, fields=fields, labels=labels)
     return None
 
