@@ -548,14 +548,15 @@ def split_rows(
             continue
         if i > last_person and not footer:
             few = len(filled) <= 2
+            # Words typed in a cell; not a formula, whose text is not shown in the sheet.
+            wordy = any(
+                isinstance(v, str) and not v.startswith("=") and any(c.isalpha() for c in v)
+                for v in row
+            )
             footer = (
                 (few and _footer_text(values))
-                or (few and gap)
-                or (
-                    len(filled) == 1
-                    and filled[0][0] <= left
-                    and any(c.isalpha() for c in values[0])
-                )
+                or (few and gap and wordy)
+                or (len(filled) == 1 and filled[0][0] <= left and wordy)
             )
         if footer:
             not_people.append(_not_a_person(line, values))
@@ -723,8 +724,8 @@ def clean_row(row: TableRow) -> CleanRow:
     for name, value in cells.items():
         label = str(FIELD_LABELS.get(name, name))
         problem = None
-        if name == "nip":
-            continue
+        if name in ("nip", "no"):
+            continue  # the NIP is read below; the row's number is not imported
         if isinstance(value, FormulaWithoutValue | ErrorValue):
             problem = _formula_problem(label, value)
         elif isinstance(value, str) and has_nul(value):

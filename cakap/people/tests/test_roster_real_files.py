@@ -411,3 +411,17 @@ def test_the_committed_messy_roster_shows_no_nip_it_does_not_hold(world):
     }
     assert _nips_in(html) <= held
     assert "1.97505052000031E+17" in html
+
+
+def test_a_numbering_formula_without_a_value_stops_no_row(world):
+    rows = [HEADER]
+    rows += [["=ROW()-1", nip(i), f"Peserta {i}", "III/a", "Staf", "BKPSDM"] for i in (1, 2)]
+    rows += [["=ROW()-1"], ["=ROW()-1"]]  # a form numbered ahead, not filled in
+    client = client_for(world.organiser)
+    upload(client, "roster.xlsx", xlsx(rows))
+    plan, _html = preview(client)
+    assert [(r.line, r.action, r.problems) for r in plan.rows] == [
+        (2, "create", []),
+        (3, "create", []),
+    ]
+    assert plan.not_people == []
