@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cakap.people.roster import parse_file
-from cakap.people.roster_reading import number_text, read_nip
+from cakap.people.roster_reading import RosterFileError, number_text, read_nip
 from cakap.people.tests.test_roster_parsing import people, spell_nip
 
 valid_nips = people().map(lambda p: p["nip"])
@@ -130,3 +130,29 @@ def test_a_two_level_header_yields_the_same_people_whichever_columns_are_grouped
     assert set(plan.columns) == set(order)
     assert [r.problems for r in plan.rows] == [[] for _ in persons]
     assert [{f: r.values[f] for f in order} for r in plan.rows] == persons
+
+
+cell_values = st.one_of(
+    st.none(),
+    st.text(max_size=30),
+    st.integers(min_value=-(10**20), max_value=10**20),
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.sampled_from(["=A1&B1", "#REF!", "Jumlah", "Mengetahui,", "NIP. 1969", "Kontak", "No HP"]),
+)
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.lists(cell_values, max_size=8), max_size=12))
+def test_any_cells_under_a_header_give_a_plan_never_a_crash(body):
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";")
+    writer.writerow(["No", "NIP", "Nama", "Unit Kerja", "No HP", "Email"])
+    for row in body:
+        writer.writerow(["" if v is None else v for v in row])
+    try:
+        plan = parse_file(out.getvalue().encode(), "roster.csv")
+    except RosterFileError:
+        return  # the file refused as a whole, with its message (a NUL, say)
+    lines = [r.line for r in plan.rows] + [r.line for r in plan.not_people]
+    assert len(lines) == len(set(lines))  # a row is a person's or not, never both
+    assert all(r.problems or r.values["nip"].isdigit() for r in plan.rows)
