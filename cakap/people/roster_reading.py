@@ -440,8 +440,12 @@ def find_header(lines: list[Line]) -> Header | None:
 
 def _is_numbering_row(row: list[Cell]) -> bool:
     """The '1 2 3 4 ...' row that Indonesian forms put under the header."""
-    texts = [cell_text(v) for v in row if cell_text(v)]
-    return len(texts) >= 3 and texts == [str(i) for i in range(1, len(texts) + 1)]
+    return _is_numbering([cell_text(v) for v in row])
+
+
+def _is_numbering(texts: list[str]) -> bool:
+    filled = [t for t in texts if t]
+    return len(filled) >= 3 and filled == [str(i) for i in range(1, len(filled) + 1)]
 
 
 # --- Where the table ends ------------------------------------------------------------------
@@ -541,7 +545,7 @@ def split_rows(
         gap = previous_line is not None and line > previous_line + 1
         previous_line = line
         values = [t for _col, t in filled]
-        if not values or _is_numbering_row(row):
+        if not values or _is_numbering(texts[i]):
             continue
         if _TOTAL.match(values[0].lower()) and not _nip_shaped(_at(row, nip_col)):
             not_people.append(_not_a_person(line, values))
@@ -562,7 +566,7 @@ def split_rows(
             not_people.append(_not_a_person(line, values))
             continue
         # Forms often come pre-numbered: a row with only its "No" filled in is blank.
-        if all(not cell_text(_at(row, col)) for col in read_cols):
+        if all(col >= len(texts[i]) or not texts[i][col] for col in read_cols):
             continue
         rows.append(TableRow(line=line, cells={n: _at(row, col) for col, n in fields.items()}))
     return rows, not_people
@@ -663,9 +667,8 @@ class NipReading:
 
 def read_nip(raw: Cell) -> NipReading:
     """The NIP a cell holds, or why it holds none. Never guesses digits."""
-    label = str(FIELD_LABELS["nip"])
     if isinstance(raw, FormulaWithoutValue | ErrorValue):
-        return NipReading(cell_text(raw), None, _formula_problem(label, raw))
+        return NipReading(cell_text(raw), None, _formula_problem(str(FIELD_LABELS["nip"]), raw))
     if isinstance(raw, float) and abs(raw) >= 1e15:
         shown = number_text(raw)
         return NipReading(shown, None, _nip_as_number(shown))
@@ -722,14 +725,13 @@ def clean_row(row: TableRow) -> CleanRow:
     text: dict[str, str] = {}
     unreadable: set[str] = set()
     for name, value in cells.items():
-        label = str(FIELD_LABELS.get(name, name))
         problem = None
         if name in ("nip", "no"):
             continue  # the NIP is read below; the row's number is not imported
         if isinstance(value, FormulaWithoutValue | ErrorValue):
-            problem = _formula_problem(label, value)
+            problem = _formula_problem(str(FIELD_LABELS[name]), value)
         elif isinstance(value, str) and has_nul(value):
-            problem = f"{label}: {NUL_MESSAGE}"
+            problem = f"{FIELD_LABELS[name]}: {NUL_MESSAGE}"
         if problem is None:
             text[name] = cell_text(value)
             continue
