@@ -16,7 +16,10 @@ stay what they are.
 
 An uploaded workbook is read in one go (`read_workbook`), so that a damaged file, however
 openpyxl fails on it, answers "this file is damaged" in the person's language rather
-than a server error halfway through an import.
+than a server error halfway through an import. A reader that reports cells to people
+(the roster import) can ask for what a plain value hides: a formula whose result the
+file does not hold (`FormulaWithoutValue`, which openpyxl and some other programs
+write) and a cell that shows an Excel error such as #REF! (`ErrorValue`).
 """
 
 import csv
@@ -24,9 +27,11 @@ import datetime
 import io
 import logging
 import re
-from collections.abc import Iterable, Sequence
+import zipfile
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from itertools import repeat, zip_longest
 from typing import Any
 
 from django.utils import timezone
@@ -171,14 +176,93 @@ class SheetRows:
     rows: list[tuple[int, tuple[Any, ...]]]
 
 
+@dataclass(frozen=True)
+class FormulaWithoutValue:
+    """A formula cell whose last computed value the file does not hold."""
+
+    formula: str
+
+
+@dataclass(frozen=True)
+class ErrorValue:
+    """A cell that shows an Excel error (#REF!, #N/A, #VALUE!, ...)."""
+
+    code: str
+
+
 def _blank(values: tuple[Any, ...]) -> bool:
     return all(v is None or (isinstance(v, str) and not v.split()) for v in values)
 
 
-def read_workbook(data: bytes, *, max_rows: int) -> list[SheetRows]:
+# A formula element of a worksheet part (`<f>`, `<f t="shared" .../>`, `<x:f>`), and not
+# `<formula>` (conditional formats, validations).
+_FORMULA_ELEMENT = re.compile(rb"<(?:\w+:)?f[\s>/]")
+_SCAN_CHUNK = 1 << 16
+
+
+def _has_formulas(data: bytes) -> bool:
+    """Whether any worksheet of the workbook holds a formula; read in chunks, so that a
+    large sheet is never held in memory whole."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        for name in archive.namelist():
+            if not (name.startswith("xl/worksheets/") and name.endswith(".xml")):
+                continue
+            with archive.open(name) as part:
+                tail = b""
+                while chunk := part.read(_SCAN_CHUNK):
+                    if _FORMULA_ELEMENT.search(tail + chunk):
+                        return True
+                    tail = chunk[-16:]
+    return False
+
+
+def _marked(cell: Any, shown: Any) -> Any:
+    """A cell's value; `shown` is the same cell read for its formula, or None."""
+    if getattr(cell, "data_type", None) == "e":
+        return ErrorValue(str(cell.value))
+    if cell is not None and cell.value is None and getattr(shown, "data_type", None) == "f":
+        return FormulaWithoutValue(str(shown.value))
+    return getattr(cell, "value", None)
+
+
+def _sheet_rows(
+    worksheet: Any, formulas: Any, max_rows: int, *, mark: bool
+) -> list[tuple[int, tuple[Any, ...]]]:
+    """The non-blank rows of `worksheet`; `formulas` is the same sheet read for its
+    formulas, or None."""
+    for sheet in (worksheet, formulas):
+        if hasattr(sheet, "reset_dimensions"):
+            # Some programs write a wrong size; read what the sheet holds.
+            sheet.reset_dimensions()
+    lines: Iterator[tuple[Any, ...]]
+    if not mark:
+        lines = worksheet.iter_rows(values_only=True)
+    else:
+        # Both reads parse the same part, so their rows and cells line up.
+        shown_rows = repeat(()) if formulas is None else formulas.iter_rows()
+        lines = (
+            tuple(_marked(cell, shown) for cell, shown in zip_longest(cells, shown_cells))
+            for cells, shown_cells in zip(worksheet.iter_rows(), shown_rows, strict=False)
+        )
+    rows = []
+    for number, values in enumerate(lines, 1):
+        if _blank(values):
+            continue
+        rows.append((number, values))
+        if len(rows) > max_rows:
+            break
+    return rows
+
+
+def read_workbook(data: bytes, *, max_rows: int, mark_formulas: bool = False) -> list[SheetRows]:
     """Every sheet of an uploaded XLSX, its non-blank rows as values (formulas as their
     last computed values); a sheet is read up to `max_rows` + 1 such rows, so that a
     caller can tell that there are too many.
+
+    With `mark_formulas`, a formula without a computed value comes back as a
+    `FormulaWithoutValue` (otherwise it reads as an empty cell) and an Excel error as an
+    `ErrorValue` (otherwise its text, "#REF!"). The workbook is then read a second time
+    for its formulas, only when it has any.
 
     Raises DamagedWorkbookError for an empty, truncated or corrupt file, or one that is not
     a workbook at all.
@@ -188,23 +272,20 @@ def read_workbook(data: bytes, *, max_rows: int) -> list[SheetRows]:
     sheets = []
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        shown = None
+        if mark_formulas and _has_formulas(data):
+            shown = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
         try:
-            for worksheet in book.worksheets:
-                if hasattr(worksheet, "reset_dimensions"):
-                    # Some programs write a wrong size; read what the sheet holds.
-                    worksheet.reset_dimensions()
-                rows = []
-                for number, values in enumerate(worksheet.iter_rows(values_only=True), 1):
-                    if _blank(values):
-                        continue
-                    rows.append((number, tuple(values)))
-                    if len(rows) > max_rows:
-                        break
+            for index, worksheet in enumerate(book.worksheets):
+                formulas = None if shown is None else shown.worksheets[index]
+                rows = _sheet_rows(worksheet, formulas, max_rows, mark=mark_formulas)
                 sheets.append(SheetRows(worksheet.title, rows))
         finally:
             book.close()
+            if shown is not None:
+                shown.close()
     # openpyxl fails on a bad file with whatever its zip, XML and value parsers raise;
-    # nothing but openpyxl runs inside this block.
+    # nothing but openpyxl and the zip scan for formulas runs inside this block.
     except Exception as exc:  # noqa: BLE001
         logger.info("An uploaded workbook could not be read: %r", exc)
         raise damaged_workbook() from None

@@ -1,6 +1,7 @@
 """Roster import: the XLSX and CSV lists of civil servants that BKPSDM keeps.
 
-`read_roster` reads a file into a plan (every row with its cleaned values, its problems
+Reading the file and cleaning its cells is `roster_reading`'s; here: `read_roster` reads a
+file into a plan (every row with its cleaned values, its problems
 and what importing it would do); `apply_roster` re-reads and saves every valid row in
 one transaction through the services. The page and the `import_roster` command share
 both, so they cannot disagree.
@@ -9,34 +10,34 @@ Blank optional cells never erase what is recorded: an update changes only the fi
 the file fills in.
 """
 
-import csv
 import datetime
-import io
 import re
 import secrets
-import unicodedata
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
-from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from cakap.core import spreadsheets
 from cakap.core.errors import DomainError
-from cakap.core.text import NUL, NUL_MESSAGE, clean_text, has_nul
 from cakap.people import services
 from cakap.people.access import is_admin, scope_paths
-from cakap.people.cleaning import name_and_titles, normalise_phone, parse_rank
 from cakap.people.models import Person, RoleAssignment, Unit, User
-from cakap.people.nip import NipError, format_nip, parse_nip
+from cakap.people.nip import format_nip
+from cakap.people.roster_reading import (
+    FIELD_LABELS,
+    HEADER_SEARCH_ROWS,
+    MAX_FILE_BYTES,
+    NotAPerson,
+    RosterFileError,
+    clean_row,
+    header_field,
+    read_table,
+)
 from cakap.people.roster_targets import EnrolmentReport, find_target
 from cakap.people.roster_units import (
     UnitIndex,
@@ -49,196 +50,18 @@ from cakap.people.roster_units import (
     with_suggestions,
 )
 
-__all__ = ["UnitIndex", "find_unit", "units_for_import"]  # the names other modules import
+# The names other modules import from here.
+__all__ = [
+    "HEADER_SEARCH_ROWS",
+    "MAX_FILE_BYTES",
+    "RosterFileError",
+    "UnitIndex",
+    "find_unit",
+    "header_field",
+    "units_for_import",
+]
 
-HEADER_SEARCH_ROWS = 20
-MAX_FILE_BYTES = 10 * 1024 * 1024
 UPLOAD_DIR = "roster-imports"
-
-
-class RosterFileError(DomainError):
-    """The file as a whole cannot be imported; nothing was changed."""
-
-
-# --- Header recognition --------------------------------------------------------------------
-
-# Normalised header (lower case, letters and digits only) -> field.
-_HEADERS = {
-    "no": "no",
-    "nomor": "no",
-    "nourut": "no",
-    "nip": "nip",
-    "nipbaru": "nip",
-    "nomorindukpegawai": "nip",
-    "nipnipppk": "nip",
-    "nippppk": "nip",
-    "nama": "name",
-    "namalengkap": "name",
-    "namapegawai": "name",
-    "namaasn": "name",
-    "namapeserta": "name",
-    "namadangelar": "name",
-    "namalengkapdangelar": "name",
-    "name": "name",
-    "fullname": "name",
-    "gelar": "titles",
-    "gelarakademik": "titles",
-    "titles": "titles",
-    "gelardepan": "title_prefix",
-    "gelarbelakang": "title_suffix",
-    "pangkatgol": "rank",
-    "pangkatgolongan": "rank",
-    "pangkatgolruang": "rank",
-    "pangkatgolonganruang": "rank",
-    "golongan": "rank",
-    "golonganruang": "rank",
-    "gol": "rank",
-    "golruang": "rank",
-    "pangkat": "rank",
-    "rank": "rank",
-    "jabatan": "position",
-    "namajabatan": "position",
-    "position": "position",
-    "unitkerja": "unit",
-    "unitkerjaopd": "unit",
-    "opd": "unit",
-    "skpd": "unit",
-    "unit": "unit",
-    "unitorganisasi": "unit",
-    "instansi": "unit",
-    "perangkatdaerah": "unit",
-    "satuankerja": "unit",
-    "satker": "unit",
-    "nohp": "phone",
-    "hp": "phone",
-    "nomorhp": "phone",
-    "nohandphone": "phone",
-    "nohpwa": "phone",
-    "nowa": "phone",
-    "nowhatsapp": "phone",
-    "whatsapp": "phone",
-    "telepon": "phone",
-    "telp": "phone",
-    "notelp": "phone",
-    "notelepon": "phone",
-    "phone": "phone",
-    "ponsel": "phone",
-    "email": "email",
-    "alamatemail": "email",
-    "surel": "email",
-}
-# Tried in order when no exact match: "Nama Jabatan" is a position, "NIP (18 digit)" a NIP.
-_HEADER_HINTS = (
-    ("nip", "nip"),
-    ("email", "email"),
-    ("surel", "email"),
-    ("gelar", "titles"),
-    ("pangkat", "rank"),
-    ("golongan", "rank"),
-    ("jabatan", "position"),
-    ("unitkerja", "unit"),
-    ("opd", "unit"),
-    ("skpd", "unit"),
-    ("nohp", "phone"),
-    ("telp", "phone"),
-    ("telepon", "phone"),
-    ("whatsapp", "phone"),
-    ("nama", "name"),
-)
-
-
-def _header_key(text: str) -> str:
-    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]", "", text.lower())
-
-
-def header_field(text: str) -> str | None:
-    """The field a column header names, or None for a column Cakap does not read."""
-    key = _header_key(text)
-    if not key:
-        return None
-    if key in _HEADERS:
-        return _HEADERS[key]
-    for hint, name in _HEADER_HINTS:
-        if hint in key:
-            return name
-    return None
-
-
-# --- Reading files -------------------------------------------------------------------------
-
-Cell = object  # what a reader gives: text from CSV, typed values from a workbook
-
-
-def _cell_text(value: Cell) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return str(value)
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, int | float):
-        return str(value)
-    if hasattr(value, "isoformat"):
-        return str(value.isoformat())
-    text = unicodedata.normalize("NFC", str(value)).replace("\u00a0", " ")
-    # The product's text rule; a NUL is refused per row (_parse_row), dropped here so
-    # that the preview can show the rest of the cell.
-    return " ".join(clean_text(text.replace(NUL, "")).split())
-
-
-def _is_blank(row: list[Cell]) -> bool:
-    return all(_cell_text(v) == "" for v in row)
-
-
-def _xlsx_sheets(data: bytes, limit: int) -> Iterator[list[tuple[int, list[Cell]]]]:
-    try:
-        sheets = spreadsheets.read_workbook(data, max_rows=limit)
-    except spreadsheets.DamagedWorkbookError as exc:
-        raise RosterFileError(exc.code, exc.message) from None
-    for sheet in sheets:
-        lines = [(n, list(values)) for n, values in sheet.rows if not _is_blank(list(values))]
-        if len(lines) > limit:
-            raise _too_many_rows()
-        yield lines
-
-
-def _decode(data: bytes) -> str:
-    for encoding in ("utf-8-sig", "cp1252"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    return data.decode("latin-1")
-
-
-def _csv_tables(data: bytes, limit: int) -> Iterator[list[tuple[int, list[Cell]]]]:
-    if b"\x00" in data[:4096]:
-        raise RosterFileError(
-            "file_type", _("This file is not a CSV text file. Upload an .xlsx or .csv file.")
-        )
-    text = _decode(data)
-    # Excel writes ";" where the decimal separator is a comma (Indonesian settings), "," or
-    # tab elsewhere: each is tried and the one that yields a header row wins.
-    for delimiter in (";", "\t", ","):
-        lines: list[tuple[int, list[Cell]]] = []
-        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-        for row in reader:
-            # ";;;" read with another delimiter is one cell of separators: still blank.
-            if _is_blank([cell.strip(";,\t") for cell in row]):
-                continue
-            lines.append((reader.line_num, list(row)))
-            if len(lines) > limit:
-                raise _too_many_rows()
-        yield lines
-
-
-def _too_many_rows() -> RosterFileError:
-    return RosterFileError(
-        "too_many_rows",
-        _("The file has more than %(max)d rows. Split it into smaller files.")
-        % {"max": settings.IMPORT_MAX_ROWS},
-    )
 
 
 # --- Plan ----------------------------------------------------------------------------------
@@ -251,17 +74,6 @@ class Action:
     SKIP = "skip"
 
 
-FIELD_LABELS: dict[str, Promise] = {
-    "nip": _("NIP"),
-    "name": _("Name"),
-    "title_prefix": _("Title before name"),
-    "title_suffix": _("Title after name"),
-    "rank": _("Pangkat/Gol"),
-    "position": _("Position"),
-    "unit": _("Unit"),
-    "phone": _("Phone"),
-    "email": _("Email"),
-}
 # The person fields an import may write, in the order they are shown.
 IMPORTED_FIELDS = (
     "name",
@@ -284,6 +96,7 @@ class RosterRow:
     changes: dict[str, tuple[str, str]] = field(default_factory=dict)
     unit: Unit | None = None
     person: Person | None = None
+    dropped: list[str] = field(default_factory=list)  # optional values left out, and why
 
     @property
     def ok(self) -> bool:
@@ -310,6 +123,8 @@ class RosterPlan:
     columns: dict[str, str]
     ignored_columns: list[str]
     header_line: int
+    header_last_line: int = 0
+    not_people: list[NotAPerson] = field(default_factory=list)  # totals, signatures, notes
     # Unit names of the file that name no single unit, with suggestions (roster_units).
     unknown_units: list[UnknownUnit] = field(default_factory=list)
 
@@ -323,181 +138,32 @@ class RosterPlan:
         }
 
     @property
+    def with_values_left_out(self) -> int:
+        """Rows to import that leave out an optional value (a bad phone, an email)."""
+        return sum(1 for r in self.rows if r.dropped and r.action != Action.SKIP)
+
+    @property
     def has_changes(self) -> bool:
         return any(r.action in (Action.CREATE, Action.UPDATE) for r in self.rows)
 
 
-def _find_header(lines: list[tuple[int, list[Cell]]]) -> tuple[int, dict[int, str]] | None:
-    for index, (_line, row) in enumerate(lines[:HEADER_SEARCH_ROWS]):
-        mapping: dict[int, str] = {}
-        for col, value in enumerate(row):
-            name = header_field(_cell_text(value))
-            if name and name not in mapping.values():
-                mapping[col] = name
-        if "nip" in mapping.values() and "name" in mapping.values():
-            return index, mapping
-    return None
-
-
-def _is_numbering_row(row: list[Cell]) -> bool:
-    """The '1 2 3 4 ...' row that Indonesian forms put under the header."""
-    texts = [_cell_text(v) for v in row if _cell_text(v)]
-    return len(texts) >= 3 and texts == [str(i) for i in range(1, len(texts) + 1)]
-
-
-def _nip_value(raw: Cell) -> tuple[str, str | None]:
-    """The NIP text of a cell and a problem if the cell cannot hold a true NIP."""
-    if isinstance(raw, float) and raw >= 1e15:
-        return _cell_text(raw), str(
-            _(
-                "NIP: Excel stored this NIP as a number and lost its last digits. "
-                "Format the NIP column as text and type the NIP again."
-            )
-        )
-    # A leading apostrophe is how people force Excel to keep a number as text.
-    return _cell_text(raw).lstrip("'’"), None
-
-
-def _parse_row(line: int, row: list[Cell], mapping: dict[int, str]) -> RosterRow:
-    cells: dict[str, Cell] = {
-        name: row[col] if col < len(row) else None for col, name in mapping.items()
-    }
-    text = {name: _cell_text(value) for name, value in cells.items()}
-    result = RosterRow(line=line)
-    problems = result.problems
-    values = result.values
-    for name, value in cells.items():
-        if isinstance(value, str) and has_nul(value):
-            problems.append(f"{FIELD_LABELS.get(name, name)}: {NUL_MESSAGE}")
-
-    nip_text, nip_problem = _nip_value(cells.get("nip"))
-    values["nip"] = nip_text
-    if nip_problem:
-        problems.append(nip_problem)
-    else:
-        try:
-            values["nip"] = parse_nip(nip_text).digits
-        except NipError as err:
-            problems.append(f"NIP: {err.message}")
-
-    titles = " ".join(t for t in (text.get("title_prefix", ""), text.get("titles", "")) if t)
-    prefix, name, suffix = name_and_titles(text.get("name", ""), titles)
-    if text.get("title_suffix"):
-        suffix = ", ".join(s for s in (suffix, text["title_suffix"]) if s)
-    values.update(name=name, title_prefix=prefix, title_suffix=suffix)
-    if not name:
-        problems.append(str(_("Name is missing.")))
-    for key, limit in (("name", 150), ("title_prefix", 60), ("title_suffix", 60)):
-        if len(values[key]) > limit:
-            problems.append(
-                str(_("%(field)s is longer than %(n)d characters."))
-                % {"field": FIELD_LABELS[key], "n": limit}
-            )
-
-    rank_text = text.get("rank", "")
-    rank = parse_rank(rank_text)
-    values["rank"] = rank or ""
-    if rank is None:
-        problems.append(
-            str(_("Pangkat/Gol “%(value)s” is not a known rank (write it like III/c)."))
-            % {"value": rank_text}
-        )
-
-    values["position"] = text.get("position", "")
-    if len(values["position"]) > 200:
-        problems.append(
-            str(_("%(field)s is longer than %(n)d characters."))
-            % {"field": FIELD_LABELS["position"], "n": 200}
-        )
-    values["unit"] = text.get("unit", "")
-
-    phone_text = text.get("phone", "")
-    phone = normalise_phone(phone_text)
-    values["phone"] = phone if phone is not None else phone_text
-    if phone is None:
-        problems.append(
-            str(_("Phone “%(value)s” is not a phone number of 9 to 14 digits."))
-            % {"value": phone_text}
-        )
-
-    email = text.get("email", "").lower()
-    values["email"] = email
-    if email:
-        try:
-            validate_email(email)
-        except ValidationError:
-            problems.append(str(_("Email “%(value)s” is not a valid address.")) % {"value": email})
-    return result
-
-
-def _read_lines(
-    data: bytes, filename: str
-) -> tuple[list[tuple[int, list[Cell]]], int, dict[int, str]]:
-    """The non-blank lines of the first table with a NIP and Nama header."""
-    if not data:
-        raise RosterFileError("empty", _("The file is empty."))
-    if len(data) > MAX_FILE_BYTES:
-        raise RosterFileError(
-            "too_large",
-            _("The file is larger than %(mb)d MB. Split it into smaller files.")
-            % {"mb": MAX_FILE_BYTES // (1024 * 1024)},
-        )
-    limit = settings.IMPORT_MAX_ROWS + HEADER_SEARCH_ROWS
-    name = filename.lower()
-    tables: Iterable[list[tuple[int, list[Cell]]]]
-    if data.startswith(b"\xd0\xcf\x11\xe0"):
-        raise RosterFileError(
-            "xls_format",
-            _("This is an old Excel .xls file. Save it as .xlsx or CSV and upload it again."),
-        )
-    if data.startswith(b"PK\x03\x04") or name.endswith((".xlsx", ".xlsm")):
-        tables = _xlsx_sheets(data, limit)
-    elif name.endswith((".csv", ".txt")):
-        tables = _csv_tables(data, limit)
-    else:
-        raise RosterFileError(
-            "file_type",
-            _("“%(name)s” is not an Excel workbook (.xlsx) or a CSV file.") % {"name": filename},
-        )
-    seen_any = False
-    for lines in tables:
-        seen_any = seen_any or bool(lines)
-        found = _find_header(lines)
-        if found:
-            index, mapping = found
-            data_lines = lines[index + 1 :]
-            if len(data_lines) > settings.IMPORT_MAX_ROWS:
-                raise _too_many_rows()
-            return lines, index, mapping
-    if not seen_any:
-        raise RosterFileError("empty", _("The file has no rows."))
-    raise RosterFileError(
-        "no_header",
-        _(
-            "No header row with both a NIP and a Nama column was found in the first "
-            "%(n)d rows. Add a header row with at least NIP and Nama."
-        )
-        % {"n": HEADER_SEARCH_ROWS},
-    )
-
-
 def parse_file(data: bytes, filename: str) -> RosterPlan:
     """Every data row of the file with its cleaned values and the problems that need no
-    database. Raises RosterFileError when the file as a whole cannot be read."""
-    lines, index, mapping = _read_lines(data, filename)
-    header = lines[index][1]
+    database (`roster_reading`). Raises RosterFileError when the file as a whole cannot
+    be read."""
+    table = read_table(data, filename)
     rows: list[RosterRow] = []
     first_line_of: dict[str, int] = {}
-    read_cols = [col for col, name in mapping.items() if name != "no"]
-    for line, row in lines[index + 1 :]:
-        # Forms often come pre-numbered: a row with only its "No" filled in is blank.
-        if _is_numbering_row(row) or all(
-            col >= len(row) or not _cell_text(row[col]) for col in read_cols
-        ):
-            continue
-        parsed = _parse_row(line, row, mapping)
-        nip = parsed.values.get("nip", "")
-        if nip and not any(p.startswith("NIP") for p in parsed.problems):
+    for table_row in table.rows:
+        cleaned = clean_row(table_row)
+        parsed = RosterRow(
+            line=table_row.line,
+            values=cleaned.values,
+            problems=cleaned.problems,
+            dropped=cleaned.dropped,
+        )
+        nip = cleaned.values["nip"]
+        if cleaned.nip_valid:
             if nip in first_line_of:
                 parsed.problems.insert(
                     0,
@@ -505,14 +171,15 @@ def parse_file(data: bytes, filename: str) -> RosterPlan:
                     % {"row": first_line_of[nip]},
                 )
             else:
-                first_line_of[nip] = line
+                first_line_of[nip] = table_row.line
         rows.append(parsed)
-    columns = {name: _cell_text(header[col]) for col, name in mapping.items()}
-    ignored = [
-        _cell_text(v) for col, v in enumerate(header) if col not in mapping and _cell_text(v)
-    ]
     return RosterPlan(
-        rows=rows, columns=columns, ignored_columns=ignored, header_line=lines[index][0]
+        rows=rows,
+        columns=table.columns,
+        ignored_columns=table.ignored_columns,
+        header_line=table.header_line,
+        header_last_line=table.header_last_line,
+        not_people=table.not_people,
     )
 
 

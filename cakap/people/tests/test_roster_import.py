@@ -65,7 +65,8 @@ def test_preview_shows_every_row_with_problems_and_action_and_changes_nothing(wo
     assert rows[10].problems == ["NIP: The first 8 digits of the NIP are not a real birth date."]
     assert rows[11].problems == ["This NIP is already on row 7; only that row is imported."]
     assert rows[12].problems == ["Unit “Dinas Pariwisata” is not known, or is outside your units."]
-    assert len(rows[14].problems) == 3  # NIP typed as a number, phone, email
+    assert len(rows[14].problems) == 1  # NIP typed as a number; phone and email left out
+    assert len(rows[14].dropped) == 2
     assert rows[6].full_name == "Dr. Ir. Budi Santoso, M.Si."
     assert rows[6].values["unit"] == "Diskominfo"
     html = response = in_english(client).get(URL).content.decode()

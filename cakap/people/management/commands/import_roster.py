@@ -94,6 +94,9 @@ class Command(BaseCommand):
         for row in plan.rows:
             for problem in row.problems:
                 self.stderr.write(f"Row {row.line}: {problem}")
+            if row.action != Action.SKIP:
+                for note in row.dropped:
+                    self.stderr.write(f"Row {row.line}: {note}")
             if row.action == Action.UPDATE:
                 changes = "; ".join(
                     f"{k}: {old!r} -> {new!r}" for k, (old, new) in row.changes.items()
@@ -101,11 +104,17 @@ class Command(BaseCommand):
                 self.stdout.write(f"Row {row.line}: update {row.nip_grouped} ({changes})")
             elif row.action == Action.CREATE:
                 self.stdout.write(f"Row {row.line}: create {row.nip_grouped} {row.full_name}")
+        for other in plan.not_people:
+            self.stdout.write(f"Row {other.line}: not a person, not imported: {other.text}")
         counts = plan.counts
         summary = (
             f"{counts[Action.CREATE]} to create, {counts[Action.UPDATE]} to update, "
             f"{counts[Action.UNCHANGED]} unchanged, {counts[Action.SKIP]} skipped with problems"
         )
+        if plan.with_values_left_out:
+            summary += f", {plan.with_values_left_out} with a phone or email left out"
+        if plan.not_people:
+            summary += f", {len(plan.not_people)} rows that are not people"
         if options["dry_run"]:
             self.stdout.write(f"Dry run: {summary}. Nothing was changed.")
             return
