@@ -994,8 +994,8 @@ def merge_units(unit: Unit, into: Unit, *, acting_user: User | None) -> MergeRes
         for partners in _unique_partners(fk):
             if not partners:
                 continue
-            taken = fk.model._base_manager.filter(**{fk.name: into}).values_list(*partners)
-            clash = [r for r in rows.values_list("pk", *partners) if tuple(r[1:]) in set(taken)]
+            taken = set(fk.model._base_manager.filter(**{fk.name: into}).values_list(*partners))
+            clash = [r for r in rows.values_list("pk", *partners) if tuple(r[1:]) in taken]
             if not clash:
                 continue
             if fk.model in (RoleAssignment, UnitAlias) or fk.model._meta.auto_created:
