@@ -5,7 +5,7 @@ import json
 
 from django.db import models
 
-from cakap.attendance.models import AbsenceRequest, Method, Status
+from cakap.attendance.models import AbsenceRequest, AttendancePolicy, Method, Status
 from cakap.competence.models import Administration, Instrument, Item
 from cakap.people.models import Person, RoleAssignment, Unit
 from cakap.programmes.models import Enrolment, Programme, Session
@@ -23,6 +23,8 @@ EXPECTED = {
     "AttendanceStatus": Status,
     "Method": Method,
     "State": AbsenceRequest.State,
+    "LocationMode": AttendancePolicy.LocationMode,
+    "SharedDevice": AttendancePolicy.SharedDevice,
     "InstrumentKind": Instrument.Kind,
     "Scale": Instrument.Scale,
     "ItemKind": Item.Kind,
