@@ -1,6 +1,7 @@
 """The groups a roster import can enrol its people into (people.roster_targets): the
 open groups of the programmes the importer manages, enrolled through
-`services.enrol_participant`, so that history and audit are those of any enrolment."""
+`services.enrolments.enrol_people`, the one writer of bulk enrolment, so that history and
+audit are those of any enrolment."""
 
 from django.db import transaction
 from django.db.models import QuerySet
@@ -10,7 +11,9 @@ from cakap.people.models import Person, User
 from cakap.people.roster_targets import EnrolmentReport, Target
 from cakap.programmes import services
 from cakap.programmes.access import programmes_managed_by
-from cakap.programmes.models import Enrolment, Group, Programme
+from cakap.programmes.models import Group, Programme
+from cakap.programmes.outcomes import Outcome
+from cakap.programmes.services.enrolments import enrol_people
 
 PREFIX = "group:"
 
@@ -46,19 +49,11 @@ class GroupTargets:
                 "unknown_group", _("The chosen group is not one you can enrol people into.")
             )
         report = EnrolmentReport(_target(group))
-        active = {
-            e.person_id: e
-            for e in Enrolment.objects.active()
-            .filter(programme_id=group.programme_id, person__in=[p.pk for p in people])
-            .select_related("group")
-        }
-        for person in people:
-            existing = active.get(person.pk)
-            if existing is None:
-                services.enrol_participant(group, person, acting_user=acting_user)
-                report.enrolled.append(person)
-            elif existing.group_id == group.pk:
-                report.already.append(person)
+        for result in enrol_people(group, people, acting_user=acting_user):
+            if result.outcome == Outcome.ENROLLED:
+                report.enrolled.append(result.person)
+            elif result.outcome == Outcome.ALREADY_IN_GROUP:
+                report.already.append(result.person)
             else:
-                report.elsewhere.append((person, existing.group.name))
+                report.elsewhere.append((result.person, result.group_name))
         return report
