@@ -14,6 +14,7 @@ from cakap.core.api_support import install_error_handlers
 from cakap.people.api import router as people_router
 from cakap.people.identity import default_auth
 from cakap.programmes.api import router as programmes_router
+from cakap.programmes.api.bulk import router as programmes_bulk_router
 
 api = NinjaAPI(
     title="Cakap API",
@@ -33,6 +34,7 @@ api = NinjaAPI(
 install_error_handlers(api)
 api.add_router("", people_router)
 api.add_router("", programmes_router)
+api.add_router("", programmes_bulk_router)  # many enrolments at once, same tag
 api.add_router("/competence/", competence_router)
 api.add_router("/attendance/", attendance_router)
 
