@@ -28,6 +28,7 @@ from cakap.core.formatting import JAKARTA
 from cakap.core.sessions import end_sessions_of
 from cakap.people.access import capabilities_beyond_taking_part
 from cakap.people.models import Person, User
+from cakap.people.services import create_login
 from cakap.programmes.access import programmes_managed_by
 from cakap.programmes.models import Enrolment, Programme
 
@@ -77,8 +78,6 @@ def issue_personal_link(person: Person, programme: Programme, *, acting_user: Us
                 _("%(name)s has no login and no email; add an email or a login first.")
                 % {"name": person.full_name},
             )
-        from cakap.people.services import create_login  # people owns logins
-
         create_login(person, person.email, acting_user=acting_user)
     user = User.objects.filter(person=person).first()
     if user is None:
