@@ -28,6 +28,7 @@ from cakap.people import services
 from cakap.people.access import is_admin, scope_paths
 from cakap.people.models import Person, RoleAssignment, Unit, User
 from cakap.people.nip import format_nip
+from cakap.people.roster_headers import header_field
 from cakap.people.roster_reading import (
     FIELD_LABELS,
     HEADER_SEARCH_ROWS,
@@ -35,7 +36,6 @@ from cakap.people.roster_reading import (
     NotAPerson,
     RosterFileError,
     clean_row,
-    header_field,
     read_table,
 )
 from cakap.people.roster_targets import EnrolmentReport, find_target
