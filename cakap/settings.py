@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "cakap.programmes",
     "cakap.attendance",
     "cakap.competence",
+    "cakap.reports",
     "cakap.privacy",
     "cakap.portal",
 ]

@@ -9,6 +9,7 @@ urlpatterns = [
     path("programmes/", include("cakap.programmes.urls")),
     path("attendance/", include("cakap.attendance.urls")),
     path("competence/", include("cakap.competence.urls")),
+    path("reports/", include("cakap.reports.urls")),
     path("", include("cakap.privacy.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
