@@ -21,6 +21,7 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.db.models import Q
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -407,7 +408,7 @@ def build_recap(
     return Recap(programme, group, columns, rows, totals)
 
 
-def _sessions(filter_kwargs: dict[str, object]) -> list[Session]:
+def recap_sessions(filter_kwargs: dict[str, object]) -> list[Session]:
     return list(
         Session.objects.filter(**filter_kwargs)
         .exclude(status__in=_GONE)
@@ -416,7 +417,7 @@ def _sessions(filter_kwargs: dict[str, object]) -> list[Session]:
     )
 
 
-def _enrolments(queryset: EnrolmentQuerySet) -> list[Enrolment]:
+def recap_enrolments(queryset: EnrolmentQuerySet) -> list[Enrolment]:
     return list(
         queryset.active()
         .select_related("person__unit", "group")
@@ -432,17 +433,18 @@ def _records(sessions: list[Session]) -> list[tuple[int, int, str, bool]]:
     )
 
 
-def recap_for_group(group: Group) -> Recap:
-    """Participants of the group by its sessions: three queries."""
-    sessions = _sessions({"group": group})
-    enrolments = _enrolments(Enrolment.objects.filter(group=group))
+def recap_for_group(group: Group, people: Q | None = None) -> Recap:
+    """Participants of the group (those `people`, a filter on enrolments, keeps) by its
+    sessions: three queries."""
+    sessions = recap_sessions({"group": group})
+    enrolments = recap_enrolments(Enrolment.objects.filter(people or Q(), group=group))
     return build_recap(group.programme, group, sessions, enrolments, _records(sessions))
 
 
 def recap_for_programme(programme: Programme) -> Recap:
     """Every participant of the programme by meeting number: three queries."""
-    sessions = _sessions({"group__programme": programme})
-    enrolments = _enrolments(Enrolment.objects.filter(programme=programme))
+    sessions = recap_sessions({"group__programme": programme})
+    enrolments = recap_enrolments(Enrolment.objects.filter(programme=programme))
     return build_recap(programme, None, sessions, enrolments, _records(sessions))
 
 
@@ -465,7 +467,7 @@ def my_attendance(person: Person, programme: Programme) -> MyAttendance | None:
     )
     if enrolment is None:
         return None
-    sessions = _sessions({"group": enrolment.group})
+    sessions = recap_sessions({"group": enrolment.group})
     records = {
         r.session_id: r
         for r in AttendanceRecord.objects.filter(person=person, session__in=sessions)
