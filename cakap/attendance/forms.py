@@ -2,6 +2,7 @@
 their decisions, a programme's attendance policy and a session's venue. They parse
 input; the rules live in checkin.py, windows.py and services."""
 
+from collections.abc import Sequence
 from decimal import Decimal, InvalidOperation
 from typing import Any, cast
 
@@ -474,11 +475,13 @@ class RecapFilterForm(Form):
     status = forms.ChoiceField(label=_("Attendance"), required=False)
 
     def __init__(
-        self, data: QueryDict, *, groups: dict[int, Group], statuses: list[tuple[str, Any]]
+        self, data: QueryDict, *, groups: dict[int, Group], statuses: Sequence[tuple[str, Any]]
     ) -> None:
         super().__init__(data)
         self.groups = groups
-        self.fields["status"].choices = statuses
+        status = self.fields["status"]
+        assert isinstance(status, forms.ChoiceField)
+        status.choices = statuses
 
     def clean_group(self) -> Group | None:
         pk = self.cleaned_data["group"]

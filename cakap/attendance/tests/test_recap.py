@@ -201,7 +201,7 @@ def test_the_recap_costs_the_same_whatever_the_roster(
             set_status(world.session_a, p, "hadir", acting_user=world.coach)
     Session.objects.filter(pk=world.session_a.pk).update(status="held")
     client = client_for(world.organiser)
-    with django_assert_max_num_queries(11):
+    with django_assert_max_num_queries(13):
         response = client.get(url.format(programme=world.programme.pk, group=world.group_a.pk))
     assert response.status_code == 200
     assert len(sessions) == 2

@@ -7,6 +7,7 @@ The programme's pages take the filters `group`, `unit` (the unit and its subtree
 `status` (overview.STATUS_CHOICES) and `page`, which the leader's dashboard links with.
 """
 
+from collections.abc import Sequence
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
@@ -14,6 +15,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from cakap.attendance import exports, overview, queries
@@ -29,6 +31,7 @@ from cakap.people import reads
 from cakap.people.identity import signed_in
 from cakap.programmes.models import Programme
 
+type Choices = Sequence[tuple[str, str | Promise]]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 EVERYONE = [("", _("Everyone")), *overview.STATUS_CHOICES]
 RISKS = [(k, v) for k, v in overview.STATUS_CHOICES if k in overview.RISK_STATUSES]
@@ -98,7 +101,7 @@ def recap_group(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _overview(
-    request: HttpRequest, programme: Programme, view: RecapView, statuses: list[tuple[str, object]]
+    request: HttpRequest, programme: Programme, view: RecapView, statuses: Choices
 ) -> tuple[overview.Overview, RecapFilterForm]:
     groups = {g.pk: g for g in programme.groups.order_by("name")}
     form = RecapFilterForm(request.GET, groups=groups, statuses=statuses)
