@@ -33,8 +33,11 @@ demo: env
 	$(PY) manage.py migrate --no-input -v0
 	CAKAP_SITE_URL=$(SITE_URL) $(PY) manage.py seed_demo
 	@echo
-	@echo "Cakap is serving at http://$(HOST):$(PORT)/  (Ctrl-C stops it)"
-	CAKAP_SITE_URL=$(SITE_URL) $(PY) manage.py runserver $(HOST):$(PORT)
+	@echo "Cakap is serving at http://$(HOST):$(PORT)/ with its worker beside it  (Ctrl-C stops both)"
+	@export CAKAP_SITE_URL=$(SITE_URL) CAKAP_TASKS_BACKEND=database; \
+	$(PY) manage.py run_worker --verbosity 0 & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
+	$(PY) manage.py runserver $(HOST):$(PORT)
 
 serve: env
 	CAKAP_SITE_URL=$(SITE_URL) $(PY) manage.py runserver $(HOST):$(PORT)

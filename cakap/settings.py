@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_htmx",
+    "django_tasks_db",
     "axes",
     "ninja",
     "cakap.core",
@@ -275,3 +276,17 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("CAKAP_LOG_LEVEL", "INFO")},
     "loggers": {"axes": {"level": "WARNING"}},
 }
+
+# Background work (decision 88): `immediate` runs tasks inline when they are enqueued
+# (the default: tests, `make serve`, a server without a worker); `database` queues them
+# for `manage.py run_worker` (`make demo`, deployments).
+_TASK_BACKENDS = {
+    "immediate": "django.tasks.backends.immediate.ImmediateBackend",
+    "database": "django_tasks_db.DatabaseBackend",
+}
+_TASKS_BACKEND = env_str("CAKAP_TASKS_BACKEND", "immediate")
+if _TASKS_BACKEND not in _TASK_BACKENDS:
+    raise ImproperlyConfigured(
+        f"CAKAP_TASKS_BACKEND must be one of {', '.join(_TASK_BACKENDS)}, not {_TASKS_BACKEND!r}"
+    )
+TASKS = {"default": {"BACKEND": _TASK_BACKENDS[_TASKS_BACKEND]}}

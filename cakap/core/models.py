@@ -68,3 +68,24 @@ class UserSession(AbstractBaseSession):
     def get_session_store_class(cls) -> type[Any]:
         # The configured engine's store (with or without the shared cache).
         return import_module(settings.SESSION_ENGINE).SessionStore  # type: ignore[no-any-return]
+
+
+class ScheduledRun(models.Model):
+    """One slot of a scheduled job that a worker has enqueued. The unique pair makes two
+    workers, or one that restarts, enqueue each slot once (decision 88)."""
+
+    name = models.CharField(_("job"), max_length=100)
+    slot = models.DateTimeField(_("slot"))
+    enqueued_at = models.DateTimeField(_("enqueued"), auto_now_add=True)
+    task_result_id = models.CharField(_("task result"), max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = _("scheduled run")
+        verbose_name_plural = _("scheduled runs")
+        ordering = ["-slot", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["name", "slot"], name="scheduled_run_once_per_slot")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.slot:%Y-%m-%d %H:%M}"

@@ -557,9 +557,15 @@ def sessions_due_for_closing(now: datetime.datetime) -> list[Session]:
     return [s for s in candidates if window_closes_at(s) <= now]
 
 
-def close_due_sessions(now: datetime.datetime | None = None) -> list[tuple[Session, int]]:
-    """Close every session whose window has closed (the cron job's work)."""
+def close_due_sessions(now: datetime.datetime | None = None) -> list[tuple[Session, int | str]]:
+    """Close every session whose window has closed: the scheduled job's work and
+    `close_attendance`'s. Per session, how many became alpa, or the code of the reason
+    it was skipped (cancelled or moved meanwhile). Running it again closes nothing twice."""
     now = now or timezone.now()
-    return [
-        (s, close_session_attendance(s, acting_user=None)) for s in sessions_due_for_closing(now)
-    ]
+    done: list[tuple[Session, int | str]] = []
+    for session in sessions_due_for_closing(now):
+        try:
+            done.append((session, close_session_attendance(session, acting_user=None)))
+        except RollError as exc:
+            done.append((session, exc.code))
+    return done

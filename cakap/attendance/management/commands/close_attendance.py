@@ -1,6 +1,7 @@
 """Close the attendance of every session whose check-in window has closed.
 
-Run it every minute, from cron or the worker's scheduler:
+The worker runs the same function every minute (attendance/tasks.py); the command is
+for a server without a worker, or to close at once:
 
     * * * * * cd /srv/cakap && .venv/bin/python manage.py close_attendance
 
@@ -16,8 +17,9 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 from django.utils import timezone
 
-from cakap.attendance.services import RollError, close_session_attendance, sessions_due_for_closing
+from cakap.attendance.services import close_due_sessions, sessions_due_for_closing
 from cakap.core.formatting import local
+from cakap.programmes.models import Session
 
 
 class Command(BaseCommand):
@@ -29,20 +31,22 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        sessions = sessions_due_for_closing(timezone.now())
+        now = timezone.now()
+        if options["dry_run"]:
+            for session in sessions_due_for_closing(now):
+                self.stdout.write(f"would close {_label(session)}")
+            return
         closed = 0
-        for session in sessions:
-            label = f"{session.group} {local(session.starts_at):%Y-%m-%d %H:%M}"
-            if options["dry_run"]:
-                self.stdout.write(f"would close {label}")
-                continue
-            try:
-                made = close_session_attendance(session, acting_user=None)
-            except RollError as exc:  # cancelled or moved meanwhile
-                self.stderr.write(f"skipped {label}: {exc.code}")
+        for session, outcome in close_due_sessions(now):
+            if isinstance(outcome, str):
+                self.stderr.write(f"skipped {_label(session)}: {outcome}")
                 continue
             closed += 1
             if options["verbosity"] > 1:
-                self.stdout.write(f"closed {label}: {made} alpa")
-        if not options["dry_run"] and options["verbosity"] > 0:
+                self.stdout.write(f"closed {_label(session)}: {outcome} alpa")
+        if options["verbosity"] > 0:
             self.stdout.write(f"{closed} session(s) closed")
+
+
+def _label(session: Session) -> str:
+    return f"{session.group} {local(session.starts_at):%Y-%m-%d %H:%M}"
