@@ -381,16 +381,16 @@ def build_recap(
         cells = []
         counts: dict[str, int] = dict.fromkeys(STATUS_VALUES, 0)
         attended = counted = remaining = 0
-        for i, session in enumerate(own):
-            if session is None:
+        for i, slot in enumerate(own):
+            if slot is None:
                 cells.append(Cell(None))
                 continue
-            status, pending = marks.get((session.pk, person_id), blank)
-            cells.append(Cell(session, status, pending))
+            status, pending = marks.get((slot.pk, person_id), blank)
+            cells.append(Cell(slot, status, pending))
             if status and not pending:
                 counts[status] += 1
             # As Cell.present and _standing_of count them.
-            if status or session.status == held:
+            if status or slot.status == held:
                 counted += 1
                 counted_in[i] += 1
                 if status in PRESENT and not pending:
