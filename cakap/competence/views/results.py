@@ -1,10 +1,12 @@
 """Results pages: aggregates, the group heatmap, a participant's profile, item analysis
 and the XLSX export. Every figure is computed over the people the reader may see."""
 
+import hashlib
 from fractions import Fraction
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -24,6 +26,8 @@ from cakap.people import reads
 from cakap.people.identity import signed_in
 from cakap.people.models import User
 
+CHART_SECONDS = 24 * 3600
+
 
 def _staff_instrument(user: User, pk: int) -> Instrument:
     instrument = get_instrument_for_user(user, pk)
@@ -34,6 +38,39 @@ def _staff_instrument(user: User, pk: int) -> Instrument:
 
 def _pct(value: Fraction | None) -> float | None:
     return None if value is None else float(value)
+
+
+def _cached_chart(
+    labels: list[str],
+    pre: list[float | None],
+    post: list[float | None],
+    *,
+    pre_label: str,
+    post_label: str,
+    axis_label: str,
+) -> str:
+    """The summary's bars, drawn once per set of numbers and words: the same data gives
+    the same SVG (charts.py), and drawing it costs more than the rest of the page."""
+    key = (
+        "competence:bars:"
+        + hashlib.sha256(
+            repr((labels, pre, post, pre_label, post_label, axis_label)).encode()
+        ).hexdigest()
+    )
+    chart = cache.get(key)
+    if not isinstance(chart, str):
+        chart = charts.data_uri(
+            charts.pre_post_bars(
+                labels,
+                pre,
+                post,
+                pre_label=pre_label,
+                post_label=post_label,
+                axis_label=axis_label,
+            )
+        )
+        cache.set(key, chart, CHART_SECONDS)
+    return chart
 
 
 @login_required
@@ -54,15 +91,13 @@ def instrument_results(request: HttpRequest, pk: int) -> HttpResponse:
     chart = ""
     if programme_rows and data.competences:
         row = programme_rows[0]
-        chart = charts.data_uri(
-            charts.pre_post_bars(
-                [c.short for c in data.competences],
-                [_pct(row.per_competence[c.pk].pre) for c in data.competences],
-                [_pct(row.per_competence[c.pk].post) for c in data.competences],
-                pre_label=_("Pre-test"),
-                post_label=_("Post-test"),
-                axis_label=_("Mean score (%) of people with both"),
-            )
+        chart = _cached_chart(
+            [c.short for c in data.competences],
+            [_pct(row.per_competence[c.pk].pre) for c in data.competences],
+            [_pct(row.per_competence[c.pk].post) for c in data.competences],
+            pre_label=_("Pre-test"),
+            post_label=_("Post-test"),
+            axis_label=_("Mean score (%) of people with both"),
         )
     filters = ResultsFilterForm(
         request.GET,
