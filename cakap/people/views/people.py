@@ -19,7 +19,15 @@ from django.views.decorators.http import require_POST
 
 from cakap.core.errors import DomainError
 from cakap.core.formatting import clock
-from cakap.people import reads, roster, roster_targets, roster_units, services, throttle
+from cakap.people import (
+    invitations,
+    reads,
+    roster,
+    roster_targets,
+    roster_units,
+    services,
+    throttle,
+)
 from cakap.people.access import (
     get_person_for_editing,
     get_person_for_user,
@@ -80,11 +88,14 @@ class PasswordResetView(auth_views.PasswordResetView):
     form_class = PasswordResetRequestForm
     template_name = "people/auth/password_reset_form.html"
     email_template_name = "people/auth/password_reset_email.txt"
+    subject_template_name = "people/auth/password_reset_subject.txt"
     success_url = reverse_lazy("people:password_reset_done")
 
     def form_valid(self, form: PasswordResetForm) -> HttpResponse:
         until = throttle.reset_request_refused_until(self.request, form.cleaned_data["email"])
         if until is None:
+            # Cakap's name and address, from settings, rather than the request's host.
+            self.extra_email_context = invitations.site_context()
             return super().form_valid(form)
         form.add_error(
             None,
