@@ -48,3 +48,47 @@ def test_a_person_names_their_superior(world):
     participant.superior = leader
     participant.save(update_fields=["superior"])
     assert list(leader.subordinates.all()) == [participant]
+
+
+def _person_form(person, **over):
+    data = {
+        "nip": person.nip,
+        "name": person.name,
+        "employee_type": person.employee_type,
+        "unit": person.unit_id,
+        "job_level": "",
+    }
+    data.update(over)
+    return data
+
+
+def test_the_organiser_names_a_superior_on_the_person_form(world):
+    participant = Person.objects.get(user=world.participant)
+    leader = Person.objects.get(user=world.leader)
+    url = f"/people/{participant.pk}/edit/"
+    client = client_for(world.organiser)
+    response = client.post(url, _person_form(participant, superior=leader.nip_grouped))
+    assert response.status_code == 302, response.content.decode()[-2000:]
+    participant.refresh_from_db()
+    assert participant.superior == leader
+    entry = AuditEntry.objects.filter(action="person.update").latest("pk")
+    assert entry.changes["superior_id"] == [None, leader.pk]
+    page = client.get(f"/people/{participant.pk}/").content.decode()
+    assert leader.full_name in page and f"/people/{participant.pk}/notices/" in page
+    assert client.get(url).context["form"].initial["superior"] == leader.nip
+    # Emptied, there is none.
+    assert client.post(url, _person_form(participant, superior="")).status_code == 302
+    participant.refresh_from_db()
+    assert participant.superior is None
+
+
+def test_a_superior_must_be_someone_else_the_organiser_sees(world):
+    participant = Person.objects.get(user=world.participant)
+    client = client_for(world.organiser)
+    url = f"/people/{participant.pk}/edit/"
+    itself = client.post(url, _person_form(participant, superior=participant.nip))
+    assert itself.status_code == 200 and itself.context["form"].errors["superior"]
+    nobody = client.post(url, _person_form(participant, superior="199001012015011001"))
+    assert nobody.status_code == 200 and nobody.context["form"].errors["superior"]
+    participant.refresh_from_db()
+    assert participant.superior is None

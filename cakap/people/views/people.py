@@ -151,6 +151,15 @@ def _save_person(request: HttpRequest, form: PersonForm, person: Person | None) 
     """Hand the form's values to the service; a refusal becomes a form error."""
     user = signed_in(request)
     data = dict(form.cleaned_data)
+    nip = data.pop("superior", "")
+    if nip:
+        # Only among the people the organiser sees; a NIP outside names no one.
+        data["superior"] = people_visible_to(user).filter(nip=nip).first()
+        if data["superior"] is None:
+            form.add_error("superior", _("No person you can see has this NIP."))
+            return None
+    elif person is not None:
+        data["superior"] = None
     try:
         if person is None:
             return services.create_person(
@@ -184,6 +193,7 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
     user = signed_in(request)
     person = get_person_for_editing(user, pk)
     initial = {name: getattr(person, name) for name in services.PERSON_FIELDS}
+    initial["superior"] = person.superior.nip if person.superior else ""
     form = PersonForm(request.POST or None, initial=initial, units=units_managed_by(user))
     if request.method == "POST" and form.is_valid():
         saved = _save_person(request, form, person)
