@@ -112,7 +112,7 @@ def run_due(now: datetime.datetime) -> list[str]:
                 run.save(update_fields=["task_result_id"])
         except IntegrityError:
             continue  # this slot is someone else's already
-        logger.info("scheduled %s for %s", job.name, slot.isoformat())
+        logger.debug("scheduled %s for %s", job.name, slot.isoformat())
         started.append(job.name)
     ScheduledRun.objects.filter(slot__lt=now - KEEP_RUNS).delete()
     return started

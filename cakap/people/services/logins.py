@@ -1,7 +1,6 @@
 """Logins and roles: give a person a login, set-password links (one or many), grant and
 revoke roles. The same contract as the other people services (cakap.people.services)."""
 
-import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
@@ -11,6 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
 from cakap.core import audit
+from cakap.core.background import enqueue_on_commit
 from cakap.core.errors import DomainError
 from cakap.people import invitations
 from cakap.people.access import grantable_roles, is_admin, login_link_refusal, may_hold_role_over
@@ -23,9 +23,9 @@ from cakap.people.services.errors import (
     RoleForbiddenError,
 )
 from cakap.people.services.people import _require_unit, may_manage_unit
+from cakap.people.tasks import email_login_link
 
 Role = RoleAssignment.Role
-logger = logging.getLogger("cakap.people")
 
 
 def _login_email(person: Person, email: str) -> str:
@@ -128,15 +128,8 @@ def _send_link(
     will_email = email and absolute is not None and invitations.has_mailbox(user)
     if will_email:
         assert absolute is not None
-        url = absolute(path)
-
-        def send() -> None:
-            try:
-                invitations.email_invitation(person, user, url)
-            except OSError:  # an unreachable mail server must not undo the login
-                logger.exception("The set-password link of user %s was not emailed", user.pk)
-
-        transaction.on_commit(send)
+        # The link is made in the task: no token waits in the queue's table.
+        enqueue_on_commit(email_login_link, person.pk, absolute("/"))
     return path, will_email
 
 

@@ -4,15 +4,18 @@ one-time link that expires (decision 81)."""
 
 import datetime
 import re
+from io import StringIO
 from urllib.parse import unquote
 
 import pytest
 import time_machine
 from django.core import mail
+from django.core.management import call_command
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
 from cakap.core.models import AuditEntry
-from cakap.people import services
+from cakap.people import invitations, services, tasks
 from cakap.people.models import Person, RoleAssignment, Unit, User
 from conftest import client_for, in_english
 
@@ -343,3 +346,34 @@ def test_the_reset_form_reaches_a_new_login_but_never_a_placeholder_address(worl
     client.post("/password-reset/", {"email": "budi@example.go.id"})
     client.post("/password-reset/", {"email": "199002022015032005@nip.invalid"})
     assert [m.to for m in mail.outbox] == [["budi@example.go.id"]]
+
+
+def test_an_unreachable_mail_server_keeps_the_login_and_the_email_is_retried(
+    world, settings, django_capture_on_commit_callbacks, monkeypatch
+):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    person = _new_person(world, email="budi@example.go.id")
+    with django_capture_on_commit_callbacks(execute=True):
+        client_for(world.organiser).post(f"/people/{person.pk}/login/", {"send_email": "on"})
+    person.refresh_from_db()
+    assert person.user is not None
+    queued = DBTaskResult.objects.get()
+    assert queued.task_path == "cakap.people.tasks.email_login_link"
+    assert "welcome" not in str(queued.args_kwargs)  # no token waits in the queue
+
+    def refuse(*args, **kwargs):
+        raise ConnectionRefusedError("mail server down")
+
+    monkeypatch.setattr(invitations, "send_mail", refuse)
+    call_command("run_worker", "--batch", "--no-startup-delay", "--no-schedule", stdout=StringIO())
+    queued.refresh_from_db()
+    assert queued.status == "FAILED" and "mail server down" in queued.traceback
+    assert User.objects.filter(pk=person.user.pk).exists()
+    retry = DBTaskResult.objects.get(status="READY")
+    assert retry.run_after > timezone.now()
+    monkeypatch.undo()
+
+    # Once the person has used a link and signed in, a late retry sends nothing.
+    User.objects.filter(pk=person.user.pk).update(last_login=timezone.now())
+    assert tasks.email_login_link.func(*queued.args_kwargs["args"]) is False
+    assert mail.outbox == []

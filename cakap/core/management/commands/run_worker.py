@@ -56,7 +56,10 @@ class Command(DatabaseWorkerCommand):
                 self._look(verbose=options["verbosity"] > 0)
             else:
                 threading.Thread(
-                    target=self._keep_looking, args=(every,), name="schedule", daemon=True
+                    target=self._keep_looking,
+                    args=(every, options["verbosity"] > 1),
+                    name="schedule",
+                    daemon=True,
                 ).start()
         super().handle(*args, **options)
 
@@ -65,11 +68,11 @@ class Command(DatabaseWorkerCommand):
         if verbose and started:
             self.stdout.write(f"scheduled: {', '.join(started)}")
 
-    def _keep_looking(self, every: float) -> None:
+    def _keep_looking(self, every: float, verbose: bool) -> None:
         while True:
             close_old_connections()
             try:
-                self._look(verbose=True)
+                self._look(verbose=verbose)
             except Exception as exc:  # a database blip must not end the schedule
                 self.stderr.write(f"schedule: {exc!r}")
             close_old_connections()
