@@ -8,7 +8,7 @@ from django.core.mail import EmailMessage
 from django.db import transaction
 
 from cakap.core.models import AuditEntry
-from cakap.notices import services
+from cakap.notices import personal_data, services
 from cakap.notices.models import Channel, Delivery, DeliveryState, NoticeKind, NoticePreference
 from cakap.notices.queries import chat_rows, email_preferences
 from cakap.notices.whatsapp import chat_url
@@ -159,3 +159,13 @@ def test_an_email_that_keeps_failing_stays_failed_with_its_error(
     assert email.error == "ConnectionRefusedError: mail server down"
     assert email.attempts == 5  # the task's max_attempts
     assert mail.outbox == []
+
+
+def test_the_persons_export_and_anonymising_cover_their_notices(person):
+    _notify(person)
+    tables = {t.key: t for t in personal_data.export(person)}
+    assert [row["subject"] for row in tables["deliveries"].rows] == ["Cakap: tes dibuka"] * 2
+    assert len(tables["notice_preferences"].rows) == len(NoticeKind.values)
+    personal_data.anonymise(person, acting_user=None)
+    assert set(Delivery.objects.values_list("body", "address")) == {("", "")}
+    assert Delivery.objects.count() == 2  # what went out, when and how stays
