@@ -20,15 +20,18 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def framework(world, literacy):
-    services.set_programme_framework(world.programme, literacy, acting_user=None)
+    services.set_programme_framework(world.programme, literacy, acting_user=world.organiser)
 
 
 @pytest.fixture
 def quiz(world, framework):
     instrument = services.create_instrument(
-        world.programme, kind=Instrument.Kind.KNOWLEDGE, title="Kuis surel", acting_user=None
+        world.programme,
+        kind=Instrument.Kind.KNOWLEDGE,
+        title="Kuis surel",
+        acting_user=world.organiser,
     )
-    services.add_items(instrument, QUIZ, acting_user=None)
+    services.add_items(instrument, QUIZ, acting_user=world.organiser)
     return instrument
 
 
@@ -44,7 +47,7 @@ def test_an_opening_test_is_announced_once(world, quiz, django_capture_on_commit
         phase="pre",
         opens_at=opens,
         closes_at=opens + datetime.timedelta(days=3),
-        acting_user=None,
+        acting_user=world.organiser,
     )
     assert _run(opens - datetime.timedelta(minutes=5), django_capture_on_commit_callbacks) == 0
     made = _run(opens + datetime.timedelta(minutes=5), django_capture_on_commit_callbacks)
@@ -65,7 +68,7 @@ def test_closing_reminds_only_those_who_have_not_submitted(
     closes = world.session_a.starts_at + datetime.timedelta(days=2)
     opens = closes - datetime.timedelta(days=5)
     adm = services.create_administration(
-        quiz, phase="pre", opens_at=opens, closes_at=closes, acting_user=None
+        quiz, phase="pre", opens_at=opens, closes_at=closes, acting_user=world.organiser
     )
     with time_machine.travel(closes - datetime.timedelta(hours=30), tick=False):
         attempt = services.start_attempt(adm, acting_user=world.participant)
@@ -83,10 +86,15 @@ def test_closing_reminds_only_those_who_have_not_submitted(
 
 def test_an_observation_sends_nothing(world, framework, django_capture_on_commit_callbacks):
     observation = services.create_instrument(
-        world.programme, kind=Instrument.Kind.OBSERVATION, title="Amati", acting_user=None
+        world.programme,
+        kind=Instrument.Kind.OBSERVATION,
+        title="Amati",
+        acting_user=world.organiser,
     )
     services.add_items(
-        observation, [ItemSpec("CD", "check", "Mengirim surat", [], [])], acting_user=None
+        observation,
+        [ItemSpec("CD", "check", "Mengirim surat", [], [])],
+        acting_user=world.organiser,
     )
     opens = world.session_a.starts_at
     services.create_administration(
@@ -94,7 +102,7 @@ def test_an_observation_sends_nothing(world, framework, django_capture_on_commit
         phase="pre",
         opens_at=opens,
         closes_at=opens + datetime.timedelta(hours=10),
-        acting_user=None,
+        acting_user=world.organiser,
     )
     assert _run(opens + datetime.timedelta(minutes=5), django_capture_on_commit_callbacks) == 0
     assert not Delivery.objects.exists()

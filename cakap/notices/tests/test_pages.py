@@ -84,7 +84,7 @@ def test_the_programme_log_lists_what_went_out_in_pinned_queries(
     assert body.count("Cakap: sesi Anda besok") == 50  # one page
     assert "Prepared" in body and "Queued" in body and ">Other<" in body, body[-3000:]
     with django_assert_max_num_queries(9):
-        assert client.get(url, {"page": 2, "channel": "email"}).status_code == 200
+        assert client.get(url, {"page": "2", "channel": "email"}).status_code == 200
 
 
 def test_a_coach_sees_the_log_of_their_own_group_only(world, people):
