@@ -17,7 +17,8 @@ class PreferencesForm(Form):
 
 
 class LogFilterForm(Form):
-    """The filters of a delivery log; a bad value is ignored with a message."""
+    """The filters of a delivery log; a bad value is named under its field and the log
+    shown unfiltered."""
 
     kind = forms.ChoiceField(
         label=_("Kind"), choices=[("", _("All"))] + NoticeKind.choices, required=False

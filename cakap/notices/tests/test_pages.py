@@ -179,3 +179,13 @@ def test_staff_pages_link_the_log_and_the_list(world):
     assert f"/attendance/programmes/{world.programme.pk}/notices/" in programme.content.decode()
     session = client_for(world.coach).get(f"/programmes/sessions/{world.session_a.pk}/")
     assert f"/attendance/sessions/{world.session_a.pk}/whatsapp/" in session.content.decode()
+
+
+def test_a_bad_filter_is_named_and_the_log_shown_unfiltered(world, people):
+    participant, _other = people
+    _prepare(world, participant, world.session_a)
+    url = f"/attendance/programmes/{world.programme.pk}/notices/"
+    page = in_english(client_for(world.organiser)).get(url, {"state": "bogus"})
+    body = page.content.decode()
+    assert page.status_code == 200
+    assert "Select a valid choice" in body and "Cakap: sesi Anda besok" in body
