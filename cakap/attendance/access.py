@@ -5,14 +5,17 @@ session they can see; a coach the records of the groups they coach; an organiser
 of the programmes they manage; a leader those of the people of their units.
 """
 
-from django.db.models import Q, QuerySet
+from dataclasses import dataclass
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.http import Http404
 
 from cakap.attendance.models import AbsenceRequest, AttendanceRecord
 from cakap.core.lookups import get_or_404
 from cakap.people.access import is_admin, scope_paths, under
 from cakap.people.models import RoleAssignment, User
 from cakap.programmes.access import programmes_managed_by
-from cakap.programmes.models import Group, Programme, Session
+from cakap.programmes.models import Enrolment, Group, Programme, Session
 
 Role = RoleAssignment.Role
 
@@ -70,12 +73,64 @@ def groups_for_recap(user: User) -> QuerySet[Group]:
 
 
 def get_group_for_recap(user: User, pk: int) -> Group:
+    """A group whose recap files `user` may download: its coaches and organisers."""
     return get_or_404(groups_for_recap(user).select_related("programme"), pk)
 
 
 def get_programme_for_recap(user: User, pk: int) -> Programme:
-    """The whole-programme recap and the at-risk list are the organiser's."""
+    """The whole-programme recap files are the organiser's."""
     return get_or_404(programmes_managed_by(user), pk)
+
+
+@dataclass(frozen=True)
+class RecapView:
+    """What a viewer reads of a recap (the recap pages, the at-risk list, the heatmap):
+    `people` filters the enrolments to the participants they may see; `runs` is for
+    those who run the programme or the group (organisers, administrators, the group's
+    coaches: links to the rolls, the downloads), never for a leader, who only reads."""
+
+    people: Q
+    runs: bool
+
+
+EVERYONE = Q()
+
+
+def _led_people(user: User) -> Q | None:
+    """Leaders read the participants of their units' subtrees (the Bupati's or the
+    Sekda's is the regency root: everyone)."""
+    paths = scope_paths(user, Role.LEADER)
+    return under(paths, "person__unit__path") if paths else None
+
+
+def _has_led(people: Q, **where: object) -> Exists:
+    return Exists(Enrolment.objects.active().filter(people, **where))
+
+
+def get_programme_recap(user: User, pk: int) -> tuple[Programme, RecapView]:
+    """A programme's recap and at-risk list: every participant for its organisers; for a
+    leader, read-only, the participants of their units, if it has any (404 otherwise)."""
+    managed = programmes_managed_by(user).filter(pk=pk).first()
+    if managed is not None:
+        return managed, RecapView(EVERYONE, runs=True)
+    people = _led_people(user)
+    if people is None:
+        raise Http404
+    led = Programme.objects.filter(_has_led(people, programme=OuterRef("pk")))
+    return get_or_404(led, pk), RecapView(people, runs=False)
+
+
+def get_group_recap(user: User, pk: int) -> tuple[Group, RecapView]:
+    """A group's recap (its heatmap): everyone for its coaches and the organisers; for a
+    leader, read-only, the participants of their units, if it has any (404 otherwise)."""
+    run = groups_for_recap(user).select_related("programme").filter(pk=pk).first()
+    if run is not None:
+        return run, RecapView(EVERYONE, runs=True)
+    people = _led_people(user)
+    if people is None:
+        raise Http404
+    led = Group.objects.select_related("programme").filter(_has_led(people, group=OuterRef("pk")))
+    return get_or_404(led, pk), RecapView(people, runs=False)
 
 
 def absence_requests_visible_to(user: User) -> QuerySet[AbsenceRequest]:

@@ -2,6 +2,7 @@
 their decisions, a programme's attendance policy and a session's venue. They parse
 input; the rules live in checkin.py, windows.py and services."""
 
+from collections.abc import Sequence
 from decimal import Decimal, InvalidOperation
 from typing import Any, cast
 
@@ -19,6 +20,7 @@ from cakap.attendance.models import (
     SessionVenue,
     Status,
 )
+from cakap.attendance.overview import Filters
 from cakap.attendance.services import RollChange
 from cakap.attendance.services.policy import (
     POLICY_FIELDS,
@@ -40,9 +42,10 @@ from cakap.attendance.windows import (
     point_problems,
     window_problems,
 )
+from cakap.core import bounds
 from cakap.core.forms import Form
-from cakap.people.models import Person
-from cakap.programmes.models import Session
+from cakap.people.models import Person, Unit
+from cakap.programmes.models import Group, Session
 
 
 class CodeForm(Form):
@@ -458,3 +461,46 @@ class VenueForm(_RulesForm):
     def service_fields(self) -> VenueFields:
         names = (*SESSION_FIELDS, *VENUE_FIELDS)
         return cast(VenueFields, {f: self.cleaned_data[f] for f in names})
+
+
+class RecapFilterForm(Form):
+    """The filters of the programme's recap and at-risk list, read from the query string
+    (`group`, `unit`, `status`; the leader's dashboard links with them). A filter that
+    names nothing is dropped with its message; the others still apply."""
+
+    group = forms.IntegerField(
+        label=_("Group"), required=False, min_value=1, max_value=bounds.MAX_ID
+    )
+    unit = forms.IntegerField(required=False, min_value=1, max_value=bounds.MAX_ID)
+    status = forms.ChoiceField(label=_("Attendance"), required=False)
+
+    def __init__(
+        self, data: QueryDict, *, groups: dict[int, Group], statuses: Sequence[tuple[str, Any]]
+    ) -> None:
+        super().__init__(data)
+        self.groups = groups
+        status = self.fields["status"]
+        assert isinstance(status, forms.ChoiceField)
+        status.choices = statuses
+
+    def clean_group(self) -> Group | None:
+        pk = self.cleaned_data["group"]
+        if pk is None:
+            return None
+        if pk not in self.groups:
+            raise forms.ValidationError(_("That group is not in this programme."))
+        return self.groups[pk]
+
+    def clean_unit(self) -> Unit | None:
+        pk = self.cleaned_data["unit"]
+        if pk is None:
+            return None
+        unit = Unit.objects.filter(pk=pk).first()
+        if unit is None:
+            raise forms.ValidationError(_("That unit does not exist."))
+        return unit
+
+    def filters(self) -> Filters:
+        """The filters that were valid (call after `is_valid()`)."""
+        data = getattr(self, "cleaned_data", {})
+        return Filters(data.get("group"), data.get("unit"), data.get("status") or "")

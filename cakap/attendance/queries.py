@@ -21,6 +21,7 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.db.models import Q
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -42,7 +43,7 @@ from cakap.attendance.windows import (
     venue_for,
     window_of,
 )
-from cakap.people.models import Person
+from cakap.people.models import Person, Unit
 from cakap.programmes.models import Enrolment, EnrolmentQuerySet, Group, Programme, Session
 
 # --- A session's check-in rules -------------------------------------------------------------
@@ -200,6 +201,7 @@ LETTERS: dict[str, str] = {
     Status.ALPA: "A",
 }
 STATUS_ORDER = list(Status)  # as declared: present, late, then the absences
+STATUS_VALUES = [s.value for s in STATUS_ORDER]
 _GONE = (Session.Status.CANCELLED, Session.Status.MOVED)
 
 
@@ -365,49 +367,51 @@ def build_recap(
         for i in range(width)
     ]
     marks = {(sid, pid): (status, pending) for sid, pid, status, pending in records}
+    # Each group's session in each column, looked up once per group, not per participant.
+    slots = {gid: [c.sessions.get(gid) for c in columns] for gid in by_group}
+    nothing: list[Session | None] = [None] * width
+    present = [0] * width
+    counted_in = [0] * width
+    held, blank = Session.Status.HELD, ("", False)
     rows: list[Row] = []
     for enrolment in enrolments:
-        own = by_group.get(enrolment.group_id, [])
-        unscheduled = max(0, programme.target_sessions - len(own))
+        person_id = enrolment.person_id
+        own = slots.get(enrolment.group_id, nothing)
+        unscheduled = max(0, programme.target_sessions - len(by_group.get(enrolment.group_id, ())))
         cells = []
-        counts: dict[str, int] = {s.value: 0 for s in STATUS_ORDER}
-        for column in columns:
-            cell_session = column.sessions.get(enrolment.group_id)
-            status, pending = (
-                marks.get((cell_session.pk, enrolment.person_id), ("", False))
-                if cell_session
-                else ("", False)
-            )
-            cells.append(Cell(cell_session, status, pending))
+        counts: dict[str, int] = dict.fromkeys(STATUS_VALUES, 0)
+        attended = counted = remaining = 0
+        for i, slot in enumerate(own):
+            if slot is None:
+                cells.append(Cell(None))
+                continue
+            status, pending = marks.get((slot.pk, person_id), blank)
+            cells.append(Cell(slot, status, pending))
             if status and not pending:
                 counts[status] += 1
+            # As Cell.present and _standing_of count them.
+            if status or slot.status == held:
+                counted += 1
+                counted_in[i] += 1
+                if status in PRESENT and not pending:
+                    attended += 1
+                    present[i] += 1
+            else:
+                remaining += 1
         rows.append(
             Row(
                 enrolment.person,
                 enrolment.group,
                 cells,
                 counts,
-                _standing_of(cells, programme.min_attendance_pct, unscheduled),
+                standing(attended, counted, remaining + unscheduled, programme.min_attendance_pct),
             )
         )
-    totals = []
-    for i in range(len(columns)):
-        column_cells = [row.cells[i] for row in rows]
-        totals.append(
-            ColumnTotal(
-                present=sum(c.present for c in column_cells),
-                counted=sum(
-                    1
-                    for c in column_cells
-                    if c.session is not None
-                    and (c.status or c.session.status == Session.Status.HELD)
-                ),
-            )
-        )
+    totals = [ColumnTotal(p, c) for p, c in zip(present, counted_in, strict=True)]
     return Recap(programme, group, columns, rows, totals)
 
 
-def _sessions(filter_kwargs: dict[str, object]) -> list[Session]:
+def recap_sessions(filter_kwargs: dict[str, object]) -> list[Session]:
     return list(
         Session.objects.filter(**filter_kwargs)
         .exclude(status__in=_GONE)
@@ -416,12 +420,34 @@ def _sessions(filter_kwargs: dict[str, object]) -> list[Session]:
     )
 
 
-def _enrolments(queryset: EnrolmentQuerySet) -> list[Enrolment]:
-    return list(
+# What a recap shows of a participant (name with titles, NIP, unit): a programme's
+# whole roster is loaded for its files, so no more than that.
+_SHOWN = (
+    "group",
+    "person__name",
+    "person__title_prefix",
+    "person__title_suffix",
+    "person__nip",
+    "person__unit",
+)
+
+
+def recap_enrolments(queryset: EnrolmentQuerySet) -> list[Enrolment]:
+    """The active enrolments in recap order, each with its person (the fields a recap
+    shows), the person's unit and the group; the groups and units are read once each,
+    not once per participant: three queries."""
+    enrolments = list(
         queryset.active()
-        .select_related("person__unit", "group")
+        .select_related("person")
+        .only(*_SHOWN)
         .order_by("group__name", "person__name", "person_id")
     )
+    groups = Group.objects.in_bulk({e.group_id for e in enrolments})
+    units = Unit.objects.in_bulk({e.person.unit_id for e in enrolments})
+    for enrolment in enrolments:
+        enrolment.group = groups[enrolment.group_id]
+        enrolment.person.unit = units[enrolment.person.unit_id]
+    return enrolments
 
 
 def _records(sessions: list[Session]) -> list[tuple[int, int, str, bool]]:
@@ -432,17 +458,18 @@ def _records(sessions: list[Session]) -> list[tuple[int, int, str, bool]]:
     )
 
 
-def recap_for_group(group: Group) -> Recap:
-    """Participants of the group by its sessions: three queries."""
-    sessions = _sessions({"group": group})
-    enrolments = _enrolments(Enrolment.objects.filter(group=group))
+def recap_for_group(group: Group, people: Q | None = None) -> Recap:
+    """Participants of the group (those `people`, a filter on enrolments, keeps) by its
+    sessions: three queries."""
+    sessions = recap_sessions({"group": group})
+    enrolments = recap_enrolments(Enrolment.objects.filter(people or Q(), group=group))
     return build_recap(group.programme, group, sessions, enrolments, _records(sessions))
 
 
 def recap_for_programme(programme: Programme) -> Recap:
     """Every participant of the programme by meeting number: three queries."""
-    sessions = _sessions({"group__programme": programme})
-    enrolments = _enrolments(Enrolment.objects.filter(programme=programme))
+    sessions = recap_sessions({"group__programme": programme})
+    enrolments = recap_enrolments(Enrolment.objects.filter(programme=programme))
     return build_recap(programme, None, sessions, enrolments, _records(sessions))
 
 
@@ -465,7 +492,7 @@ def my_attendance(person: Person, programme: Programme) -> MyAttendance | None:
     )
     if enrolment is None:
         return None
-    sessions = _sessions({"group": enrolment.group})
+    sessions = recap_sessions({"group": enrolment.group})
     records = {
         r.session_id: r
         for r in AttendanceRecord.objects.filter(person=person, session__in=sessions)

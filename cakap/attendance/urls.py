@@ -1,6 +1,6 @@
 from django.urls import path
 
-from cakap.attendance.views import checkin, notices, policy, roll
+from cakap.attendance.views import checkin, notices, policy, recap, roll
 
 app_name = "attendance"
 
@@ -38,15 +38,17 @@ urlpatterns = [
     path("absence/<id:pk>/document/", roll.absence_document, name="absence-document"),
     path("my/", roll.my_index, name="my-attendance"),
     path("my/<id:programme_pk>/", roll.my_programme, name="my-attendance-programme"),
-    path("recap/groups/<id:pk>/", roll.recap_group, name="recap-group"),
-    path("recap/groups/<id:pk>/export.<str:fmt>", roll.recap_group, name="recap-group-export"),
-    path("recap/programmes/<id:pk>/", roll.recap_programme, name="recap-programme"),
+    path("recap/groups/<id:pk>/", recap.recap_group, name="recap-group"),
+    path(
+        "recap/groups/<id:pk>/export.<str:fmt>", recap.recap_group_file, name="recap-group-export"
+    ),
+    path("recap/programmes/<id:pk>/", recap.recap_programme, name="recap-programme"),
     path(
         "recap/programmes/<id:pk>/export.<str:fmt>",
-        roll.recap_programme,
+        recap.recap_programme_file,
         name="recap-programme-export",
     ),
-    path("risk/programmes/<id:pk>/", roll.risk_list, name="risk-programme"),
+    path("risk/programmes/<id:pk>/", recap.risk_list, name="risk-programme"),
     # How attendance is taken: the programme's check-in rules, a session's venue.
     path("programmes/<id:pk>/policy/", policy.policy_edit, name="policy-edit"),
     path("sessions/<id:pk>/venue/", policy.session_venue, name="session-venue"),

@@ -128,19 +128,24 @@ def attempts_visible_to(user: User) -> QuerySet[Attempt]:
     q = Q(person__user=user) | Q(
         administration__instrument__programme__in=programmes_managed_by(user)
     )
-    q |= Q(
-        Exists(
-            Enrolment.objects.active().filter(
-                group__coaches__user=user,
-                person=OuterRef("person"),
-                programme=OuterRef("administration__instrument__programme"),
+    # The coach's condition pairs the person with the programme, so it is a correlated
+    # look-up; asked only of a login that coaches at all, since for everyone else it
+    # would cost one look-up per attempt for nothing.
+    if Group.objects.filter(coaches__user=user).exists():
+        q |= Q(
+            Exists(
+                Enrolment.objects.active().filter(
+                    group__coaches__user=user,
+                    person=OuterRef("person"),
+                    programme=OuterRef("administration__instrument__programme"),
+                )
             )
         )
-    )
     leader = scope_paths(user, Role.LEADER)
     if leader:
         q |= under(leader, "person__unit__path")
-    return Attempt.objects.filter(pk__in=Attempt.objects.filter(q).values("pk"))
+    # Every condition is on the attempt's own single-valued relations: no duplicates.
+    return Attempt.objects.filter(q)
 
 
 def get_participant_for_results(user: User, programme: Programme, pk: int) -> Person:

@@ -189,3 +189,23 @@ class AdministrationForm(Form):
                 # The form speaks WIB whatever the browser's zone.
                 data[name] = value.replace(tzinfo=None).replace(tzinfo=JAKARTA)
         return data
+
+
+class ResultsFilterForm(Form):
+    """Which people the results page lists: one group or one unit of those in the summary
+    (choices limited to what the reader may see)."""
+
+    group = forms.TypedChoiceField(label=_("Group"), required=False, coerce=int, empty_value=None)
+    unit = forms.TypedChoiceField(label=_("Unit"), required=False, coerce=int, empty_value=None)
+
+    def __init__(
+        self,
+        data: Any,
+        *,
+        groups: list[tuple[int, str]],
+        units: list[tuple[int, str]],
+    ) -> None:
+        super().__init__(data)
+        everyone = [("", _("All"))]
+        self.fields["group"].choices = everyone + groups  # type: ignore[attr-defined]
+        self.fields["unit"].choices = everyone + units  # type: ignore[attr-defined]

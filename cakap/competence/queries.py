@@ -9,7 +9,11 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
+from typing import cast
 
+from django.core.paginator import Page, Paginator
+from django.db.models import Aggregate, Count, F, IntegerField, Max, Q, QuerySet, Sum
+from django.db.models.functions import Cast, Round
 from django.utils.translation import gettext as _
 
 from cakap.competence import scoring
@@ -23,9 +27,8 @@ from cakap.competence.models import (
     Instrument,
     Item,
 )
-from cakap.core import spreadsheets
-from cakap.people.models import User
-from cakap.programmes.models import Enrolment
+from cakap.people.models import Person, Unit, User
+from cakap.programmes.models import Enrolment, Group
 
 PRE, POST = Administration.Phase.PRE, Administration.Phase.POST
 
@@ -204,6 +207,226 @@ def instrument_results(
     return Results(instrument, competences_of(instrument), list(people.values()), phases)
 
 
+# ---------------------------------------------------------------- summary
+
+
+@dataclass
+class Summary:
+    """The aggregates of `Results.aggregate`, for every level at once, computed from
+    sums in one pass over the scores (no per-person objects), so that a programme of
+    tens of thousands of people is summarised in well under a second."""
+
+    instrument: Instrument
+    competences: list[Competence]
+    rows: dict[str, list[AggregateRow]]
+    units: dict[int, str]  # the units of the people in scope, by id: the people's filter
+
+    def aggregate(self, by: str) -> list[AggregateRow]:
+        return self.rows[by]
+
+
+class _Sums:
+    """Integer sums of one bucket (the programme, a group or a unit). Percentages are
+    kept in tenths (scores are stored with one decimal), so the means come out exact."""
+
+    __slots__ = (
+        "both",
+        "n_post",
+        "n_pre",
+        "overall",
+        "overall_post",
+        "overall_pre",
+        "people",
+        "post",
+        "pre",
+    )
+
+    def __init__(self, competences: int) -> None:
+        self.people = 0
+        # Per competence (by position): people with a pre, a post, both; sums over both.
+        self.n_pre = [0] * competences
+        self.n_post = [0] * competences
+        self.both = [0] * competences
+        self.pre = [0] * competences
+        self.post = [0] * competences
+        # Overall: [people with a pre, with a post, with both]; and over those with both,
+        # per number k of competences scored, the sum of their tenths (a person's overall
+        # score is the mean of their competences: tenths / (10 k)).
+        self.overall: list[int] = [0, 0, 0]
+        self.overall_pre: dict[int, int] = defaultdict(int)
+        self.overall_post: dict[int, int] = defaultdict(int)
+
+    def aggregate(self, i: int) -> scoring.Aggregate:
+        return scoring.aggregate_of_sums(
+            self.both[i],
+            Fraction(self.pre[i], 10),
+            Fraction(self.post[i], 10),
+            self.n_pre[i],
+            self.n_post[i],
+        )
+
+    def overall_aggregate(self) -> scoring.Aggregate:
+        def total(sums: dict[int, int]) -> Fraction:
+            return sum((Fraction(v, 10 * k) for k, v in sums.items()), Fraction(0))
+
+        n_pre, n_post, both = self.overall
+        return scoring.aggregate_of_sums(
+            both, total(self.overall_pre), total(self.overall_post), n_pre, n_post
+        )
+
+
+def _score_table(
+    instrument: Instrument, people: QuerySet[Person], competences: list[Competence]
+) -> dict[int, tuple[int | None, ...]]:
+    """One row per person with a submitted score: the tenths of each competence's pre and
+    post percentage (None where missing), then the sum and count of their pre scores and
+    of their post scores, over every competence scored. One grouped query, so the rows
+    are people, not scores."""
+    phase_ids = dict(
+        Administration.objects.filter(instrument=instrument).values_list("phase", "pk")
+    )
+    tenths = Cast(Round(F("percent") * 10), IntegerField())
+    columns: dict[str, Aggregate] = {}
+    for phase in (PRE, POST):
+        in_phase = Q(attempt__administration_id=phase_ids.get(phase))
+        for c in competences:
+            columns[f"{phase}_{c.pk}"] = Max(tenths, filter=in_phase & Q(competence_id=c.pk))
+    for phase in (PRE, POST):
+        in_phase = Q(attempt__administration_id=phase_ids.get(phase))
+        columns[f"{phase}_sum"] = Sum(tenths, filter=in_phase)
+        columns[f"{phase}_count"] = Count("pk", filter=in_phase)
+    rows = (
+        CompetenceScore.objects.filter(
+            attempt__administration_id__in=list(phase_ids.values()),
+            attempt__submitted_at__isnull=False,
+            attempt__person__in=people,
+        )
+        .values("attempt__person_id")
+        .annotate(**columns)
+        .order_by()
+        .values_list("attempt__person_id", *columns)
+    )
+    return {row[0]: row[1:] for row in rows}
+
+
+def results_summary(
+    user: User, instrument: Instrument, *, people: QuerySet[Person] | None = None
+) -> Summary:
+    """Aggregates per programme, group and unit over the people `user` may see (`people`
+    if the caller has asked access for them already): the same figures as
+    `instrument_results(...).aggregate(by)`, in a fixed number of queries."""
+    programme = instrument.programme
+    people_qs = participants_visible_to(user, programme) if people is None else people
+    membership = list(
+        Enrolment.objects.active()
+        .filter(programme=programme, person__in=people_qs)
+        .values_list("person_id", "group_id", "person__unit_id")
+    )
+    competences = competences_of(instrument)
+    k = len(competences)
+    table = _score_table(instrument, people_qs, competences)
+    nothing: tuple[int | None, ...] = (None,) * (2 * k) + (0, 0, 0, 0)
+    buckets: dict[tuple[str, int], _Sums] = {}
+    for person_id, group_id, unit_id in membership:
+        row = table.get(person_id, nothing)
+        pre, post = row[:k], row[k : 2 * k]
+        pre_sum, post_sum, pre_count, post_count = (
+            row[2 * k] or 0,
+            row[2 * k + 2] or 0,
+            row[2 * k + 1] or 0,
+            row[2 * k + 3] or 0,
+        )
+        for key in (("programme", 0), ("group", group_id), ("unit", unit_id)):
+            bucket = buckets.get(key)
+            if bucket is None:
+                bucket = buckets[key] = _Sums(k)
+            bucket.people += 1
+            if pre_count:
+                bucket.overall[0] += 1
+            if post_count:
+                bucket.overall[1] += 1
+            if pre_count and post_count:
+                bucket.overall[2] += 1
+                bucket.overall_pre[pre_count] += pre_sum
+                bucket.overall_post[post_count] += post_sum
+            for i in range(k):
+                p, q = pre[i], post[i]
+                if p is not None:
+                    bucket.n_pre[i] += 1
+                if q is not None:
+                    bucket.n_post[i] += 1
+                    if p is not None:
+                        bucket.both[i] += 1
+                        bucket.pre[i] += p
+                        bucket.post[i] += q
+    labels: dict[str, dict[int, str]] = {
+        "programme": {0: str(programme)},
+        "group": dict(
+            Group.objects.filter(programme=programme).order_by().values_list("pk", "name")
+        ),
+        "unit": {
+            pk: short or name
+            for pk, name, short in Unit.objects.filter(
+                pk__in={u for _p, _g, u in membership}
+            ).values_list("pk", "name", "short_name")
+        },
+    }
+    rows: dict[str, list[AggregateRow]] = {}
+    for by in ("programme", "group", "unit"):
+        level = [(key, sums) for (kind, key), sums in buckets.items() if kind == by]
+        level.sort(key=lambda kv: (labels[by][kv[0]], kv[0]))
+        rows[by] = [
+            AggregateRow(
+                key,
+                labels[by][key],
+                sums.people,
+                sums.overall_aggregate(),
+                {c.pk: sums.aggregate(i) for i, c in enumerate(competences)},
+            )
+            for key, sums in level
+        ]
+    return Summary(instrument, competences, rows, labels["unit"])
+
+
+def people_page(
+    user: User,
+    instrument: Instrument,
+    *,
+    group_id: int | None = None,
+    unit_id: int | None = None,
+    page: str | int | None = None,
+    per_page: int = 50,
+    people: QuerySet[Person] | None = None,
+) -> Page[PersonResult]:
+    """One page of the people in scope (optionally of one group or one unit), by name,
+    without their scores: what the results page links to their profiles with."""
+    if people is None:
+        people = participants_visible_to(user, instrument.programme)
+    enrolments = Enrolment.objects.active().filter(
+        programme=instrument.programme, person__in=people
+    )
+    if group_id is not None:
+        enrolments = enrolments.filter(group_id=group_id)
+    if unit_id is not None:
+        enrolments = enrolments.filter(person__unit_id=unit_id)
+    rows = enrolments.order_by("person__name", "person_id").values_list(
+        "person_id",
+        "person__name",
+        "person__nip",
+        "person__unit_id",
+        "person__unit__name",
+        "person__unit__short_name",
+        "group_id",
+        "group__name",
+    )
+    found = Paginator(rows, per_page).get_page(page)
+    people_on_page = [
+        PersonResult(pid, name, nip, uid, short or unit, gid, group)
+        for pid, name, nip, uid, unit, short, gid, group in found.object_list
+    ]
+    return Page(people_on_page, found.number, cast(Paginator[PersonResult], found.paginator))
+
+
 def weakest(person: PersonResult, competences: list[Competence], n: int = 3) -> list[Competence]:
     """The `n` competences with the lowest latest score (post, else pre): the focus for
     coaching. A competence at full marks is never a focus; ties keep framework order."""
@@ -270,79 +493,3 @@ def item_analysis(user: User, administration: Administration) -> list[ItemAnalys
             total += ok
         totals.append(total)
     return [ItemAnalysis(i, scoring.item_statistics(right[i.pk], totals)) for i in items]
-
-
-# ---------------------------------------------------------------- export
-
-
-def export_xlsx(results: Results) -> bytes:
-    """Scores per person and competence, and the aggregates, as a workbook."""
-    book = spreadsheets.Book()
-    ws = book.sheet(_("Scores"))
-    ws.append(
-        [
-            "NIP",
-            _("Name"),
-            _("Unit"),
-            _("Group"),
-            _("Competence code"),
-            _("Competence"),
-            _("Pre (%)"),
-            _("Pre level"),
-            _("Post (%)"),
-            _("Post level"),
-            _("Gain (points)"),
-            _("Normalised gain"),
-        ]
-    )
-    for person in results.people:
-        for c in results.competences:
-            cell = person.cell(c.pk)
-            ws.append(
-                [
-                    person.nip,
-                    person.name,
-                    person.unit,
-                    person.group,
-                    c.code,
-                    c.label,
-                    show(cell.pre),
-                    cell.pre_level,
-                    show(cell.post),
-                    cell.post_level,
-                    show(cell.gain),
-                    show_g(cell.normalised),
-                ]
-            )
-    summary = book.sheet(_("Aggregates"))
-    summary.append(
-        [
-            _("Level of aggregation"),
-            _("Name"),
-            _("Competence"),
-            _("People with pre and post"),
-            _("Mean pre (%)"),
-            _("Mean post (%)"),
-            _("Gain (points)"),
-            _("Normalised gain"),
-        ]
-    )
-    for by, by_label in (("programme", _("Programme")), ("group", _("Group")), ("unit", _("Unit"))):
-        for row in results.aggregate(by):
-            entries = [(_("All competences"), row.overall)] + [
-                (c.short, row.per_competence[c.pk]) for c in results.competences
-            ]
-            for label, agg in entries:
-                summary.append(
-                    [
-                        by_label,
-                        row.label,
-                        label,
-                        agg.n,
-                        show(agg.pre),
-                        show(agg.post),
-                        show(agg.gain),
-                        show_g(agg.normalised),
-                    ]
-                )
-    return book.to_bytes()

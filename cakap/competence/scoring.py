@@ -107,18 +107,28 @@ class Aggregate:
 def aggregate(pairs: Iterable[tuple[Fraction | None, Fraction | None]]) -> Aggregate:
     """Aggregate (pre, post) percentages of several people. Means and gains use only the
     people with both; `n_pre` and `n_post` count everyone with either."""
-    both: list[tuple[Fraction, Fraction]] = []
-    n_pre = n_post = 0
+    n = n_pre = n_post = 0
+    sum_pre = sum_post = Fraction(0)
     for pre, post in pairs:
         n_pre += pre is not None
         n_post += post is not None
         if pre is not None and post is not None:
-            both.append((pre, post))
-    if not both:
+            n += 1
+            sum_pre += pre
+            sum_post += post
+    return aggregate_of_sums(n, sum_pre, sum_post, n_pre, n_post)
+
+
+def aggregate_of_sums(
+    n: int, sum_pre: Fraction, sum_post: Fraction, n_pre: int, n_post: int
+) -> Aggregate:
+    """The same aggregate from its sums: `n` people with both, the sums of their pre and
+    post percentages, and the counts of people with either (so that a summary can add
+    integers in one pass and still give exactly what `aggregate` gives)."""
+    if not n:
         return Aggregate(0, None, None, None, None, n_pre, n_post)
-    n = len(both)
-    mean_pre = sum((p for p, _ in both), Fraction(0)) / n
-    mean_post = sum((q for _, q in both), Fraction(0)) / n
+    mean_pre = sum_pre / n
+    mean_post = sum_post / n
     return Aggregate(
         n,
         mean_pre,

@@ -10,20 +10,24 @@ from cakap.programmes.models import Enrolment, Group, Programme, Session
 Role = RoleAssignment.Role
 
 
-def _programme_q(user: User, prefix: str = "") -> Q:
+def _programme_q(user: User) -> Q:
     """Programmes a user may see: organised in their organiser scope, coached by them,
-    taken by them, or (leaders) taken by people of their units."""
-    p = prefix
-    q = Q(**{f"{p}groups__coaches__user": user}) | Enrolment.active_q(
-        f"{p}enrolments", person__user=user
-    )
+    taken by them, or (leaders) taken by people of their units.
+
+    The conditions on groups and enrolments are sub-selects of programme ids found from
+    the user's side, not joins ORed together: a leader's join of every group's coaches
+    with every enrolment multiplied a province's programme into millions of rows."""
+    coached = Group.objects.filter(coaches__user=user).values("programme_id")
+    taken = Enrolment.objects.active().filter(person__user=user).values("programme_id")
+    q = Q(pk__in=coached) | Q(pk__in=taken)
     organiser = scope_paths(user, Role.ORGANISER)
     if organiser:
-        q |= under(organiser, f"{p}organiser_unit__path")
-        q |= under(organiser, f"{p}coaching_unit__path")
+        q |= under(organiser, "organiser_unit__path")
+        q |= under(organiser, "coaching_unit__path")
     leader = scope_paths(user, Role.LEADER)
     if leader:
-        q |= under(leader, f"{p}enrolments__person__unit__path")
+        units = Enrolment.objects.filter(under(leader, "person__unit__path"))
+        q |= Q(pk__in=units.values("programme_id"))
     return q
 
 
@@ -32,8 +36,7 @@ def programmes_visible_to(user: User) -> QuerySet[Programme]:
         return Programme.objects.none()
     if is_admin(user):
         return Programme.objects.all()
-    ids = Programme.objects.filter(_programme_q(user)).values("pk")
-    return Programme.objects.filter(pk__in=ids)
+    return Programme.objects.filter(_programme_q(user))
 
 
 def programmes_managed_by(user: User) -> QuerySet[Programme]:

@@ -127,10 +127,10 @@ def test_the_page_lists_those_at_risk_with_what_they_need(world):
         ("admin", 200),
         ("coach", 404),
         ("participant", 404),
-        ("leader", 404),
+        ("leader", 200),  # the participant's unit's head reads it, for their unit
         ("leader_other", 404),
     ],
 )
-def test_the_at_risk_list_is_the_organisers(world, persona, status):
+def test_the_at_risk_list_is_the_organisers_and_leaders(world, persona, status):
     url = f"/attendance/risk/programmes/{world.programme.pk}/"
     assert client_for(getattr(world, persona)).get(url).status_code == status

@@ -1,6 +1,6 @@
-"""Pages for the manual roll, absence requests, "my attendance", the recap and the
-at-risk list. Each view looks its objects up through cakap.attendance.access (404 out
-of scope), parses a form, calls a service and renders."""
+"""Pages for the manual roll, absence requests and "my attendance". Each view looks its
+objects up through cakap.attendance.access (404 out of scope), parses a form, calls a
+service and renders."""
 
 import mimetypes
 from pathlib import PurePosixPath
@@ -16,13 +16,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from cakap.attendance import exports, queries, services
+from cakap.attendance import queries, services
 from cakap.attendance.access import (
     absence_requests_decidable_by,
     absence_requests_visible_to,
     can_decide_absences,
-    get_group_for_recap,
-    get_programme_for_recap,
     get_session_for_roll,
     records_visible_to,
 )
@@ -348,87 +346,4 @@ def my_programme(request: HttpRequest, programme_pk: int) -> HttpResponse:
                 (queries.LETTERS[s], s.label, mine.counts[s]) for s in queries.STATUS_ORDER
             ],
         },
-    )
-
-
-# --- Recap and at-risk -------------------------------------------------------------------
-
-
-def _recap_response(
-    request: HttpRequest, recap: queries.Recap, fmt: str, stem: str
-) -> HttpResponse:
-    date = timezone.localdate().isoformat()
-    if fmt in ("csv", "xlsx"):
-        scope = recap.group or recap.programme
-        reads.record_read(
-            request.user,
-            reads.Kind.RECAP_FILE,
-            scope=reads.Scope.GROUP if recap.group else reads.Scope.PROGRAMME,
-            scope_id=scope.pk,
-            scope_label=str(scope),
-            detail=fmt,
-        )
-    if fmt == "csv":
-        response = HttpResponse(
-            "\ufeff" + exports.recap_csv(recap), content_type="text/csv; charset=utf-8"
-        )
-        filename = f"{stem}-{date}.csv"
-    elif fmt == "xlsx":
-        response = HttpResponse(
-            exports.recap_xlsx(recap),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-        filename = f"{stem}-{date}.xlsx"
-    else:
-        raise Http404
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
-def _recap_page(request: HttpRequest, recap: queries.Recap) -> HttpResponse:
-    columns = [
-        {"column": c, "label": exports.column_label(recap, c), "total": t}
-        for c, t in zip(recap.columns, recap.totals, strict=True)
-    ]
-    return render(
-        request,
-        "attendance/recap_matrix.html",
-        {
-            "recap": recap,
-            "programme": recap.programme,
-            "group": recap.group,
-            "columns": columns,
-            "letters": [(queries.LETTERS[s], s.label) for s in queries.STATUS_ORDER],
-            "groups": recap.programme.groups.order_by("name") if recap.group is None else None,
-        },
-    )
-
-
-@login_required
-def recap_group(request: HttpRequest, pk: int, fmt: str = "") -> HttpResponse:
-    group = get_group_for_recap(signed_in(request), pk)
-    recap = queries.recap_for_group(group)
-    if fmt:
-        return _recap_response(request, recap, fmt, f"recap-group-{group.pk}")
-    return _recap_page(request, recap)
-
-
-@login_required
-def recap_programme(request: HttpRequest, pk: int, fmt: str = "") -> HttpResponse:
-    programme = get_programme_for_recap(signed_in(request), pk)
-    recap = queries.recap_for_programme(programme)
-    if fmt:
-        return _recap_response(request, recap, fmt, f"recap-programme-{programme.pk}")
-    return _recap_page(request, recap)
-
-
-@login_required
-def risk_list(request: HttpRequest, pk: int) -> HttpResponse:
-    """Participants below the target pace or no longer able to reach the target."""
-    programme = get_programme_for_recap(signed_in(request), pk)
-    recap = queries.recap_for_programme(programme)
-    return render(
-        request,
-        "attendance/risk_list.html",
-        {"programme": programme, "rows": recap.at_risk, "total": len(recap.rows)},
     )

@@ -1,25 +1,32 @@
 """Results pages: aggregates, the group heatmap, a participant's profile, item analysis
 and the XLSX export. Every figure is computed over the people the reader may see."""
 
+import hashlib
 from fractions import Fraction
+from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
-from cakap.competence import charts, queries
+from cakap.competence import charts, exports, queries
 from cakap.competence.access import (
     get_administration_for_user,
     get_instrument_for_user,
     get_participant_for_results,
     groups_for_results,
+    participants_visible_to,
 )
+from cakap.competence.forms import ResultsFilterForm
 from cakap.competence.models import Instrument
 from cakap.competence.views.instruments import can_read_results
 from cakap.people import reads
 from cakap.people.identity import signed_in
 from cakap.people.models import User
+
+CHART_SECONDS = 24 * 3600
 
 
 def _staff_instrument(user: User, pk: int) -> Instrument:
@@ -33,12 +40,48 @@ def _pct(value: Fraction | None) -> float | None:
     return None if value is None else float(value)
 
 
+def _cached_chart(
+    labels: list[str],
+    pre: list[float | None],
+    post: list[float | None],
+    *,
+    pre_label: str,
+    post_label: str,
+    axis_label: str,
+) -> str:
+    """The summary's bars, drawn once per set of numbers and words: the same data gives
+    the same SVG (charts.py), and drawing it costs more than the rest of the page."""
+    key = (
+        "competence:bars:"
+        + hashlib.sha256(
+            repr((labels, pre, post, pre_label, post_label, axis_label)).encode()
+        ).hexdigest()
+    )
+    chart = cache.get(key)
+    if not isinstance(chart, str):
+        chart = charts.data_uri(
+            charts.pre_post_bars(
+                labels,
+                pre,
+                post,
+                pre_label=pre_label,
+                post_label=post_label,
+                axis_label=axis_label,
+            )
+        )
+        cache.set(key, chart, CHART_SECONDS)
+    return chart
+
+
 @login_required
 def instrument_results(request: HttpRequest, pk: int) -> HttpResponse:
-    """Aggregates per programme, group and unit, with the people behind each figure."""
+    """The summary first (the programme, per group and per unit, with the n behind each
+    figure), then one page of the people, of one group or one unit if asked
+    (`?group=`, `?unit=`, `?page=`): nothing on it grows with the whole roster."""
     user = signed_in(request)
     instrument = _staff_instrument(user, pk)
-    data = queries.instrument_results(user, instrument)
+    people = participants_visible_to(user, instrument.programme)
+    data = queries.results_summary(user, instrument, people=people)
     tables = [
         (_("Programme"), data.aggregate("programme")),
         (_("Groups"), data.aggregate("group")),
@@ -48,16 +91,31 @@ def instrument_results(request: HttpRequest, pk: int) -> HttpResponse:
     chart = ""
     if programme_rows and data.competences:
         row = programme_rows[0]
-        chart = charts.data_uri(
-            charts.pre_post_bars(
-                [c.short for c in data.competences],
-                [_pct(row.per_competence[c.pk].pre) for c in data.competences],
-                [_pct(row.per_competence[c.pk].post) for c in data.competences],
-                pre_label=_("Pre-test"),
-                post_label=_("Post-test"),
-                axis_label=_("Mean score (%) of people with both"),
-            )
+        chart = _cached_chart(
+            [c.short for c in data.competences],
+            [_pct(row.per_competence[c.pk].pre) for c in data.competences],
+            [_pct(row.per_competence[c.pk].post) for c in data.competences],
+            pre_label=_("Pre-test"),
+            post_label=_("Post-test"),
+            axis_label=_("Mean score (%) of people with both"),
         )
+    filters = ResultsFilterForm(
+        request.GET,
+        groups=[(r.key, r.label) for r in data.aggregate("group")],
+        units=[(r.key, r.label) for r in data.aggregate("unit")],
+    )
+    group_id = unit_id = None
+    if filters.is_valid():
+        group_id, unit_id = filters.cleaned_data["group"], filters.cleaned_data["unit"]
+    page = queries.people_page(
+        user,
+        instrument,
+        group_id=group_id,
+        unit_id=unit_id,
+        page=request.GET.get("page"),
+        people=people,
+    )
+    query = urlencode({k: v for k, v in (("group", group_id), ("unit", unit_id)) if v is not None})
     return render(
         request,
         "competence/results.html",
@@ -67,14 +125,20 @@ def instrument_results(request: HttpRequest, pk: int) -> HttpResponse:
             "data": data,
             "tables": tables,
             "chart": chart,
-            "groups": groups_for_results(user, instrument.programme),
-            "people": data.people,
+            "heatmaps": set(
+                groups_for_results(user, instrument.programme).values_list("pk", flat=True)
+            ),
+            "filters": filters,
+            "page": page,
+            "people": page.object_list,
+            "query": query,
         },
     )
 
 
 @login_required
 def results_export(request: HttpRequest, pk: int) -> HttpResponse:
+    """The workbook of every score in scope and the aggregates (built on the request)."""
     user = signed_in(request)
     instrument = _staff_instrument(user, pk)
     reads.record_read(
@@ -86,7 +150,7 @@ def results_export(request: HttpRequest, pk: int) -> HttpResponse:
         detail="xlsx",
     )
     response = HttpResponse(
-        queries.export_xlsx(queries.instrument_results(user, instrument)),
+        exports.results_workbook(user, instrument),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
     response["Content-Disposition"] = f'attachment; filename="results-{instrument.pk}.xlsx"'

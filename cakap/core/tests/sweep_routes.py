@@ -48,7 +48,17 @@ OWN: Rule = {
     "leader": "AA",
     "unit_organiser": "FF",
 }
-RULES = {"SEE": SEE, "STAFF": STAFF, "RUN": RUN, "MANAGE": MANAGE, "OWN": OWN}
+# A programme's recap and at-risk list: its organisers, and, read-only, the leaders of
+# units that some of its participants work in (only those participants).
+OVERSEE: Rule = {**MANAGE, "leader": "FB"}
+RULES = {
+    "SEE": SEE,
+    "STAFF": STAFF,
+    "RUN": RUN,
+    "MANAGE": MANAGE,
+    "OWN": OWN,
+    "OVERSEE": OVERSEE,
+}
 
 PROGRAMME_LEVEL = {
     "programme",
@@ -498,11 +508,12 @@ PAGES: list[Route] = [
     page("attendance:absence-document", "SEE", pk="absence", positive=False),
     page("attendance:my-attendance", gate=SIGNED_IN),
     page("attendance:my-attendance-programme", "OWN", programme_pk="programme"),
-    page("attendance:recap-group", "RUN", pk="group"),
+    # Leaders read a group's heatmap for their units' people (group B has none of theirs).
+    page("attendance:recap-group", "STAFF", pk="group"),
     page("attendance:recap-group-export", "RUN", pk="group", fmt=Lit("csv")),
-    page("attendance:recap-programme", "MANAGE", pk="programme"),
+    page("attendance:recap-programme", "OVERSEE", pk="programme"),
     page("attendance:recap-programme-export", "MANAGE", pk="programme", fmt=Lit("csv")),
-    page("attendance:risk-programme", "MANAGE", pk="programme"),
+    page("attendance:risk-programme", "OVERSEE", pk="programme"),
     # attendance: how attendance is taken
     page("attendance:policy-edit", "MANAGE", pk="programme", writes=POST, data=POLICY_FORM),
     page(
