@@ -31,7 +31,9 @@ env: $(VENV)/.installed
 
 demo: env
 	$(PY) manage.py migrate --no-input -v0
-	CAKAP_SITE_URL=$(SITE_URL) $(PY) manage.py seed_demo
+	@# The seed's reminders go to fictitious officials: logged, mailed to no one.
+	CAKAP_SITE_URL=$(SITE_URL) CAKAP_EMAIL_BACKEND=django.core.mail.backends.dummy.EmailBackend \
+		$(PY) manage.py seed_demo
 	@echo
 	@echo "Cakap is serving at http://$(HOST):$(PORT)/ with its worker beside it  (Ctrl-C stops both)"
 	@export CAKAP_SITE_URL=$(SITE_URL) CAKAP_TASKS_BACKEND=database; \

@@ -9,8 +9,10 @@ from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI, Router, Swagger
 
 from cakap.attendance.api import router as attendance_router
+from cakap.attendance.notices_api import router as attendance_notices_router
 from cakap.competence.api import router as competence_router
 from cakap.core.api_support import install_error_handlers
+from cakap.notices.api import router as notices_router
 from cakap.people.api import router as people_router
 from cakap.people.identity import default_auth
 from cakap.programmes.api import router as programmes_router
@@ -37,6 +39,8 @@ api.add_router("", programmes_router)
 api.add_router("", programmes_bulk_router)  # many enrolments at once, same tag
 api.add_router("/competence/", competence_router)
 api.add_router("/attendance/", attendance_router)
+api.add_router("/notices/", notices_router)
+api.add_router("/notices/", attendance_notices_router)  # a programme's log, same tag
 
 # Last, so that it only catches what no route matched: a JSON 404, not the HTML page.
 _fallback = Router()

@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "ninja",
     "cakap.core",
     "cakap.people",
+    "cakap.notices",
     "cakap.programmes",
     "cakap.attendance",
     "cakap.competence",

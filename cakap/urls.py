@@ -6,6 +6,7 @@ from cakap.api import api
 urlpatterns = [
     path("", include("cakap.portal.urls")),
     path("", include("cakap.people.urls")),
+    path("", include("cakap.notices.urls")),
     path("programmes/", include("cakap.programmes.urls")),
     path("attendance/", include("cakap.attendance.urls")),
     path("competence/", include("cakap.competence.urls")),

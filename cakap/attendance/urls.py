@@ -1,6 +1,6 @@
 from django.urls import path
 
-from cakap.attendance.views import checkin, policy, recap, roll
+from cakap.attendance.views import checkin, notices, policy, recap, roll
 
 app_name = "attendance"
 
@@ -52,4 +52,9 @@ urlpatterns = [
     # How attendance is taken: the programme's check-in rules, a session's venue.
     path("programmes/<id:pk>/policy/", policy.policy_edit, name="policy-edit"),
     path("sessions/<id:pk>/venue/", policy.session_venue, name="session-venue"),
+    # Notices (decision 93): a programme's delivery log and the WhatsApp lists.
+    path("programmes/<id:pk>/notices/", notices.programme_log, name="notices-programme"),
+    path("programmes/<id:pk>/whatsapp/", notices.whatsapp_programme, name="whatsapp-programme"),
+    path("sessions/<id:pk>/whatsapp/", notices.whatsapp_session, name="whatsapp-session"),
+    path("whatsapp/<id:pk>/open/", notices.whatsapp_open, name="whatsapp-open"),
 ]

@@ -55,7 +55,7 @@ class PersonAdmin(AuditedAdmin):
     search_fields = ["name", "nip", "email", "position", "unit__name"]
     list_select_related = ["unit", "user"]
     autocomplete_fields = ["unit"]
-    raw_id_fields = ["user"]
+    raw_id_fields = ["user", "superior"]
     readonly_fields = ["created_at", "updated_at"]
 
 

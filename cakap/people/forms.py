@@ -121,6 +121,16 @@ class PersonForm(Form):
     share_email = forms.BooleanField(
         label=_("Show the email to the participants this person coaches"), required=False
     )
+    superior = NipField(
+        label=_("Direct superior (atasan langsung)"),
+        max_length=40,
+        required=False,
+        help_text=_(
+            "The NIP of the person's direct superior, who may be told when they fall behind "
+            "in a programme that asks for it. Leave empty for none."
+        ),
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
 
     def __init__(self, *args: Any, units: QuerySet[Unit], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -9,7 +9,7 @@ not interchangeable (different salts). Nothing is stored: the link works until t
 password is set or the login first signs in, and then never again (decision 81).
 """
 
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from django.conf import settings
 from django.core import signing
@@ -66,6 +66,19 @@ def set_password_path(user: User) -> str:
             "token": invitation_tokens.make_token(user),
         },
     )
+
+
+def site_context() -> dict[str, str]:
+    """How mail made by Django's auth views names the site: the product's name and the
+    address of CAKAP_SITE_URL (not the host a request came in on, which may be an
+    internal name or 127.0.0.1)."""
+    url = urlsplit(settings.SITE_URL)
+    return {
+        "site_name": "Cakap",
+        "domain": url.netloc,
+        "protocol": url.scheme or "https",
+        "site_url": settings.SITE_URL,
+    }
 
 
 def has_mailbox(user: User) -> bool:

@@ -160,6 +160,16 @@ class Person(models.Model):
         on_delete=models.SET_NULL,
         related_name="person",
     )
+    # The direct superior (atasan langsung): told when this person falls behind in a
+    # programme whose organiser turned that on (cakap.attendance.reminders).
+    superior = models.ForeignKey(
+        "self",
+        verbose_name=_("direct superior (atasan langsung)"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="subordinates",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     # Set when retention replaced the person's identity (cakap/privacy); the record stays

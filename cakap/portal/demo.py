@@ -12,6 +12,7 @@ import holidays as holidays_lib
 from django.db import transaction
 from django.utils import timezone
 
+from cakap.attendance import reminders
 from cakap.attendance.models import Method, Status
 from cakap.attendance.services import apply_status
 from cakap.core import audit
@@ -234,7 +235,7 @@ def seed(today: datetime.date | None = None) -> None:
             ),
         ]
     ]
-    Person.objects.create(
+    sekda = Person.objects.create(
         nip=_nip(rng, "1", next(seq)),
         name="Yulian Efi",
         title_suffix="S.H., M.M.",
@@ -374,6 +375,7 @@ def seed(today: datetime.date | None = None) -> None:
             status=Session.Status.HELD,
         )
     _seed_attendance(rng, today)
+    _seed_notices(running, officials, sekda, today)
     audit.record(
         "seed_demo", regency, note="Demo data seeded (fictitious officials)", acting_user=admin
     )
@@ -411,3 +413,18 @@ def _seed_attendance(rng: random.Random, today: datetime.date) -> None:
                 checked_in_at=arrived,
                 minutes_late=late,
             )
+
+
+def _seed_notices(
+    running: Programme, officials: list[Person], sekda: Person, today: datetime.date
+) -> None:
+    """A delivery log with something in it (decision 93): the Sekda is named as the
+    officials' direct superior and the clinic asks for superiors to be told, then the
+    producers run as the worker would this morning at 07.30 WIB: who fell behind, and the
+    reminders of the sessions of today's next hour and of tomorrow."""
+    running.notify_superior_when_behind = True
+    running.save(update_fields=["notify_superior_when_behind"])
+    Person.objects.filter(pk__in=[p.pk for p in officials]).update(superior=sekda)
+    morning = datetime.datetime.combine(today, datetime.time(7, 30), tzinfo=JAKARTA)
+    reminders.send_behind_target_notices(morning)
+    reminders.send_session_reminders(morning)

@@ -59,6 +59,10 @@ class ProgrammeForm(Form):
         label=_("Minimum attendance (%)"), min_value=0, max_value=100, initial=80
     )
     jp_credit = forms.IntegerField(label=_("JP credited"), min_value=0, max_value=1000, initial=0)
+    notify_superior_when_behind = forms.BooleanField(
+        label=_("Tell a participant's direct superior (atasan langsung) when they fall behind"),
+        required=False,
+    )
     min_post_score = forms.IntegerField(
         label=_("Minimum score on the final assessment"),
         min_value=0,
@@ -98,6 +102,7 @@ class ProgrammeForm(Form):
             "target_sessions": programme.target_sessions,
             "min_attendance_pct": programme.min_attendance_pct,
             "jp_credit": programme.jp_credit,
+            "notify_superior_when_behind": programme.notify_superior_when_behind,
             "min_post_score": criteria.get("min_post_score"),
             "require_tasks": criteria.get("require_tasks", False),
         }

@@ -45,6 +45,9 @@ class Programme(models.Model):
     min_attendance_pct = models.PositiveSmallIntegerField(_("minimum attendance (%)"), default=80)
     jp_credit = models.PositiveSmallIntegerField(_("JP credited"), default=0)
     pass_criteria = models.JSONField(_("pass criteria"), default=dict, blank=True)
+    notify_superior_when_behind = models.BooleanField(
+        _("tell a participant's direct superior when they fall behind"), default=False
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

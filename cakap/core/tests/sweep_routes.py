@@ -80,6 +80,7 @@ GROUP_LEVEL = {
     "absence",
     "link",
     "token",  # an API token of the group's participant
+    "delivery",  # a WhatsApp notice prepared for the participant, of the group's session
 }
 
 # Gates of routes that name no object: who may use them at all.
@@ -580,6 +581,14 @@ PAGES: list[Route] = [
     page("privacy:my-data", gate=SIGNED_IN),
     page("privacy:my-data-export", gate=PEOPLE),
     page("privacy:read-log", gate=ADMINS),
+    # notices (decision 93): one's own settings and log; a person's log for their
+    # organisers; a programme's log and the WhatsApp lists for its organisers and coaches
+    page("notices:my-notices", gate=PEOPLE, writes=POST, data={"email_kinds": "test_opening"}),
+    page("notices:person-log", "MANAGE", pk="person"),
+    page("attendance:notices-programme", "RUN", pk="programme"),
+    page("attendance:whatsapp-programme", "RUN", pk="programme"),
+    page("attendance:whatsapp-session", "RUN", pk="session"),
+    page("attendance:whatsapp-open", "RUN", pk="delivery", get=False, writes=POST),
     page(
         "api:no_such_endpoint",
         rest=Lit("no/such/thing"),
@@ -909,6 +918,14 @@ API: list[Route] = [
             "closes_after_min": None,
         },
     ),
+    # notices (decision 93)
+    api(
+        "GET /api/v1/notices/programmes/{programme_id}/deliveries",
+        "RUN",
+        programme_id="programme",
+    ),
+    api("GET /api/v1/notices/preferences", gate=PEOPLE),
+    api("PUT /api/v1/notices/preferences", gate=PEOPLE, data={"email": ["test_opening"]}),
 ]
 
 ROUTES: dict[str, Route] = {r.key: r for r in PAGES + API}

@@ -12,7 +12,7 @@ reach (sweep_routes.py chooses which set per persona and rule):
 
 Programme-level objects (programme, module, instruments, administrations, items) are
 the same in A and B; group-level ones (group, session, person, enrolment, record,
-attempt, absence request, personal link) differ.
+attempt, absence request, personal link, a WhatsApp delivery) differ.
 """
 
 import datetime
@@ -39,6 +39,8 @@ from cakap.competence.models import Administration, Attempt, Framework, Instrume
 from cakap.competence.services import ItemSpec
 from cakap.competence.tests.helpers import QUIZ, right_answer
 from cakap.core.formatting import JAKARTA
+from cakap.notices.models import Channel, NoticeKind
+from cakap.notices.services import notify
 from cakap.people import tokens
 from cakap.people.models import Person, RoleAssignment, Unit, User
 from cakap.programmes.models import Enrolment, Group, Module, Programme, Session
@@ -65,7 +67,15 @@ PERSONAS = (
 # The log of reads of personal data is written by reads in scope (decision 86;
 # cakap/privacy/tests prove that a refused request logs nothing).
 NOT_FINGERPRINTED = {"core.usersession", "people.dataread"}
-FINGERPRINTED_APPS = ("core", "people", "programmes", "attendance", "competence", "admin")
+FINGERPRINTED_APPS = (
+    "core",
+    "people",
+    "notices",
+    "programmes",
+    "attendance",
+    "competence",
+    "admin",
+)
 
 
 @dataclass
@@ -150,6 +160,16 @@ def _group_objects(
     )
     link = links.issue_personal_link(person, programme, acting_user=actor)
     token, _key = tokens.issue_token(person.user, "Sweep", acting_user=None)
+    (delivery,) = notify(
+        person,
+        kind=NoticeKind.SESSION_TOMORROW,
+        key=f"sweep:{session.pk}",
+        subject="Sesi besok",
+        body="Sesi besok",
+        channels=(Channel.WHATSAPP,),
+        programme_ref=programme.pk,
+        session_ref=session.pk,
+    )
     return {
         "group": session.group,
         "session": session,
@@ -161,6 +181,7 @@ def _group_objects(
         "link": link,
         "coach": session.group.coaches.get(),
         "token": token,
+        "delivery": delivery,
     }
 
 

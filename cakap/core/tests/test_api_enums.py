@@ -7,6 +7,7 @@ from django.db import models
 
 from cakap.attendance.models import AbsenceRequest, AttendancePolicy, Method, Status
 from cakap.competence.models import Administration, Instrument, Item
+from cakap.notices.models import Channel, DeliveryState, NoticeKind
 from cakap.people.models import Person, RoleAssignment, Unit
 from cakap.programmes.models import Enrolment, Programme, Session
 from cakap.programmes.outcomes import EnrolmentOutcome
@@ -30,6 +31,9 @@ EXPECTED = {
     "ItemKind": Item.Kind,
     "Phase": Administration.Phase,
     "EnrolmentOutcome": EnrolmentOutcome,
+    "NoticeKind": NoticeKind,
+    "Channel": Channel,
+    "DeliveryState": DeliveryState,
 }
 
 

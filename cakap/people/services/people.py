@@ -38,6 +38,7 @@ class PersonDetails(TypedDict, total=False):
     email: str
     share_phone: bool
     share_email: bool
+    superior: Person | None  # the direct superior (atasan langsung), told when behind
 
 
 class PersonChanges(PersonDetails, total=False):
@@ -61,6 +62,7 @@ PERSON_FIELDS = (
     "email",
     "share_phone",
     "share_email",
+    "superior",
 )
 
 
@@ -162,6 +164,10 @@ def _clean_person_fields(fields: Mapping[str, object]) -> dict[str, Any]:
             clean[name] = value
         elif name in ("share_phone", "share_email"):
             clean[name] = bool(value)
+        elif name == "superior":
+            if value is not None and not isinstance(value, Person):
+                raise PersonError("invalid_superior", _("Choose a person."), field="superior")
+            clean[name] = value
         elif name == "phone":
             phone = normalise_phone(str(value or ""))
             if phone is None:
@@ -226,12 +232,18 @@ def update_person(
     clean = _clean_person_fields(fields)
     if "unit" in clean:
         _require_unit(clean["unit"], acting_user=acting_user)
-    attnames = {name: ("unit_id" if name == "unit" else name) for name in clean}
+    if clean.get("superior") is not None and clean["superior"].pk == person.pk:
+        raise PersonError(
+            "superior_self", _("A person cannot be their own superior."), field="superior"
+        )
+    keys = ("unit", "superior")  # foreign keys: compared and audited by id
+    attnames = {name: (f"{name}_id" if name in keys else name) for name in clean}
     before = audit.snapshot(person, attnames.values())
     changed = [
         name
         for name, value in clean.items()
-        if getattr(person, attnames[name]) != (value.pk if name == "unit" else value)
+        if getattr(person, attnames[name])
+        != (getattr(value, "pk", None) if name in keys else value)
     ]
     if not changed:
         return person

@@ -19,7 +19,15 @@ from django.views.decorators.http import require_POST
 
 from cakap.core.errors import DomainError
 from cakap.core.formatting import clock
-from cakap.people import reads, roster, roster_targets, roster_units, services, throttle
+from cakap.people import (
+    invitations,
+    reads,
+    roster,
+    roster_targets,
+    roster_units,
+    services,
+    throttle,
+)
 from cakap.people.access import (
     get_person_for_editing,
     get_person_for_user,
@@ -80,11 +88,14 @@ class PasswordResetView(auth_views.PasswordResetView):
     form_class = PasswordResetRequestForm
     template_name = "people/auth/password_reset_form.html"
     email_template_name = "people/auth/password_reset_email.txt"
+    subject_template_name = "people/auth/password_reset_subject.txt"
     success_url = reverse_lazy("people:password_reset_done")
 
     def form_valid(self, form: PasswordResetForm) -> HttpResponse:
         until = throttle.reset_request_refused_until(self.request, form.cleaned_data["email"])
         if until is None:
+            # Cakap's name and address, from settings, rather than the request's host.
+            self.extra_email_context = invitations.site_context()
             return super().form_valid(form)
         form.add_error(
             None,
@@ -140,6 +151,15 @@ def _save_person(request: HttpRequest, form: PersonForm, person: Person | None) 
     """Hand the form's values to the service; a refusal becomes a form error."""
     user = signed_in(request)
     data = dict(form.cleaned_data)
+    nip = data.pop("superior", "")
+    if nip:
+        # Only among the people the organiser sees; a NIP outside names no one.
+        data["superior"] = people_visible_to(user).filter(nip=nip).first()
+        if data["superior"] is None:
+            form.add_error("superior", _("No person you can see has this NIP."))
+            return None
+    elif person is not None:
+        data["superior"] = None
     try:
         if person is None:
             return services.create_person(
@@ -173,6 +193,7 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
     user = signed_in(request)
     person = get_person_for_editing(user, pk)
     initial = {name: getattr(person, name) for name in services.PERSON_FIELDS}
+    initial["superior"] = person.superior.nip if person.superior else ""
     form = PersonForm(request.POST or None, initial=initial, units=units_managed_by(user))
     if request.method == "POST" and form.is_valid():
         saved = _save_person(request, form, person)

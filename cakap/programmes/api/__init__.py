@@ -87,6 +87,9 @@ class ProgrammeOut(Schema):
     target_sessions: int
     min_attendance_pct: int
     jp_credit: int = Field(description="JP credited for the programme")
+    notify_superior_when_behind: bool = Field(
+        description="a participant's direct superior is told when they fall behind"
+    )
     pass_criteria: dict[str, Any]
     modules: list[ModuleOut]
     created_at: LocalDateTime
@@ -108,6 +111,7 @@ class ProgrammeIn(InputSchema):
     target_sessions: int = Field(0, ge=0)
     min_attendance_pct: int = Field(80, ge=0, le=100)
     jp_credit: int = Field(0, ge=0)
+    notify_superior_when_behind: bool = False
     pass_criteria: dict[str, Any] = Field(
         default_factory=dict,
         description="min_attendance_pct, min_post_score (0-100), require_tasks (bool)",
@@ -126,6 +130,7 @@ class ProgrammePatch(InputSchema):
     target_sessions: int | None = Field(None, ge=0)
     min_attendance_pct: int | None = Field(None, ge=0, le=100)
     jp_credit: int | None = Field(None, ge=0)
+    notify_superior_when_behind: bool | None = None
     pass_criteria: dict[str, Any] | None = None
 
 

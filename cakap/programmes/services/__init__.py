@@ -91,6 +91,7 @@ class ProgrammeFields(TypedDict, total=False):
     min_attendance_pct: int
     jp_credit: int
     pass_criteria: dict[str, object] | None
+    notify_superior_when_behind: bool
 
 
 class ModuleChanges(TypedDict, total=False):
@@ -130,6 +131,7 @@ PROGRAMME_FIELDS = frozenset(
         "min_attendance_pct",
         "jp_credit",
         "pass_criteria",
+        "notify_superior_when_behind",
     }
 )
 MODULE_FIELDS = frozenset({"title", "summary", "order"})
