@@ -29,9 +29,12 @@ def _with_cached_value(data: bytes, formula: bytes, value: bytes) -> bytes:
         for name in source.namelist():
             part = source.read(name)
             if name == "xl/worksheets/sheet1.xml":
-                part = part.replace(
-                    b"<f>" + formula + b"</f><v />", b"<f>" + formula + b"</f><v>" + value + b"</v>"
-                )
+                # openpyxl writes the empty value as <v /> or, with lxml, as <v></v>.
+                for empty in (b"<v />", b"<v></v>", b"<v/>"):
+                    part = part.replace(
+                        b"<f>" + formula + b"</f>" + empty,
+                        b"<f>" + formula + b"</f><v>" + value + b"</v>",
+                    )
             target.writestr(name, part)
     return out.getvalue()
 
