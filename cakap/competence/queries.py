@@ -9,7 +9,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
-from typing import cast
+from typing import Any, cast
 
 from django.core.paginator import Page, Paginator
 from django.db.models import Aggregate, Count, F, IntegerField, Max, Q, QuerySet, Sum
@@ -158,34 +158,12 @@ def instrument_results(
 ) -> Results:
     """Scores of the people the user may see (optionally one group or one person), per
     competence, pre and post."""
-    people_qs = participants_visible_to(user, instrument.programme)
-    enrolments = Enrolment.objects.active().filter(
-        programme=instrument.programme, person__in=people_qs
+    enrolments = _enrolments_in_scope(
+        instrument, participants_visible_to(user, instrument.programme), group_id=group_id
     )
-    if group_id is not None:
-        enrolments = enrolments.filter(group_id=group_id)
     if person_id is not None:
         enrolments = enrolments.filter(person_id=person_id)
-    people: dict[int, PersonResult] = {}
-    for row in enrolments.order_by("person__name", "person_id").values(
-        "person_id",
-        "person__name",
-        "person__nip",
-        "person__unit_id",
-        "person__unit__name",
-        "person__unit__short_name",
-        "group_id",
-        "group__name",
-    ):
-        people[row["person_id"]] = PersonResult(
-            row["person_id"],
-            row["person__name"],
-            row["person__nip"],
-            row["person__unit_id"],
-            row["person__unit__short_name"] or row["person__unit__name"],
-            row["group_id"],
-            row["group__name"],
-        )
+    people = {person.id: person for person in _person_results(enrolments)}
     scores = CompetenceScore.objects.filter(
         attempt__administration__instrument=instrument,
         attempt__submitted_at__isnull=False,
@@ -402,29 +380,48 @@ def people_page(
     without their scores: what the results page links to their profiles with."""
     if people is None:
         people = participants_visible_to(user, instrument.programme)
+    enrolments = _enrolments_in_scope(instrument, people, group_id=group_id)
+    if unit_id is not None:
+        enrolments = enrolments.filter(person__unit_id=unit_id)
+    found = Paginator(_person_rows(enrolments), per_page).get_page(page)
+    people_on_page = [_person_result(row) for row in found.object_list]
+    return Page(people_on_page, found.number, cast(Paginator[PersonResult], found.paginator))
+
+
+def _enrolments_in_scope(
+    instrument: Instrument, people: QuerySet[Person], *, group_id: int | None
+) -> QuerySet[Enrolment]:
+    """The active enrolments of the instrument's programme of `people` (one group's)."""
     enrolments = Enrolment.objects.active().filter(
         programme=instrument.programme, person__in=people
     )
-    if group_id is not None:
-        enrolments = enrolments.filter(group_id=group_id)
-    if unit_id is not None:
-        enrolments = enrolments.filter(person__unit_id=unit_id)
-    rows = enrolments.order_by("person__name", "person_id").values_list(
-        "person_id",
-        "person__name",
-        "person__nip",
-        "person__unit_id",
-        "person__unit__name",
-        "person__unit__short_name",
-        "group_id",
-        "group__name",
-    )
-    found = Paginator(rows, per_page).get_page(page)
-    people_on_page = [
-        PersonResult(pid, name, nip, uid, short or unit, gid, group)
-        for pid, name, nip, uid, unit, short, gid, group in found.object_list
-    ]
-    return Page(people_on_page, found.number, cast(Paginator[PersonResult], found.paginator))
+    return enrolments if group_id is None else enrolments.filter(group_id=group_id)
+
+
+_PERSON_FIELDS = (
+    "person_id",
+    "person__name",
+    "person__nip",
+    "person__unit_id",
+    "person__unit__name",
+    "person__unit__short_name",
+    "group_id",
+    "group__name",
+)
+
+
+def _person_rows(enrolments: QuerySet[Enrolment]) -> QuerySet[Enrolment, tuple[Any, ...]]:
+    return enrolments.order_by("person__name", "person_id").values_list(*_PERSON_FIELDS)
+
+
+def _person_result(row: tuple[Any, ...]) -> PersonResult:
+    pid, name, nip, uid, unit, short, gid, group = row
+    return PersonResult(pid, name, nip, uid, short or unit, gid, group)
+
+
+def _person_results(enrolments: QuerySet[Enrolment]) -> list[PersonResult]:
+    """The enrolled people, by name, without their scores."""
+    return [_person_result(row) for row in _person_rows(enrolments)]
 
 
 def weakest(person: PersonResult, competences: list[Competence], n: int = 3) -> list[Competence]:
