@@ -72,32 +72,23 @@ def _session_notices(session: Session, kind: str, key: str) -> list[Notice]:
     notices = []
     for enrolment in session.group.active_enrolments:  # type: ignore[attr-defined]
         person = enrolment.person
-        body = "\n".join(
-            [
-                _("Dear %(name)s,") % {"name": person.full_name},
-                "",
-                _("A reminder from Cakap: your session is %(when)s.") % {"when": when},
-                details,
-                "",
-                _("Your schedule: %(url)s") % {"url": schedule},
-            ]
-        )
+        opening = _("A reminder from Cakap: your session is %(when)s.") % {"when": when}
+        link = _("Your schedule: %(url)s") % {"url": schedule}
+        body = _letter(person, opening, details, "", link)
         notices.append(
             Notice(person, kind, key, subject, body, (Channel.EMAIL, Channel.WHATSAPP), **refs)
         )
     for coach in session.group.coaches.all():
-        body = "\n".join(
-            [
-                _("Dear %(name)s,") % {"name": coach.full_name},
-                "",
-                _("A reminder from Cakap: a session you coach is %(when)s.") % {"when": when},
-                details,
-                "",
-                _("The session, its roll and the WhatsApp list: %(url)s") % {"url": session_url},
-            ]
-        )
+        opening = _("A reminder from Cakap: a session you coach is %(when)s.") % {"when": when}
+        link = _("The session, its roll and the WhatsApp list: %(url)s") % {"url": session_url}
+        body = _letter(coach, opening, details, "", link)
         notices.append(Notice(coach, kind, key, subject, body, (Channel.EMAIL,), **refs))
     return notices
+
+
+def _letter(person: Person, *lines: str) -> str:
+    """A notice's text: the greeting to `person`, a blank line, then `lines`."""
+    return "\n".join([_("Dear %(name)s,") % {"name": person.full_name}, "", *lines])
 
 
 def _sessions(**filters: object) -> list[Session]:
@@ -138,51 +129,34 @@ def send_session_reminders(now: datetime.datetime) -> int:
 
 
 def _behind_body(person: Person, programme: Programme, attended: int, counted: int) -> str:
-    return "\n".join(
-        [
-            _("Dear %(name)s,") % {"name": person.full_name},
-            "",
-            _(
-                "In %(programme)s you attended %(attended)s of the %(counted)s sessions held "
-                "so far; the programme asks for at least %(pct)s%%."
-            )
-            % {
-                "programme": programme.title,
-                "attended": attended,
-                "counted": counted,
-                "pct": programme.min_attendance_pct,
-            },
-            _("Your attendance: %(url)s")
-            % {
-                "url": settings.SITE_URL
-                + reverse("attendance:my-attendance-programme", args=[programme.pk])
-            },
-        ]
-    )
+    standing = _(
+        "In %(programme)s you attended %(attended)s of the %(counted)s sessions held "
+        "so far; the programme asks for at least %(pct)s%%."
+    ) % {
+        "programme": programme.title,
+        "attended": attended,
+        "counted": counted,
+        "pct": programme.min_attendance_pct,
+    }
+    url = settings.SITE_URL + reverse("attendance:my-attendance-programme", args=[programme.pk])
+    return _letter(person, standing, _("Your attendance: %(url)s") % {"url": url})
 
 
 def _superior_body(
     superior: Person, person: Person, programme: Programme, attended: int, counted: int
 ) -> str:
-    return "\n".join(
-        [
-            _("Dear %(name)s,") % {"name": superior.full_name},
-            "",
-            _(
-                "%(person)s, whose direct superior you are, is falling behind in "
-                "%(programme)s: %(attended)s of the %(counted)s sessions held so far "
-                "attended; the programme asks for at least %(pct)s%%."
-            )
-            % {
-                "person": person.full_name,
-                "programme": programme.title,
-                "attended": attended,
-                "counted": counted,
-                "pct": programme.min_attendance_pct,
-            },
-            _("The organiser of the programme asked Cakap to tell you."),
-        ]
-    )
+    standing = _(
+        "%(person)s, whose direct superior you are, is falling behind in "
+        "%(programme)s: %(attended)s of the %(counted)s sessions held so far "
+        "attended; the programme asks for at least %(pct)s%%."
+    ) % {
+        "person": person.full_name,
+        "programme": programme.title,
+        "attended": attended,
+        "counted": counted,
+        "pct": programme.min_attendance_pct,
+    }
+    return _letter(superior, standing, _("The organiser of the programme asked Cakap to tell you."))
 
 
 def _running_programmes() -> Iterable[Programme]:
