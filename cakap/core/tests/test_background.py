@@ -2,7 +2,6 @@
 idempotent when run twice, and the worker's schedule that needs no cron."""
 
 import datetime
-import io
 
 import pytest
 import time_machine
@@ -20,6 +19,7 @@ from cakap.core.background import enqueue_on_commit, retry_delay
 from cakap.core.formatting import JAKARTA
 from cakap.core.models import AuditEntry, ScheduledRun
 from cakap.core.tests import background_tasks
+from cakap.core.tests.worker import run_worker_once
 from cakap.programmes.models import Session
 
 DATABASE_QUEUE = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
@@ -32,9 +32,7 @@ def queue(settings):
 
 
 def work(*extra: str) -> str:
-    out = io.StringIO()
-    call_command("run_worker", "--batch", "--no-startup-delay", *extra, stdout=out)
-    return out.getvalue()
+    return run_worker_once(*extra)
 
 
 @pytest.mark.django_db

@@ -4,17 +4,16 @@ one-time link that expires (decision 81)."""
 
 import datetime
 import re
-from io import StringIO
 from urllib.parse import unquote
 
 import pytest
 import time_machine
 from django.core import mail
-from django.core.management import call_command
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from cakap.core.models import AuditEntry
+from cakap.core.tests.worker import run_worker_once
 from cakap.people import invitations, services, tasks
 from cakap.people.models import Person, RoleAssignment, Unit, User
 from conftest import client_for, in_english
@@ -365,7 +364,7 @@ def test_an_unreachable_mail_server_keeps_the_login_and_the_email_is_retried(
         raise ConnectionRefusedError("mail server down")
 
     monkeypatch.setattr(invitations, "send_mail", refuse)
-    call_command("run_worker", "--batch", "--no-startup-delay", "--no-schedule", stdout=StringIO())
+    run_worker_once("--no-schedule")
     queued.refresh_from_db()
     assert queued.status == "FAILED" and "mail server down" in queued.traceback
     assert User.objects.filter(pk=person.user.pk).exists()
